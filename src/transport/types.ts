@@ -1,0 +1,60 @@
+/**
+ * The transport interface: bytes only, no ZooKeeper knowledge. One adapter per runtime implements it
+ * (node.ts for Node and Bun); the session layer sees nothing else.
+ *
+ * Reads are pushed to a sink rather than pulled through an async iterator: a ZooKeeper reply is often a
+ * single small chunk, and a promise per chunk would sit on the lock hand-off path for no benefit.
+ * Adapters for pull-based runtimes (ReadableStream) pump into the same sink.
+ */
+
+export interface TransportConnectOptions {
+  host: string;
+  port: number;
+  /** TLS to the server's secureClientPort; `true` uses the runtime's defaults. */
+  tls?: boolean | TransportTlsOptions | undefined;
+  /** Aborting cancels a pending connect (the promise rejects) or closes an open connection. */
+  signal?: AbortSignal | undefined;
+}
+
+export interface TransportTlsOptions {
+  /** PEM CA certificates to trust instead of the defaults. */
+  ca?: string | string[];
+  /** PEM client certificate and key, for x509 auth. */
+  cert?: string;
+  key?: string;
+  /** Server name for SNI and certificate checks; defaults to host. */
+  servername?: string;
+  /** Only for tests: accept any certificate. */
+  rejectUnauthorized?: boolean;
+}
+
+/** Receives what a connection reads. Called by the adapter; must not throw (the adapter guards anyway). */
+export interface TransportSink {
+  /** Bytes read, in order. The chunk is the sink's to keep: the adapter never reuses it. */
+  data(chunk: Uint8Array): void;
+  /** Called once when the connection ends, with the error if it failed. Nothing is delivered after it. */
+  closed(error?: Error): void;
+}
+
+export interface TransportConnection {
+  /** Starts delivering reads to `sink`. Call once, right after connect resolves. */
+  start(sink: TransportSink): void;
+  /**
+   * Queues bytes for writing, in order. Returns false when the runtime's buffer is above its high-water
+   * mark: the caller should hold further writes until `drained` resolves.
+   */
+  write(bytes: Uint8Array): boolean;
+  /** Resolves when buffered writes have drained below the high-water mark (at once if they have). */
+  drained(): Promise<void>;
+  /** Bytes accepted by write() but not yet handed to the OS. */
+  readonly bufferedAmount: number;
+  /** Closes the connection; idempotent. The sink's `closed` follows. */
+  close(): void;
+  /** "host:port" of the remote end, for logs. */
+  readonly remote: string;
+}
+
+export interface Transport {
+  /** Opens a connection; rejects with the runtime's error if it cannot. */
+  connect(options: TransportConnectOptions): Promise<TransportConnection>;
+}
