@@ -45,7 +45,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export type ErrorCodeName = keyof typeof ErrorCode;
 
 /** Codes that only this client produces, for conditions ZooKeeper has no name for. */
-export type ClientErrorCodeName = 'CLIENTCLOSED' | 'INVALIDARGUMENT' | 'UNSUPPORTED' | 'NOHOSTS';
+export type ClientErrorCodeName = 'CLIENTCLOSED' | 'INVALIDARGUMENT' | 'UNSUPPORTED' | 'NOHOSTS' | 'QUEUEFULL';
 
 const codeNames = new Map<number, ErrorCodeName>(
   (Object.keys(ErrorCode) as ErrorCodeName[]).map((name) => [ErrorCode[name], name]),
@@ -168,6 +168,25 @@ export class UnsupportedError extends ZooKeeperError {
   }
 }
 
+/**
+ * Too many bytes are queued or in flight (the `maxQueuedBytes` option): the request was not sent.
+ * Retry after earlier requests settle.
+ */
+export class QueueFullError extends ZooKeeperError {
+  override name = 'QueueFullError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super(message, 'QUEUEFULL', 0, options);
+  }
+}
+
+/** No server could be reached within the connect timeout. */
+export class NoHostsError extends ZooKeeperError {
+  override name = 'NoHostsError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super(message, 'NOHOSTS', ErrorCode.CONNECTIONLOSS, options);
+  }
+}
+
 const classByCode = new Map<number, ServerErrorClass>([
   [ErrorCode.SYSTEMERROR, SystemError],
   [ErrorCode.RUNTIMEINCONSISTENCY, RuntimeInconsistencyError],
@@ -215,7 +234,12 @@ export function errorFromCode(errno: number, path?: string, cause?: unknown): Zo
 /** Worth retrying on the same session: the request may not have reached the server (kazoo RETRY_EXCEPTIONS). */
 export function isRetryable(error: unknown): boolean {
   if (!(error instanceof ZooKeeperError)) return false;
-  return error.code === 'CONNECTIONLOSS' || error.code === 'OPERATIONTIMEOUT' || error.code === 'THROTTLEDOP';
+  return (
+    error.code === 'CONNECTIONLOSS' ||
+    error.code === 'OPERATIONTIMEOUT' ||
+    error.code === 'THROTTLEDOP' ||
+    error.code === 'QUEUEFULL'
+  );
 }
 
 /** The session (or the client) is over: nothing on this instance can succeed again. */

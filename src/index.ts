@@ -1,0 +1,49 @@
+/**
+ * zkts: the runtime-neutral public API. It needs a transport: `connect(url, { transport })`.
+ * Runtime entries (`zkts` on Node) re-export all of this with their default transport wired in.
+ */
+import { type ConnectOptions, connectWith } from './client/connect.js';
+import type { ZooKeeper } from './client/zookeeper.js';
+
+export type { ConnectOptions } from './client/connect.js';
+export {
+  ZooKeeper,
+  isMultiError,
+  type MultiError,
+  type DataResult,
+  type ReadResult,
+  type WriteResult,
+  type VersionOptions,
+  type WatchOption,
+  type WatchTypeName,
+} from './client/zookeeper.js';
+export { op, type CreateOptions, type Data, type ReadOp, type WriteOp } from './client/op.js';
+export { PersistentWatch } from './client/persistent-watch.js';
+export type { WatchedEvent, EventTypeName, KeeperStateName } from './client/watched-event.js';
+export type { SessionState, StateChange } from './session/state.js';
+export type { Logger, LogLevel } from './session/session.js';
+export type { Clock } from './session/clock.js';
+export type {
+  Transport,
+  TransportConnection,
+  TransportConnectOptions,
+  TransportSink,
+  TransportTlsOptions,
+} from './transport/types.js';
+export { CreateMode, Perms, ErrorCode, type ErrorCodeName } from './protocol/constants.js';
+export type { ACL, Id, Stat, ClientInfo } from './protocol/records/data.js';
+export {
+  ANYONE_ID_UNSAFE,
+  AUTH_IDS,
+  OPEN_ACL_UNSAFE,
+  CREATOR_ALL_ACL,
+  READ_ACL_UNSAFE,
+  digestACL,
+} from './protocol/acl.js';
+export { digestId } from './protocol/digest.js';
+export * from './errors.js';
+
+/** Connects with an explicit transport (`options.transport` is required here). */
+export function connect(connectString: string, options: ConnectOptions = {}): Promise<ZooKeeper> {
+  return connectWith(undefined, connectString, options);
+}

@@ -1,0 +1,31 @@
+/** One request on its way through the pipeline: queued (encoded, unsent), then in flight, then settled. */
+import type { RequestOp } from '../protocol/requests.js';
+import type { WatchKind, Watcher } from './watches.js';
+
+/** A watch to register when the reply arrives, depending on its error code (fact sheet §8.6). */
+export interface WatchRegistration {
+  /** Server path. */
+  path: string;
+  watcher: Watcher;
+  /** exists: `data` on success, `exist` on NONODE; others register only on success. */
+  kind: WatchKind | 'existsAware';
+}
+
+export interface PendingRequest {
+  readonly xid: number;
+  readonly op: RequestOp;
+  /** The encoded frame until it is written; dropped afterwards so in-flight requests hold little memory. */
+  frame: Uint8Array | undefined;
+  readonly size: number;
+  /** Client path, for error messages. */
+  readonly path: string | undefined;
+  readonly watch: WatchRegistration | undefined;
+  /** Monotonic ms after which the request fails with RequestTimeoutError. */
+  readonly deadline: number;
+  /** Monotonic ms when it was written; the lease is built on the send time of answered requests. */
+  sentAt: number;
+  /** Settled already (timed out while in flight): its reply is still matched, then ignored. */
+  settled: boolean;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+}

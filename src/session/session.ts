@@ -1,0 +1,757 @@
+/**
+ * The session driver: connect and handshake, the request pipeline, pings and read timeouts, reconnect
+ * across hosts, auth and watch replay, expiry and close.
+ *
+ * Ordering: `submit` encodes and enqueues synchronously, so requests go out in call order. Frames
+ * queued in one microtask leave in one transport write. Replies are matched to the head of the in-flight
+ * FIFO; a wrong xid is a ProtocolError that drops the connection (ClientCnxn "Xid out of order").
+ *
+ * On connection loss, requests in flight fail with ConnectionLossError (a write may or may not have been
+ * applied); requests not yet sent wait for the next connection until their deadline. Expiry, whether the
+ * server reports it or the client declares it after a whole session timeout without hearing from any
+ * server, is final: everything pending fails with SessionExpiredError and no new session is opened.
+ *
+ * Single writer: only `transition` assigns `state`.
+ */
+import {
+  AuthFailedError,
+  ClientClosedError,
+  ConnectionLossError,
+  InvalidArgumentError,
+  ProtocolError,
+  QueueFullError,
+  RequestTimeoutError,
+  SessionExpiredError,
+  errorFromCode,
+} from '../errors.js';
+import { ErrorCode, JUTE_MAX_BUFFER, KeeperState, SESSION_PASSWORD_LENGTH, Xid } from '../protocol/constants.js';
+import { DEFAULT_MAX_FRAME_SIZE, FrameSplitter } from '../protocol/frame.js';
+import { type Request, encodeConnectRequest, encodeRequest } from '../protocol/requests.js';
+import { decodeConnectResponse, decodeReplyHeader, decodeResponse, decodeWatcherEvent } from '../protocol/responses.js';
+import { splitSetWatches } from '../protocol/set-watches.js';
+import type { Transport, TransportConnection, TransportTlsOptions } from '../transport/types.js';
+import { type Clock, type TimerHandle, systemClock } from './clock.js';
+import type { HostAddress } from './connect-string.js';
+import type { PendingRequest, WatchRegistration } from './pending.js';
+import { Queue } from './queue.js';
+import { type SessionState, type StateChange, canTransition, isConnected, isTerminal } from './state.js';
+import { type SessionTimeouts, backoffDelay, deriveTimeouts } from './timeouts.js';
+import { WatchRegistry } from './watches.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type Logger = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+
+export interface AuthCredential {
+  scheme: string;
+  auth: Uint8Array;
+}
+
+export interface SessionOptions {
+  hosts: readonly HostAddress[];
+  transport: Transport;
+  /** Requested session timeout, ms; the server clamps it (tickTime × 2 .. × 20 by default). */
+  sessionTimeout: number;
+  /** Per-attempt connect timeout (TCP + handshake); default: session timeout ÷ hosts, at least 1 s. */
+  connectTimeout?: number | undefined;
+  /** Default deadline for a request, from the call; default twice the session timeout. */
+  requestTimeout?: number | undefined;
+  allowReadOnly?: boolean | undefined;
+  /** Largest incoming frame payload accepted; default jute.maxbuffer plus headroom. */
+  maxFrameSize?: number | undefined;
+  /** Largest request payload sent; default jute.maxbuffer, past which the server drops the connection. */
+  maxRequestSize?: number | undefined;
+  /** Cap on bytes queued and in flight; past it requests fail with QueueFullError. Default 64 MiB. */
+  maxQueuedBytes?: number | undefined;
+  tls?: boolean | TransportTlsOptions | undefined;
+  auth?: readonly AuthCredential[] | undefined;
+  clock?: Clock | undefined;
+  random?: (() => number) | undefined;
+  logger?: Logger | undefined;
+}
+
+export interface SubmitOptions {
+  /** Client path, for error messages. */
+  path?: string | undefined;
+  watch?: WatchRegistration | undefined;
+  /** Overrides the default request deadline, ms from now. */
+  timeout?: number | undefined;
+}
+
+const NO_PASSWORD = new Uint8Array(SESSION_PASSWORD_LENGTH);
+const XID_MAX = 0x7fffffff;
+/** A flush writes at most this much at once, so one huge batch cannot monopolise a write. */
+const FLUSH_LIMIT = 256 * 1024;
+
+export class Session {
+  // ---- state (written only by transition) ----
+  private _state: SessionState = 'connecting';
+  private terminalError: Error | undefined;
+
+  // ---- session identity ----
+  sessionId = 0n;
+  private passwd: Uint8Array = NO_PASSWORD;
+  negotiatedTimeout = 0;
+  lastZxid = 0n;
+  readOnly = false;
+  /** Monotonic ms at which the last request (or ping) that got an answer was sent; -Infinity before any. */
+  lastAckedSendTime = Number.NEGATIVE_INFINITY;
+
+  // ---- connection ----
+  private conn: TransportConnection | undefined;
+  private connGen = 0;
+  private established = false;
+  private readonly splitter: FrameSplitter;
+  private handshake: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  private remote = '';
+
+  // ---- pipeline ----
+  private readonly outbound = new Queue<PendingRequest>();
+  private readonly inflight = new Queue<PendingRequest>();
+  private readonly authWaiters = new Queue<{ resolve: () => void; reject: (e: Error) => void }>();
+  private queuedBytes = 0;
+  private xid = 0;
+  private flushScheduled = false;
+  private awaitingDrain = false;
+  private pingSentAt = -1;
+  private connectSentAt = 0;
+  private lastSend = 0;
+  private lastRecv = 0;
+
+  // ---- timers and hosts ----
+  private timeouts: SessionTimeouts;
+  private ticker: TimerHandle | undefined;
+  private readonly hosts: HostAddress[];
+  private hostIndex = -1;
+  private failedInPass = 0;
+  private failedPasses = 0;
+  private connecting = false;
+  private closing: Promise<void> | undefined;
+
+  readonly watches: WatchRegistry;
+  private readonly listeners = new Set<(change: StateChange) => void>();
+  private readonly auth: AuthCredential[];
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly log: Logger;
+  private readonly opts: SessionOptions;
+  private readonly maxRequestSize: number;
+  private readonly maxQueuedBytes: number;
+  private readonly requestTimeout: number;
+
+  constructor(options: SessionOptions) {
+    if (options.hosts.length === 0) throw new InvalidArgumentError('no hosts');
+    this.opts = options;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.log = options.logger ?? (() => {});
+    this.splitter = new FrameSplitter(options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
+    this.maxRequestSize = options.maxRequestSize ?? JUTE_MAX_BUFFER;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? 64 * 1024 * 1024;
+    this.requestTimeout = options.requestTimeout ?? 2 * options.sessionTimeout;
+    this.auth = [...(options.auth ?? [])];
+    this.hosts = shuffle([...options.hosts], this.random);
+    this.timeouts = deriveTimeouts(options.sessionTimeout, this.hosts.length, options.connectTimeout);
+    this.watches = new WatchRegistry((err) => this.log('error', 'a watcher threw', { error: err }));
+    this.lastRecv = this.clock.now();
+  }
+
+  get state(): SessionState {
+    return this._state;
+  }
+
+  /** The session's monotonic clock, ms. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Starts connecting; state changes report progress. */
+  start(): void {
+    this.armTicker();
+    this.connectLoop();
+  }
+
+  onStateChange(listener: (change: StateChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // =============================== requests ===============================
+
+  /** Encodes and enqueues now; the promise settles with the decoded reply body or a typed error. */
+  submit(request: Request, options: SubmitOptions = {}): Promise<unknown> {
+    if (isTerminal(this._state) || this.closing !== undefined) {
+      return Promise.reject(this.terminalError ?? new ClientClosedError());
+    }
+    let frame: Uint8Array;
+    const xid = this.nextXid();
+    try {
+      frame = encodeRequest(xid, request);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (frame.length - 4 > this.maxRequestSize) {
+      return Promise.reject(
+        new InvalidArgumentError(
+          `request of ${frame.length - 4} bytes exceeds the limit of ${this.maxRequestSize} (jute.maxbuffer)`,
+          { path: options.path },
+        ),
+      );
+    }
+    if (this.queuedBytes + frame.length > this.maxQueuedBytes && this.queuedBytes > 0) {
+      return Promise.reject(
+        new QueueFullError(`${this.queuedBytes} bytes already queued or in flight (maxQueuedBytes)`, {
+          path: options.path,
+        }),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.outbound.push({
+        xid,
+        op: request.op,
+        frame,
+        size: frame.length,
+        path: options.path,
+        watch: options.watch,
+        deadline: this.clock.now() + (options.timeout ?? this.requestTimeout),
+        sentAt: 0,
+        settled: false,
+        resolve,
+        reject,
+      });
+      this.queuedBytes += frame.length;
+      this.scheduleFlush();
+    });
+  }
+
+  /** Adds credentials: sent now when connected, and replayed after every reconnect. */
+  addAuth(credential: AuthCredential): Promise<void> {
+    if (isTerminal(this._state) || this.closing !== undefined) {
+      return Promise.reject(this.terminalError ?? new ClientClosedError());
+    }
+    this.auth.push(credential);
+    if (!this.established) return Promise.resolve(); // replayed in the priming packets
+    return new Promise((resolve, reject) => {
+      this.authWaiters.push({ resolve, reject });
+      this.writeAuth(credential);
+    });
+  }
+
+  private nextXid(): number {
+    this.xid = this.xid >= XID_MAX ? 1 : this.xid + 1;
+    return this.xid;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || !this.established) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const conn = this.conn;
+    if (!this.established || conn === undefined || this.awaitingDrain) return;
+    while (this.outbound.length > 0) {
+      const batch: PendingRequest[] = [];
+      let bytes = 0;
+      while (this.outbound.length > 0 && (bytes < FLUSH_LIMIT || batch.length === 0)) {
+        const p = this.outbound.shift()!;
+        if (p.settled) {
+          this.queuedBytes -= p.size;
+          continue;
+        }
+        batch.push(p);
+        bytes += p.size;
+      }
+      if (batch.length === 0) return;
+      let out: Uint8Array;
+      if (batch.length === 1) {
+        out = batch[0]!.frame!;
+      } else {
+        out = new Uint8Array(bytes);
+        let off = 0;
+        for (const p of batch) {
+          out.set(p.frame!, off);
+          off += p.size;
+        }
+      }
+      const now = this.clock.now();
+      for (const p of batch) {
+        p.frame = undefined;
+        p.sentAt = now;
+        this.inflight.push(p);
+      }
+      this.lastSend = now;
+      if (!conn.write(out)) {
+        this.awaitingDrain = true;
+        const gen = this.connGen;
+        void conn.drained().then(() => {
+          if (gen !== this.connGen) return;
+          this.awaitingDrain = false;
+          this.scheduleFlush();
+        });
+        return;
+      }
+    }
+  }
+
+  // =============================== replies ===============================
+
+  private onData(gen: number, chunk: Uint8Array): void {
+    if (gen !== this.connGen) return;
+    let frames: Uint8Array[];
+    try {
+      frames = this.splitter.push(chunk);
+    } catch (err) {
+      this.dropConnection(gen, err as Error);
+      return;
+    }
+    if (frames.length > 0) this.lastRecv = this.clock.now();
+    for (const frame of frames) {
+      if (gen !== this.connGen) return; // a frame dropped the connection
+      try {
+        if (this.handshake !== undefined) this.onConnectResponse(frame);
+        else this.onReply(frame);
+      } catch (err) {
+        this.dropConnection(gen, err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+  }
+
+  private onReply(frame: Uint8Array): void {
+    const header = decodeReplyHeader(frame);
+    switch (header.xid) {
+      case Xid.notification: {
+        const event = decodeWatcherEvent(frame);
+        this.watches.dispatch({ type: event.type, state: event.state, path: event.path });
+        return;
+      }
+      case Xid.ping:
+        if (this.pingSentAt >= 0) {
+          this.ack(this.pingSentAt);
+          this.pingSentAt = -1;
+        }
+        return;
+      case Xid.auth: {
+        const waiter = this.authWaiters.shift();
+        if (header.err === 0) {
+          waiter?.resolve();
+          return;
+        }
+        const error = errorFromCode(header.err);
+        waiter?.reject(error);
+        if (header.err === ErrorCode.AUTHFAILED) this.terminate('authFailed');
+        return;
+      }
+    }
+    const p = this.inflight.peek();
+    if (p === undefined || p.xid !== header.xid) {
+      throw new ProtocolError(
+        p === undefined ? `reply xid ${header.xid} with nothing in flight` : `reply xid ${header.xid}, expected ${p.xid}`,
+        'ReplyHeader.xid',
+        0,
+      );
+    }
+    this.inflight.shift();
+    this.queuedBytes -= p.size;
+    if (header.zxid > this.lastZxid) this.lastZxid = header.zxid;
+    this.ack(p.sentAt);
+    if (p.settled) return;
+    p.settled = true;
+    const err = header.err;
+    if (p.watch !== undefined) this.registerWatch(p.watch, err);
+    if (err !== 0) {
+      p.reject(errorFromCode(err, p.path));
+      return;
+    }
+    let body: unknown;
+    try {
+      body = decodeResponse(p.op, frame);
+    } catch (e) {
+      // The frame's boundaries are intact, so only this request is lost, not the connection.
+      p.reject(e as Error);
+      return;
+    }
+    p.resolve(body);
+  }
+
+  private ack(sentAt: number): void {
+    if (sentAt > this.lastAckedSendTime) this.lastAckedSendTime = sentAt;
+  }
+
+  private registerWatch(w: WatchRegistration, err: number): void {
+    if (w.kind === 'existsAware') {
+      if (err === 0) this.watches.add('data', w.path, w.watcher);
+      else if (err === ErrorCode.NONODE) this.watches.add('exist', w.path, w.watcher);
+    } else if (err === 0) {
+      this.watches.add(w.kind, w.path, w.watcher);
+    }
+  }
+
+  // =============================== connecting ===============================
+
+  private connectLoop(): void {
+    if (this.connecting || isTerminal(this._state)) return;
+    this.connecting = true;
+    void this.runConnectLoop().finally(() => {
+      this.connecting = false;
+    });
+  }
+
+  private async runConnectLoop(): Promise<void> {
+    let first = true;
+    while (!isTerminal(this._state) && this.closing === undefined) {
+      if (this._state !== 'connecting') this.transition('connecting');
+      const delay = this.nextDelay(first);
+      first = false;
+      if (delay > 0) await this.sleep(delay);
+      if (isTerminal(this._state) || this.closing !== undefined) return;
+      const host = this.nextHost();
+      try {
+        await this.attempt(host);
+        this.failedInPass = 0;
+        this.failedPasses = 0;
+        return;
+      } catch (err) {
+        this.log('debug', 'connect attempt failed', { host: `${host.host}:${host.port}`, error: err });
+        this.failedInPass++;
+        if (this.failedInPass >= this.hosts.length) {
+          this.failedInPass = 0;
+          this.failedPasses++;
+        }
+      }
+    }
+  }
+
+  /** No wait for the first try after a drop; bounded backoff with jitter after each full failed pass. */
+  private nextDelay(first: boolean): number {
+    if (first) return 0;
+    if (this.failedInPass === 0 && this.failedPasses > 0) return backoffDelay(this.failedPasses, this.random);
+    return Math.floor(this.random() * 50);
+  }
+
+  private nextHost(): HostAddress {
+    this.hostIndex = (this.hostIndex + 1) % this.hosts.length;
+    return this.hosts[this.hostIndex]!;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
+  }
+
+  private async attempt(host: HostAddress): Promise<void> {
+    const abort = new AbortController();
+    const timeout = this.timeouts.connectTimeout;
+    const timer = this.clock.setTimeout(
+      () => abort.abort(new ConnectionLossError(`connect to ${host.host}:${host.port} timed out after ${timeout} ms`)),
+      timeout,
+    );
+    try {
+      const conn = await this.opts.transport.connect({
+        host: host.host,
+        port: host.port,
+        tls: this.opts.tls,
+        signal: abort.signal,
+      });
+      if (isTerminal(this._state) || this.closing !== undefined) {
+        conn.close();
+        throw new ClientClosedError();
+      }
+      const gen = ++this.connGen;
+      this.conn = conn;
+      this.remote = conn.remote;
+      this.splitter.reset();
+      const handshake = new Promise<void>((resolve, reject) => {
+        this.handshake = { resolve, reject };
+      });
+      abort.signal.addEventListener('abort', () => this.dropConnection(gen, abort.signal.reason as Error), {
+        once: true,
+      });
+      conn.start({
+        data: (chunk) => this.onData(gen, chunk),
+        closed: (error) => this.onClosed(gen, error),
+      });
+      conn.write(
+        encodeConnectRequest({
+          protocolVersion: 0,
+          lastZxidSeen: this.lastZxid,
+          timeOut: this.opts.sessionTimeout,
+          sessionId: this.sessionId,
+          passwd: this.passwd,
+          readOnly: this.opts.allowReadOnly === true,
+        }),
+      );
+      this.lastSend = this.clock.now();
+      this.connectSentAt = this.lastSend;
+      await handshake;
+    } finally {
+      this.clock.clearTimeout(timer);
+    }
+  }
+
+  private onConnectResponse(frame: Uint8Array): void {
+    const response = decodeConnectResponse(frame);
+    const handshake = this.handshake!;
+    this.handshake = undefined;
+    if (response.timeOut <= 0) {
+      const message = this.sessionId === 0n ? 'the server refused to create a session' : 'the session has expired';
+      handshake.reject(new SessionExpiredError(message));
+      this.terminate('expired', message);
+      return;
+    }
+    // The server heard from us when it read the ConnectRequest: that renews the session like any request.
+    this.ack(this.connectSentAt);
+    this.sessionId = response.sessionId;
+    this.passwd = new Uint8Array(response.passwd ?? NO_PASSWORD); // copy: the frame's memory is not ours
+    this.negotiatedTimeout = response.timeOut;
+    this.readOnly = response.readOnly === true;
+    this.timeouts = deriveTimeouts(response.timeOut, this.hosts.length, this.opts.connectTimeout);
+    this.established = true;
+    this.pingSentAt = -1;
+    this.prime();
+    this.armTicker();
+    this.transition(this.readOnly ? 'connectedReadOnly' : 'connected');
+    handshake.resolve();
+    this.scheduleFlush();
+  }
+
+  /** Auth first, then watch replay, then (via flush) the requests queued meanwhile (ClientCnxn primeConnection). */
+  private prime(): void {
+    for (const credential of this.auth) {
+      this.authWaiters.push({ resolve: () => {}, reject: () => {} });
+      this.writeAuth(credential);
+    }
+    if (this.watches.empty) return;
+    const now = this.clock.now();
+    for (const request of splitSetWatches(this.lastZxid, this.watches.replaySet())) {
+      const xid = this.nextXid();
+      const frame = encodeRequest(xid, request);
+      this.inflight.push({
+        xid,
+        op: request.op,
+        frame: undefined,
+        size: frame.length,
+        path: undefined,
+        watch: undefined,
+        deadline: Number.POSITIVE_INFINITY,
+        sentAt: now,
+        settled: false,
+        resolve: () => {},
+        reject: (e) => this.log('warn', 'watch replay failed', { error: e }),
+      });
+      this.queuedBytes += frame.length;
+      this.conn!.write(frame);
+    }
+  }
+
+  private writeAuth(credential: AuthCredential): void {
+    this.conn?.write(encodeRequest(Xid.auth, { op: 'auth', type: 0, scheme: credential.scheme, auth: credential.auth }));
+  }
+
+  private onClosed(gen: number, error: Error | undefined): void {
+    this.dropConnection(gen, error ?? new ConnectionLossError(`connection to ${this.remote} closed`));
+  }
+
+  /** Tears down connection `gen` (if still current) and, unless the session is over, reconnects. */
+  private dropConnection(gen: number, cause: Error): void {
+    if (gen !== this.connGen) return;
+    this.connGen++;
+    const conn = this.conn;
+    this.conn = undefined;
+    conn?.close();
+    this.splitter.reset();
+    this.awaitingDrain = false;
+    this.pingSentAt = -1;
+    const handshake = this.handshake;
+    this.handshake = undefined;
+    const wasEstablished = this.established;
+    this.established = false;
+    const message = cause instanceof ConnectionLossError ? cause.message : `connection to ${this.remote} lost: ${cause.message}`;
+    const loss = (path?: string): Error => new ConnectionLossError(message, { path, cause });
+    this.failInflight(loss);
+    while (this.authWaiters.length > 0) this.authWaiters.shift()!.reject(loss());
+    if (handshake !== undefined) {
+      handshake.reject(loss());
+      return; // the connect loop moves on to the next host
+    }
+    // Closing: the server closes the socket right after answering closeSession; that is no disconnect.
+    if (!wasEstablished || isTerminal(this._state) || this.closing !== undefined) return;
+    this.log('info', 'disconnected', { remote: this.remote, error: cause.message });
+    this.transition('disconnected', cause);
+    this.connectLoop();
+  }
+
+  private failInflight(error: (path?: string) => Error): void {
+    for (const p of this.inflight.drain()) {
+      this.queuedBytes -= p.size;
+      if (p.settled) continue;
+      p.settled = true;
+      p.reject(error(p.path));
+    }
+  }
+
+  // =============================== timers ===============================
+
+  private armTicker(): void {
+    if (this.ticker !== undefined) this.clock.clearTimeout(this.ticker);
+    if (isTerminal(this._state)) return;
+    const t = this.negotiatedTimeout > 0 ? this.negotiatedTimeout : this.opts.sessionTimeout;
+    const interval = Math.min(1000, Math.max(10, Math.floor(t / 12)));
+    this.ticker = this.clock.setTimeout(() => {
+      this.ticker = undefined;
+      this.tick();
+      this.armTicker();
+    }, interval);
+  }
+
+  private tick(): void {
+    const now = this.clock.now();
+    if (this.established) {
+      if (now - this.lastRecv >= this.timeouts.readTimeout) {
+        this.dropConnection(
+          this.connGen,
+          new ConnectionLossError(`nothing heard from ${this.remote} for ${Math.round(now - this.lastRecv)} ms (read timeout)`),
+        );
+      } else if (now - this.lastSend >= this.timeouts.pingInterval && this.pingSentAt < 0) {
+        this.pingSentAt = now;
+        this.lastSend = now;
+        this.conn?.write(encodeRequest(Xid.ping, { op: 'ping' }));
+      }
+    } else if (this.sessionId !== 0n && now - this.lastRecv >= this.timeouts.expiryTimeout) {
+      // Disconnected for a whole session timeout: the server has expired the session (or will have).
+      this.terminate('expired', `no server heard from for ${Math.round(now - this.lastRecv)} ms: session expired`);
+      return;
+    }
+    this.sweepDeadlines(now);
+  }
+
+  private sweepDeadlines(now: number): void {
+    const expire = (p: PendingRequest): void => {
+      p.settled = true;
+      p.reject(new RequestTimeoutError(`${p.op} timed out`, { path: p.path }));
+    };
+    if (this.outbound.length > 0) {
+      for (const p of this.outbound) if (!p.settled && p.deadline <= now) expire(p);
+    }
+    // In flight: settle now, keep the entry so its reply still matches the FIFO.
+    if (this.inflight.length > 0) {
+      for (const p of this.inflight) if (!p.settled && p.deadline <= now) expire(p);
+    }
+  }
+
+  // =============================== ending ===============================
+
+  /** Sends closeSession after everything already queued, waits (bounded) for its reply, then tears down. */
+  close(): Promise<void> {
+    if (this.closing !== undefined) return this.closing;
+    if (isTerminal(this._state)) return Promise.resolve();
+    this.closing = (async () => {
+      if (this.established) {
+        // Bypasses the closing check in submit: it is the last request of this session.
+        const xid = this.nextXid();
+        const frame = encodeRequest(xid, { op: 'closeSession' });
+        const reply = new Promise<void>((resolve) => {
+          this.outbound.push({
+            xid,
+            op: 'closeSession',
+            frame,
+            size: frame.length,
+            path: undefined,
+            watch: undefined,
+            deadline: this.clock.now() + Math.min(this.timeouts.readTimeout, 5000),
+            sentAt: 0,
+            settled: false,
+            resolve: () => resolve(),
+            reject: () => resolve(),
+          });
+          this.queuedBytes += frame.length;
+          this.scheduleFlush();
+        });
+        const bound = new Promise<void>((resolve) =>
+          this.clock.setTimeout(resolve, Math.min(this.timeouts.readTimeout, 5000) + 100),
+        );
+        await Promise.race([reply, bound]);
+      }
+      this.terminate('closed');
+    })();
+    return this.closing;
+  }
+
+  /** Enters a terminal state: fails everything pending, ends every watch, closes the socket. */
+  private terminate(state: 'expired' | 'authFailed' | 'closed', message?: string): void {
+    if (isTerminal(this._state)) return;
+    const make = (path?: string): Error =>
+      state === 'expired'
+        ? new SessionExpiredError(message ?? 'the session has expired', { path })
+        : state === 'authFailed'
+          ? new AuthFailedError(message ?? 'authentication failed', { path })
+          : new ClientClosedError(message ?? 'the client is closed', { path });
+    const error = make();
+    this.terminalError = error;
+    this.transition(state, error);
+    if (this.ticker !== undefined) this.clock.clearTimeout(this.ticker);
+    this.ticker = undefined;
+    this.connGen++;
+    this.established = false;
+    const conn = this.conn;
+    this.conn = undefined;
+    conn?.close();
+    const handshake = this.handshake;
+    this.handshake = undefined;
+    handshake?.reject(error);
+    for (const p of [...this.inflight.drain(), ...this.outbound.drain()]) {
+      if (p.settled) continue;
+      p.settled = true;
+      p.reject(make(p.path));
+    }
+    this.queuedBytes = 0;
+    while (this.authWaiters.length > 0) this.authWaiters.shift()!.reject(make());
+    const keeperState =
+      state === 'expired' ? KeeperState.Expired : state === 'authFailed' ? KeeperState.AuthFailed : KeeperState.Closed;
+    this.watches.endAll({ type: -1, state: keeperState, path: '' });
+  }
+
+  private transition(next: SessionState, cause?: Error): void {
+    const previous = this._state;
+    if (previous === next) return;
+    if (!canTransition(previous, next)) {
+      this.log('warn', `ignored state change ${previous} -> ${next}`);
+      return;
+    }
+    this._state = next;
+    this.log(isTerminal(next) ? 'warn' : 'info', `state ${previous} -> ${next}`, {
+      sessionId: this.sessionId.toString(16),
+      cause: cause?.message,
+    });
+    const change: StateChange = { state: next, previous, cause };
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.log('error', 'a state listener threw', { error: err });
+      }
+    }
+  }
+
+  /** The error requests fail with once the session is over (undefined while it lives). */
+  get endError(): Error | undefined {
+    return this.terminalError;
+  }
+
+  get isConnected(): boolean {
+    return isConnected(this._state);
+  }
+
+  /** Bytes queued or in flight. */
+  get pendingBytes(): number {
+    return this.queuedBytes;
+  }
+}
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}

@@ -1,0 +1,34 @@
+/**
+ * Every timer the session uses, derived from the session timeout T in one place.
+ *
+ * - readTimeout = 2/3 T: nothing received for that long means the server is gone (paused, black-holed),
+ *   so move to another host without waiting for TCP (ClientCnxn).
+ * - pingInterval = 1/3 T: ping when nothing was sent for that long, so the server never sees T of silence
+ *   and the read timeout always has a reply to wait for.
+ * - connectTimeout = T / hosts per attempt, as Java does (TCP connect plus ConnectResponse).
+ * - expiryTimeout = T: disconnected with nothing heard for a whole T, the client declares the session
+ *   expired itself (the server will have; ZOOKEEPER-4508 does this in 3.9.3+ at 4/3 T).
+ * Before the first connection the requested timeout stands in for T.
+ */
+export interface SessionTimeouts {
+  readTimeout: number;
+  pingInterval: number;
+  connectTimeout: number;
+  expiryTimeout: number;
+}
+
+export function deriveTimeouts(sessionTimeout: number, hostCount: number, connectTimeout?: number): SessionTimeouts {
+  const t = Math.max(1, sessionTimeout);
+  return {
+    readTimeout: Math.floor((t * 2) / 3),
+    pingInterval: Math.floor(t / 3),
+    connectTimeout: connectTimeout ?? Math.max(1000, Math.floor(t / Math.max(1, hostCount))),
+    expiryTimeout: t,
+  };
+}
+
+/** Reconnect delay after a full pass over the hosts failed: bounded exponential backoff with full jitter. */
+export function backoffDelay(failedPasses: number, random: () => number, base = 100, max = 2000): number {
+  const cap = Math.min(max, base * 2 ** Math.min(failedPasses, 10));
+  return Math.floor(random() * cap);
+}
