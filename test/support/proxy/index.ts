@@ -1,0 +1,3 @@
+/** Fault-injection TCP proxy for tests and benchmarks. */
+export { FaultProxy } from './fault-proxy.js';
+export type { Direction, FaultProxyOptions, Latency, ProxyTarget, RequestKey } from './fault-proxy.js';
