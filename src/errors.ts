@@ -45,7 +45,14 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export type ErrorCodeName = keyof typeof ErrorCode;
 
 /** Codes that only this client produces, for conditions ZooKeeper has no name for. */
-export type ClientErrorCodeName = 'CLIENTCLOSED' | 'INVALIDARGUMENT' | 'UNSUPPORTED' | 'NOHOSTS' | 'QUEUEFULL';
+export type ClientErrorCodeName =
+  | 'CLIENTCLOSED'
+  | 'INVALIDARGUMENT'
+  | 'UNSUPPORTED'
+  | 'NOHOSTS'
+  | 'QUEUEFULL'
+  | 'LOCKLOST'
+  | 'ACQUIRETIMEOUT';
 
 const codeNames = new Map<number, ErrorCodeName>(
   (Object.keys(ErrorCode) as ErrorCodeName[]).map((name) => [ErrorCode[name], name]),
@@ -187,6 +194,36 @@ export class NoHostsError extends ZooKeeperError {
   }
 }
 
+/** Why a lock holder can no longer be sure it holds the lock. */
+export type LockLostReason =
+  | 'released'
+  | 'lease-expired'
+  | 'session-ended'
+  | 'node-deleted'
+  | 'disconnected';
+
+/**
+ * The reason a Lease's `signal` aborts with: the holder can no longer be sure it holds the lock.
+ * `reason` says why; after 'lease-expired' or 'disconnected' the lock may still be held on the server,
+ * but another process may already hold it too.
+ */
+export class LockLostError extends ZooKeeperError {
+  override name = 'LockLostError';
+  readonly reason: LockLostReason;
+  constructor(reason: LockLostReason, message: string, options: ZooKeeperErrorOptions = {}) {
+    super(message, 'LOCKLOST', 0, options);
+    this.reason = reason;
+  }
+}
+
+/** An acquire did not succeed within its timeout; its contender node was removed. */
+export class AcquireTimeoutError extends ZooKeeperError {
+  override name = 'AcquireTimeoutError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super(message, 'ACQUIRETIMEOUT', 0, options);
+  }
+}
+
 const classByCode = new Map<number, ServerErrorClass>([
   [ErrorCode.SYSTEMERROR, SystemError],
   [ErrorCode.RUNTIMEINCONSISTENCY, RuntimeInconsistencyError],
@@ -237,6 +274,7 @@ export function isRetryable(error: unknown): boolean {
   return (
     error.code === 'CONNECTIONLOSS' ||
     error.code === 'OPERATIONTIMEOUT' ||
+    error.code === 'REQUESTTIMEOUT' ||
     error.code === 'THROTTLEDOP' ||
     error.code === 'QUEUEFULL'
   );

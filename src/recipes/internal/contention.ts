@@ -1,0 +1,305 @@
+/**
+ * The contention engine shared by Mutex, ReadWriteLock, Semaphore's inner lock and LeaderElection
+ * (Curator's LockInternals): create a protected ephemeral-sequential node, list the contenders, and
+ * either hold or watch exactly one other node until the rule says we hold.
+ *
+ * Round trips. create2 and getChildren are sent together: one session's requests are executed and
+ * answered in order, so the listing already contains our node and every older contender (1 RT when
+ * uncontended; create2 also returns the czxid fencing token and ephemeralOwner). The listing's child
+ * watch doubles as the monitor of our own node when we hold at once. When we must wait, getData(watch)
+ * on the node to wait for is sent together with exists(watch) on our own node (1 RT); getData rather
+ * than exists, so no creation watch is left on a node already gone (CURATOR-107).
+ *
+ * Skipping the re-read (research recipes.md §7.1). After the watched node's NodeDeleted, the waiter holds
+ * the lock WITHOUT listing the children again only when all of these hold, and re-reads otherwise:
+ *  1. the last listing showed exactly one contender the rule makes us wait for (`soleBlocker`): with
+ *     more, the deleted one may have given up (timeout, crash) while an older one still holds;
+ *  2. the event is NodeDeleted on the exact path watched (NodeDataChanged, e.g. a revoker's write, or a
+ *     session event is not a deletion);
+ *  3. it arrived on the session that created our node (zkts never opens a new session silently; the
+ *     session id is compared anyway), so our node existed when the event was sent;
+ *  4. no NodeDeleted for our own node arrived first (our exists watch; events arrive in zxid order);
+ *  5. the same holds when getData on the blocker answers NONODE: it is already gone.
+ * No new older contender can appear later: sequence numbers only grow while the parent exists, and our
+ * own node keeps the parent (a container) from being reaped. Each condition has a test.
+ *
+ * Lost create reply: a connection loss with the create in flight is resolved after reconnecting by
+ * listing the children and looking for our `_c_<uuid>-` prefix; a node found is ours only if its
+ * ephemeralOwner is this session (a node of an earlier session is never taken for ours: CURATOR-604).
+ * Abort, timeout and errors never leave our node behind: it is deleted, retried until gone.
+ */
+import {
+  AcquireTimeoutError,
+  CreateMode,
+  type Data,
+  LockLostError,
+  type Stat,
+  type WatchedEvent,
+  type ZooKeeper,
+  ZooKeeperError,
+  isRetryable,
+} from '../../index.js';
+import { type NodeMonitor, deleteGuaranteed, waitConnected } from '../lease.js';
+import { type Contender, protectedPrefix, sortContenders } from './lock-name.js';
+
+/** What the rule decides for a listing: hold, or wait for one node. */
+export type Decision =
+  | { hold: true }
+  | {
+      hold: false;
+      /** Child name of the node to watch. */
+      watch: string;
+      /** It is the only contender blocking us: its deletion means we hold (fast-path condition 1). */
+      soleBlocker: boolean;
+    };
+
+export interface ContendOptions {
+  /** The lock's path; created as a container (with container parents) when missing. */
+  dir: string;
+  /** Our node's lock name, e.g. 'lock-'. */
+  lockName: string;
+  /** Every lock name that counts as a contender in `dir`. */
+  lockNames: readonly string[];
+  /** The rule: given the contenders oldest first and our index among them. */
+  decide(contenders: readonly Contender[], ours: number): Decision;
+  data?: Data;
+  signal?: AbortSignal | undefined;
+  /** Absolute deadline on zk.now(), or undefined for none. */
+  deadline?: number | undefined;
+  /** false: give up (return null) instead of waiting. */
+  wait?: boolean;
+}
+
+export interface Holding {
+  path: string;
+  name: string;
+  stat: Stat;
+  monitor: NodeMonitor;
+}
+
+class Cancelled extends Error {}
+
+/** Contends for the lock; resolves holding it, or null when `wait` is false and it is taken. */
+export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding | null> {
+  let created: { path: string; name: string; stat: Stat } | undefined;
+  let cleanup = true;
+  try {
+    const first = await createAndList(zk, o);
+    created = first.created;
+    let children = first.children;
+    const childWatch = first.childWatch;
+    let ownWatch: Promise<WatchedEvent> | undefined;
+    for (;;) {
+      checkCancelled(zk, o);
+      if (children === undefined) children = await retrying(zk, o, () => zk.getChildren(o.dir));
+      const contenders = sortContenders(children, o.lockNames);
+      const ours = contenders.findIndex((c) => c.name === created!.name);
+      if (ours === -1) throw new LockLostError('node-deleted', `our contender node ${created.path} is gone`, { path: created.path });
+      const decision = o.decide(contenders, ours);
+      if (decision.hold) {
+        const monitor: NodeMonitor =
+          ownWatch !== undefined ? { event: ownWatch, kind: 'node' } : { event: childWatch ?? checkNow(created.path), kind: 'children' };
+        cleanup = false;
+        return { ...created, monitor };
+      }
+      if (o.wait === false) {
+        cleanup = false;
+        await deleteGuaranteed(zk, created.path);
+        return null;
+      }
+      const blockerPath = `${o.dir}/${decision.watch}`;
+      // Both in one round trip; our own node's watch stays armed and becomes the lease's monitor.
+      const blocker = zk.getData(blockerPath, { watch: true });
+      const own = ownWatch === undefined ? zk.exists(created.path, { watch: true }) : undefined;
+      if (own !== undefined) {
+        const r = await retrying(zk, o, () => own);
+        if (r.stat === null || r.stat.ephemeralOwner !== zk.sessionId) {
+          void blocker.catch(() => {});
+          throw new LockLostError('node-deleted', `our contender node ${created.path} is gone`, { path: created.path });
+        }
+        ownWatch = r.watch;
+      }
+      let watched: Promise<WatchedEvent>;
+      try {
+        watched = (await blocker).watch;
+      } catch (err) {
+        if (isCode(err, 'NONODE')) {
+          // Condition 5: the sole blocker is already gone.
+          if (decision.soleBlocker) return hold(created, ownWatch);
+          children = undefined;
+          continue;
+        }
+        if (isRetryable(err)) {
+          await waitConnected(zk, remaining(zk, o));
+          children = undefined;
+          continue;
+        }
+        throw err;
+      }
+      const sessionAtWait = zk.sessionId;
+      const event = await waitFor(zk, o, watched, ownWatch!);
+      if (event.source === 'own') {
+        throw new LockLostError('node-deleted', `our contender node ${created.path} was deleted`, { path: created.path });
+      }
+      const e = event.event;
+      if (e.type === 'None') throw sessionEnded(zk, e);
+      // Conditions 1-4: the sole blocker's deletion on our session, with our own node not reported deleted.
+      if (e.type === 'NodeDeleted' && e.path === blockerPath && decision.soleBlocker && zk.sessionId === sessionAtWait && zk.sessionId === created.stat.ephemeralOwner) {
+        return hold(created, ownWatch);
+      }
+      children = undefined;
+    }
+  } catch (err) {
+    if (created !== undefined && cleanup) void deleteGuaranteed(zk, created.path);
+    if (err instanceof Cancelled) throw cancelError(o);
+    throw err;
+  }
+
+  function hold(c: { path: string; name: string; stat: Stat }, ownWatch: Promise<WatchedEvent> | undefined): Holding {
+    cleanup = false;
+    return { ...c, monitor: ownWatch !== undefined ? { event: ownWatch, kind: 'node' } : { event: checkNow(c.path), kind: 'children' } };
+  }
+}
+
+/** create2 and getChildren(watch) in one round trip, with NONODE (missing parent) and lost-reply recovery. */
+async function createAndList(
+  zk: ZooKeeper,
+  o: ContendOptions,
+): Promise<{ created: { path: string; name: string; stat: Stat }; children: string[] | undefined; childWatch: Promise<WatchedEvent> | undefined }> {
+  for (let attempt = 0; ; attempt++) {
+    checkCancelled(zk, o);
+    const prefix = protectedPrefix();
+    const createP = zk.createWithStat(`${o.dir}/${prefix}${o.lockName}`, o.data, { mode: CreateMode.EPHEMERAL_SEQUENTIAL });
+    const listP = zk.getChildren(o.dir, { watch: true });
+    void listP.catch(() => {});
+    let result: { path: string; stat: Stat };
+    try {
+      result = await createP;
+    } catch (err) {
+      if (isCode(err, 'NONODE')) {
+        await ensureContainer(zk, o.dir);
+        continue;
+      }
+      if (isRetryable(err)) {
+        const found = await findOurs(zk, o, prefix);
+        if (found === undefined) continue; // not created: a fresh prefix, and try again
+        return { created: found, children: undefined, childWatch: undefined };
+      }
+      throw err;
+    }
+    const name = result.path.slice(result.path.lastIndexOf('/') + 1);
+    const created = { path: result.path, name, stat: result.stat };
+    if (result.stat.ephemeralOwner !== zk.sessionId) {
+      void deleteGuaranteed(zk, result.path);
+      throw new LockLostError('session-ended', 'the session changed while creating the contender node');
+    }
+    try {
+      const listed = await listP;
+      return { created, children: listed.children, childWatch: listed.watch };
+    } catch (err) {
+      if (isRetryable(err)) return { created, children: undefined, childWatch: undefined };
+      void deleteGuaranteed(zk, result.path);
+      throw err;
+    }
+  }
+}
+
+/** After a lost create reply: our node, if the create was applied (found by prefix, owned by this session). */
+async function findOurs(
+  zk: ZooKeeper,
+  o: ContendOptions,
+  prefix: string,
+): Promise<{ path: string; name: string; stat: Stat } | undefined> {
+  const children = await retrying(zk, o, () => zk.getChildren(o.dir));
+  for (const name of children) {
+    if (!name.startsWith(prefix)) continue;
+    const path = `${o.dir}/${name}`;
+    const stat = await retrying(zk, o, () => zk.exists(path));
+    if (stat !== null && stat.ephemeralOwner === zk.sessionId) return { path, name, stat };
+  }
+  return undefined;
+}
+
+/** Creates `path` and its missing parents as containers (the server reaps them once empty). */
+export async function ensureContainer(zk: ZooKeeper, path: string): Promise<void> {
+  const parts = path.split('/').filter((p) => p !== '');
+  let current = '';
+  for (const part of parts) {
+    current += `/${part}`;
+    try {
+      await zk.create(current, null, { mode: CreateMode.CONTAINER });
+    } catch (err) {
+      if (!isCode(err, 'NODEEXISTS')) throw err;
+    }
+  }
+}
+
+/** Runs `fn`; on connection loss waits for the reconnect and tries again (bounded by the session's life). */
+async function retrying<T>(zk: ZooKeeper, o: ContendOptions, fn: () => Promise<T>): Promise<T> {
+  for (;;) {
+    checkCancelled(zk, o);
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isRetryable(err)) throw err;
+      await waitConnected(zk, remaining(zk, o));
+    }
+  }
+}
+
+type Wake = { source: 'blocker'; event: WatchedEvent } | { source: 'own'; event: WatchedEvent };
+
+/** Waits for the blocker's event, our own node's deletion, abort or the deadline. */
+function waitFor(zk: ZooKeeper, o: ContendOptions, blocker: Promise<WatchedEvent>, own: Promise<WatchedEvent>): Promise<Wake> {
+  return new Promise<Wake>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finish = (fn: () => void): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = (): void => finish(() => reject(new Cancelled()));
+    if (o.signal?.aborted) {
+      reject(new Cancelled());
+      return;
+    }
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    if (o.deadline !== undefined) timer = setTimeout(() => finish(() => reject(new Cancelled())), Math.max(0, o.deadline - zk.now()));
+    void blocker.then((event) => finish(() => resolve({ source: 'blocker', event })));
+    // Only a deletion (or the session's end) of our own node matters here; other events keep waiting.
+    void own.then((event) => {
+      if (event.type === 'NodeDeleted' || event.type === 'None') finish(() => resolve({ source: event.type === 'None' ? 'blocker' : 'own', event }));
+    });
+  });
+}
+
+function checkCancelled(zk: ZooKeeper, o: ContendOptions): void {
+  if (o.signal?.aborted || (o.deadline !== undefined && zk.now() >= o.deadline)) throw new Cancelled();
+  const end = zk.state;
+  if (end === 'expired' || end === 'closed' || end === 'authFailed') throw sessionEnded(zk);
+}
+
+function cancelError(o: ContendOptions): Error {
+  if (o.signal?.aborted) {
+    const reason: unknown = o.signal.reason;
+    return reason instanceof Error ? reason : new ZooKeeperError(`acquire aborted: ${String(reason)}`, 'UNKNOWN', 0, { cause: reason });
+  }
+  return new AcquireTimeoutError(`could not acquire ${o.dir} in time`, { path: o.dir });
+}
+
+function sessionEnded(zk: ZooKeeper, e?: WatchedEvent): Error {
+  return new LockLostError('session-ended', `the session ended (${e?.state ?? zk.state}) while contending`);
+}
+
+function remaining(zk: ZooKeeper, o: ContendOptions): number {
+  return o.deadline === undefined ? 1000 : Math.max(0, Math.min(1000, o.deadline - zk.now()));
+}
+
+function isCode(err: unknown, code: string): boolean {
+  return err instanceof ZooKeeperError && err.code === code;
+}
+
+/** No watch is armed on our node yet: an event that makes the lease check (and watch) the node at once. */
+function checkNow(path: string): Promise<WatchedEvent> {
+  return Promise.resolve({ type: 'NodeChildrenChanged', state: 'SyncConnected', path });
+}

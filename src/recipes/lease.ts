@@ -1,0 +1,262 @@
+/**
+ * A held lock (or semaphore lease, or leadership): its fencing token, the bound up to which holding it
+ * is certain, an AbortSignal that fires as soon as it is not, a guard for writes, and release.
+ *
+ * The bound. The server cannot expire a session earlier than one session timeout T after it last heard
+ * from the client, and it heard from the client no earlier than the send time t0 of the last request
+ * (or ping) that got an answer. So while the node exists and the session lives, nobody else can hold the
+ * lock before t0 + T. `validUntil` = t0 + T − margin, on the client's monotonic clock (`zk.now()`,
+ * performance.now() based; never the wall clock).
+ *
+ * The margin must cover (a) clock-rate drift between client and server over T, and (b) a follower cut
+ * off from the leader: it keeps answering pings for up to syncLimit × tickTime before it notices, and
+ * those answers do not prove the leader extended the session (research recipes.md §7.4). The default,
+ * T/3, suits a standalone server or an ensemble whose syncLimit × tickTime is well below T/3 (the
+ * harness uses 5 × 200 ms = 1 s against T ≥ 4 s); set `leaseMargin` explicitly for other ensembles.
+ *
+ * `signal` aborts, with a LockLostError saying why, when: the bound passes without a newer answer;
+ * the session ends (expired, closed, auth failed); the lock node is deleted by anyone else; the lease is
+ * released; and, if `disconnectGrace` is set, the client stays disconnected longer than that.
+ */
+import {
+  LockLostError,
+  type LockLostReason,
+  type Stat,
+  type StateChange,
+  type WatchedEvent,
+  type WriteOp,
+  type WriteResult,
+  type ZooKeeper,
+  endsSession,
+  isRetryable,
+  op,
+} from '../index.js';
+
+export interface LeaseOptions {
+  /** ms subtracted from lastAckedSendTime + sessionTimeout. Default: a third of the session timeout. */
+  leaseMargin?: number | undefined;
+  /** Abort the signal after this many ms disconnected; unset: only the lease bound decides. */
+  disconnectGrace?: number | undefined;
+}
+
+/** How the lease learns that its node was deleted: an armed watch, and how to re-arm it. */
+export interface NodeMonitor {
+  /** Resolves with the next event that may concern the node (data/exists watch, or the parent's child watch). */
+  event: Promise<WatchedEvent>;
+  /** 'node': a watch on the node itself; 'children': the parent's child watch (must be narrowed to the node). */
+  kind: 'node' | 'children';
+}
+
+export class Lease implements AsyncDisposable {
+  /** The lock node's path (relative to the client's chroot). */
+  readonly path: string;
+  /** The lock node's czxid: strictly increasing across successive holders of the lock. */
+  readonly fencingToken: bigint;
+  /** The lock node's Stat when it was created. */
+  readonly stat: Stat;
+  /** The session that owns the node. */
+  readonly sessionId: bigint;
+
+  private readonly zk: ZooKeeper;
+  private readonly controller = new AbortController();
+  private readonly margin: number;
+  private readonly grace: number | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly offState: () => void;
+  private releasing: Promise<void> | undefined;
+  private readonly onEnd: (() => void) | undefined;
+
+  /** @internal Created by the recipes once the lock is held. */
+  constructor(
+    zk: ZooKeeper,
+    path: string,
+    stat: Stat,
+    monitor: NodeMonitor,
+    options: LeaseOptions = {},
+    onEnd?: () => void,
+  ) {
+    this.zk = zk;
+    this.path = path;
+    this.stat = stat;
+    this.fencingToken = stat.czxid;
+    this.sessionId = zk.sessionId;
+    this.onEnd = onEnd;
+    this.margin = options.leaseMargin ?? Math.floor(zk.sessionTimeout / 3);
+    this.grace = options.disconnectGrace;
+    this.offState = zk.onStateChange((change) => this.onState(change));
+    this.follow(monitor);
+    if (zk.state === 'disconnected' || zk.state === 'connecting') this.onState({ state: zk.state, previous: zk.state });
+    this.armTimer();
+  }
+
+  /** Aborts, with a LockLostError as its reason, as soon as holding the lock is no longer certain. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The lease bound: a time on `zk.now()`'s monotonic clock up to which the lock is certainly held. */
+  get validUntil(): number {
+    return this.zk.lastAckedSendTime + this.zk.sessionTimeout - this.margin;
+  }
+
+  /** True only while the bound has not passed and nothing says the lock is lost. */
+  get held(): boolean {
+    return !this.controller.signal.aborted && this.zk.now() < this.validUntil;
+  }
+
+  /** A multi op that fails the transaction unless the lock node still exists. */
+  check(): WriteOp {
+    return op.check(this.path);
+  }
+
+  /**
+   * Writes to state kept in ZooKeeper that commit only while the lock node still exists:
+   * `multi([check(lock node), ...ops])`. Fails with NoNodeError (a MultiError, opIndex 0) once the lock is lost.
+   */
+  async guard(ops: readonly WriteOp[]): Promise<WriteResult[]> {
+    const results = await this.zk.multi([this.check(), ...ops]);
+    return results.slice(1);
+  }
+
+  /**
+   * Releases the lock: the signal aborts ('released') and the node is deleted, retrying on connection loss
+   * until it is gone or the session is. Idempotent.
+   */
+  release(): Promise<void> {
+    if (this.releasing !== undefined) return this.releasing;
+    this.lose('released', 'the lease was released');
+    this.releasing = deleteGuaranteed(this.zk, this.path);
+    return this.releasing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
+  }
+
+  /** Ends the lease with `reason` (first reason wins) and stops its timers. */
+  private lose(reason: LockLostReason, message: string, cause?: unknown): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
+    this.timer = undefined;
+    this.graceTimer = undefined;
+    this.offState();
+    if (this.controller.signal.aborted) return;
+    this.controller.abort(new LockLostError(reason, `${message} (${this.path})`, { path: this.path, cause }));
+    this.onEnd?.();
+  }
+
+  private armTimer(): void {
+    if (this.controller.signal.aborted) return;
+    const left = this.validUntil - this.zk.now();
+    if (left <= 0) {
+      this.lose('lease-expired', `no answer from the server within the lease bound (margin ${this.margin} ms)`);
+      return;
+    }
+    // Fires at the bound; if newer answers moved the bound on, it simply re-arms.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.armTimer();
+    }, Math.ceil(left));
+  }
+
+  private onState(change: StateChange): void {
+    const { state } = change;
+    if (state === 'expired' || state === 'closed' || state === 'authFailed') {
+      this.lose('session-ended', `the session ended (${state})`, change.cause);
+      return;
+    }
+    if (this.grace === undefined) return;
+    if (state === 'connected' || state === 'connectedReadOnly') {
+      if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
+      this.graceTimer = undefined;
+    } else if (this.graceTimer === undefined) {
+      this.graceTimer = setTimeout(
+        () => this.lose('disconnected', `disconnected for longer than ${this.grace} ms`),
+        Math.max(0, this.grace),
+      );
+    }
+  }
+
+  /** Follows the node monitor: a deletion by anyone else loses the lease; anything else re-arms it. */
+  private follow(monitor: NodeMonitor): void {
+    void monitor.event.then(async (event) => {
+      if (this.controller.signal.aborted) return;
+      if (event.type === 'None') {
+        this.lose('session-ended', `the session ended (${event.state})`);
+        return;
+      }
+      if (monitor.kind === 'node' && event.type === 'NodeDeleted') {
+        this.lose('node-deleted', 'the lock node was deleted');
+        return;
+      }
+      // A child change under the parent, or a write to our node: check the node, with a watch on it.
+      try {
+        const next = await this.zk.exists(this.path, { watch: true });
+        if (this.controller.signal.aborted) return;
+        if (next.stat === null || next.stat.ephemeralOwner !== this.sessionId) {
+          this.lose('node-deleted', 'the lock node was deleted');
+          return;
+        }
+        this.follow({ event: next.watch, kind: 'node' });
+      } catch (err) {
+        if (endsSession(err)) this.lose('session-ended', 'the session ended', err);
+        else if (isRetryable(err)) this.retryFollow();
+        else this.lose('node-deleted', 'the lock node could not be checked', err);
+      }
+    });
+  }
+
+  /** After a connection loss while re-arming: try again once connected (the lease bound covers the gap). */
+  private retryFollow(): void {
+    const off = this.zk.onStateChange((change) => {
+      if (change.state === 'connected' || change.state === 'connectedReadOnly') {
+        off();
+        this.follow({ event: Promise.resolve({ type: 'NodeDataChanged', state: 'SyncConnected', path: this.path }), kind: 'children' });
+      } else if (change.state === 'expired' || change.state === 'closed' || change.state === 'authFailed') {
+        off();
+      }
+    });
+    if (this.zk.state === 'connected' || this.zk.state === 'connectedReadOnly') {
+      off();
+      this.follow({ event: Promise.resolve({ type: 'NodeDataChanged', state: 'SyncConnected', path: this.path }), kind: 'children' });
+    }
+  }
+}
+
+/**
+ * Deletes a node, retrying on connection loss until it is gone (NONODE counts as done) or the session
+ * is over (then the server deletes ephemeral nodes itself). Never rejects.
+ */
+export async function deleteGuaranteed(zk: ZooKeeper, path: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await zk.delete(path);
+      return;
+    } catch (err) {
+      if (err instanceof Error && 'code' in err && err.code === 'NONODE') return;
+      if (!isRetryable(err) || endsSession(err)) return;
+      await waitConnected(zk, Math.min(1000, 10 * 2 ** attempt));
+      if (zk.state === 'expired' || zk.state === 'closed' || zk.state === 'authFailed') return;
+    }
+  }
+}
+
+/** Resolves when the client is connected again or its session is over, or after `max` ms. */
+export function waitConnected(zk: ZooKeeper, max: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (zk.state === 'connected' || zk.state === 'connectedReadOnly') {
+      resolve();
+      return;
+    }
+    const done = (): void => {
+      off();
+      clearTimeout(timer);
+      resolve();
+    };
+    const off = zk.onStateChange((change) => {
+      if (change.state !== 'connecting' && change.state !== 'disconnected') done();
+    });
+    const timer = setTimeout(done, max);
+  });
+}
