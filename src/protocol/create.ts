@@ -19,6 +19,10 @@ export function createRequest(
   if (info === undefined) throw new InvalidArgumentError(`unknown create mode ${mode}`, { path });
   if (info.ttl) {
     if (ttl === undefined) throw new InvalidArgumentError('a TTL mode needs a ttl', { path });
+    // BigInt() would throw a RangeError for these.
+    if (typeof ttl === 'number' && !Number.isInteger(ttl)) {
+      throw new InvalidArgumentError(`ttl must be an integer number of ms, got ${ttl}`, { path });
+    }
     const t = BigInt(ttl);
     if (t < TTL_MIN || t > TTL_MAX) {
       throw new InvalidArgumentError(`ttl must be between ${TTL_MIN} and ${TTL_MAX} ms, got ${t}`, { path });

@@ -57,30 +57,64 @@ export function sizeStrings(v: readonly string[] | null): number {
   return n;
 }
 
+/**
+ * Frames up to SLAB_MAX_FRAME bytes are cut from a shared 8 KiB slab, as Node's Buffer pool does: one
+ * ArrayBuffer per slab instead of one per frame. A small `new Uint8Array(n)` lives on the JS heap and
+ * is moved out (a copy and an ArrayBuffer) the first time anything asks for its `.buffer`, as a DataView
+ * or a socket write does, which cost more than encoding a getData request. Each frame owns its bytes
+ * (slices never overlap and a slab is never reused), but `frame.buffer` is the slab, not the frame alone.
+ */
+const SLAB_SIZE = 8192;
+const SLAB_MAX_FRAME = SLAB_SIZE >>> 1;
+let slab: Uint8Array | undefined;
+let slabOffset = 0;
+
+function allocFrame(size: number): Uint8Array {
+  if (size > SLAB_MAX_FRAME) return new Uint8Array(size);
+  if (slab === undefined || size > SLAB_SIZE - slabOffset) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  const b = slab.subarray(slabOffset, slabOffset + size);
+  slabOffset = (slabOffset + size + 7) & ~7; // keep frames 8-byte aligned
+  return b;
+}
+
 export class JuteWriter {
   readonly bytes: Uint8Array;
-  private readonly view: DataView;
+  /** Only longs use a DataView, created on first use: ints are written byte by byte, which is faster. */
+  private view: DataView | undefined;
   offset: number;
 
   constructor(bytes: Uint8Array, offset = 0) {
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.view = undefined;
     this.offset = offset;
   }
 
-  /** A writer over a fresh frame of `payloadSize` bytes, with the length prefix already written. */
+  /**
+   * A writer over a fresh frame of `payloadSize` bytes, with the length prefix already written.
+   * Small frames are views of a shared slab (see allocFrame): their `.buffer` holds other frames too.
+   */
   static frame(payloadSize: number): JuteWriter {
-    const w = new JuteWriter(new Uint8Array(4 + payloadSize));
+    const w = new JuteWriter(allocFrame(4 + payloadSize));
     w.int(payloadSize);
     return w;
   }
 
   int(v: number): void {
-    this.view.setInt32(this.offset, v);
-    this.offset += 4;
+    const b = this.bytes;
+    const o = this.offset;
+    if (o + 4 > b.length) throw new RangeError('Offset is outside the bounds of the frame');
+    b[o] = v >>> 24;
+    b[o + 1] = v >>> 16;
+    b[o + 2] = v >>> 8;
+    b[o + 3] = v;
+    this.offset = o + 4;
   }
 
   long(v: bigint): void {
+    this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
     this.view.setBigInt64(this.offset, v);
     this.offset += 8;
   }
@@ -115,7 +149,7 @@ export class JuteWriter {
     }
     let end = start + i;
     if (i < s.length) end += encoder.encodeInto(s.slice(i), bytes.subarray(end)).written;
-    this.view.setInt32(this.offset, end - start);
+    this.int(end - start);
     this.offset = end;
   }
 
@@ -135,14 +169,15 @@ export class JuteWriter {
  */
 export class JuteReader {
   readonly bytes: Uint8Array;
-  private readonly view: DataView;
+  /** Only longs use a DataView, created on first use: ints are read byte by byte, which is faster. */
+  private view: DataView | undefined;
   offset: number;
   readonly end: number;
   what = 'frame';
 
   constructor(bytes: Uint8Array, offset = 0, end = bytes.length) {
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.view = undefined;
     this.offset = offset;
     this.end = end;
   }
@@ -151,8 +186,10 @@ export class JuteReader {
     return this.end - this.offset;
   }
 
+  /** `field` may already be qualified with the record being read ('ConnectRequest.passwd'): not repeated then. */
   fail(message: string, field: string): never {
-    throw new ProtocolError(message, `${this.what}.${field}`, this.offset);
+    const where = field === this.what || field.startsWith(`${this.what}.`) ? field : `${this.what}.${field}`;
+    throw new ProtocolError(message, where, this.offset);
   }
 
   private need(n: number, field: string): void {
@@ -161,13 +198,15 @@ export class JuteReader {
 
   int(field: string): number {
     this.need(4, field);
-    const v = this.view.getInt32(this.offset);
-    this.offset += 4;
-    return v;
+    const b = this.bytes;
+    const o = this.offset;
+    this.offset = o + 4;
+    return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
   }
 
   long(field: string): bigint {
     this.need(8, field);
+    this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
     const v = this.view.getBigInt64(this.offset);
     this.offset += 8;
     return v;
@@ -218,8 +257,40 @@ export class JuteReader {
     // Each element takes at least 4 bytes: reject counts the frame cannot hold before allocating.
     if (n > (this.end - this.offset) / 4) this.fail(`vector count ${n} exceeds the bytes left`, field);
     const out = new Array<string>(n);
-    for (let i = 0; i < n; i++) out[i] = this.path(field);
+    if (n < 2 || !this.asciiStrings(out, n)) for (let i = 0; i < n; i++) out[i] = this.path(field);
     return out;
+  }
+
+  /**
+   * Fast path for a vector of short ASCII names (getChildren's): one TextDecoder call for the whole
+   * vector, then each name is a slice of that text, instead of one decode per name. It applies when
+   * every length is 0..127 (so the length prefixes are ASCII bytes too), the vector fits, and the text is
+   * pure ASCII: as long as the bytes and free of U+FFFD (a multi-byte character shortens the text; an
+   * invalid byte becomes U+FFFD). Otherwise it consumes nothing and returns false, and the per-name path
+   * reads the vector and reports any error. V8 keeps slices of 13+ characters as views of the text, so a
+   * name kept alone keeps the vector's text (its size in bytes) alive.
+   */
+  private asciiStrings(out: string[], n: number): boolean {
+    const bytes = this.bytes;
+    const start = this.offset;
+    const end = this.end;
+    let o = start;
+    for (let i = 0; i < n; i++) {
+      if (end - o < 4 || (bytes[o]! | bytes[o + 1]! | bytes[o + 2]!) !== 0 || bytes[o + 3]! >= 0x80) return false;
+      o += 4 + bytes[o + 3]!;
+      if (o > end) return false;
+    }
+    const text = decoder.decode(bytes.subarray(start, o));
+    if (text.length !== o - start || text.indexOf('\ufffd') !== -1) return false;
+    let p = start;
+    for (let i = 0; i < n; i++) {
+      const len = bytes[p + 3]!;
+      const from = p + 4 - start;
+      out[i] = text.slice(from, from + len);
+      p += 4 + len;
+    }
+    this.offset = o;
+    return true;
   }
 
   /** The element count of a vector of records that take at least `minSize` bytes each; -1 → null. */
@@ -235,8 +306,27 @@ export class JuteReader {
  * UTF-8 decode that also accepts CESU-8: the Java server encodes each UTF-16 unit on its own, so a
  * supplementary character arrives as two 3-byte surrogate sequences (ED A0-AF xx, ED B0-BF xx).
  * Those pairs are joined into one code point; anything else malformed becomes U+FFFD.
+ *
+ * Fast paths: below 16 bytes an ASCII string is built char by char (cheaper than a TextDecoder call);
+ * otherwise TextDecoder's result is used as is unless it holds U+FFFD, since an encoded surrogate is
+ * invalid UTF-8 and always shows up as U+FFFD there. Only then are the bytes scanned for CESU-8.
  */
 export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start < 16) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const c = bytes[i]!;
+      if (c >= 0x80) return decodeUtf8Scan(bytes, start, end);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  const s = decoder.decode(bytes.subarray(start, end));
+  return s.indexOf('\ufffd') === -1 ? s : decodeUtf8Scan(bytes, start, end);
+}
+
+/** The general path: scans for ASCII and CESU-8 first. */
+function decodeUtf8Scan(bytes: Uint8Array, start: number, end: number): string {
   let ascii = true;
   let cesu = false;
   for (let i = start; i < end; i++) {
