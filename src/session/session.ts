@@ -126,6 +126,8 @@ export class Session {
   private failedPasses = 0;
   private connecting = false;
   private closing: Promise<void> | undefined;
+  /** Ends the connect loop's current wait (backoff sleep or connect attempt) when the session ends. */
+  private stopConnecting: ((reason: Error) => void) | undefined;
 
   readonly watches: WatchRegistry;
   private readonly listeners = new Set<(change: StateChange) => void>();
@@ -411,7 +413,9 @@ export class Session {
         await this.attempt(host);
         this.failedInPass = 0;
         this.failedPasses = 0;
-        return;
+        // Dropped again before this loop ended (a bad frame in the ConnectResponse's read): the
+        // connectLoop() call that drop made was a no-op while this loop ran, so keep going.
+        if (this.established) return;
       } catch (err) {
         this.log('debug', 'connect attempt failed', { host: `${host.host}:${host.port}`, error: err });
         this.failedInPass++;
@@ -436,7 +440,16 @@ export class Session {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        this.stopConnecting = undefined;
+        resolve();
+      }, ms);
+      this.stopConnecting = () => {
+        this.clock.clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   private async attempt(host: HostAddress): Promise<void> {
@@ -446,6 +459,7 @@ export class Session {
       () => abort.abort(new ConnectionLossError(`connect to ${host.host}:${host.port} timed out after ${timeout} ms`)),
       timeout,
     );
+    this.stopConnecting = (reason) => abort.abort(reason);
     try {
       const conn = await this.opts.transport.connect({
         host: host.host,
@@ -486,6 +500,7 @@ export class Session {
       await handshake;
     } finally {
       this.clock.clearTimeout(timer);
+      this.stopConnecting = undefined;
     }
   }
 
@@ -575,7 +590,12 @@ export class Session {
       return; // the connect loop moves on to the next host
     }
     // Closing: the server closes the socket right after answering closeSession; that is no disconnect.
-    if (!wasEstablished || isTerminal(this._state) || this.closing !== undefined) return;
+    // If closeSession was still unsent (backpressure), nothing is left to wait for: end now, not at the bound.
+    if (this.closing !== undefined) {
+      this.terminate('closed');
+      return;
+    }
+    if (!wasEstablished || isTerminal(this._state)) return;
     this.log('info', 'disconnected', { remote: this.remote, error: cause.message });
     this.transition('disconnected', cause);
     this.connectLoop();
@@ -631,7 +651,22 @@ export class Session {
       p.reject(new RequestTimeoutError(`${p.op} timed out`, { path: p.path }));
     };
     if (this.outbound.length > 0) {
-      for (const p of this.outbound) if (!p.settled && p.deadline <= now) expire(p);
+      let expired = 0;
+      for (const p of this.outbound) {
+        if (!p.settled && p.deadline <= now) {
+          expire(p);
+          expired++;
+        }
+      }
+      // Unsent, so nothing to match: drop them now, or while disconnected they would hold queue room
+      // (QueueFullError) and memory until the next connection.
+      if (expired > 0) {
+        this.outbound.retain((p) => {
+          if (!p.settled) return true;
+          this.queuedBytes -= p.size;
+          return false;
+        });
+      }
     }
     // In flight: settle now, keep the entry so its reply still matches the FIFO.
     if (this.inflight.length > 0) {
@@ -667,10 +702,13 @@ export class Session {
           this.queuedBytes += frame.length;
           this.scheduleFlush();
         });
-        const bound = new Promise<void>((resolve) =>
-          this.clock.setTimeout(resolve, Math.min(this.timeouts.readTimeout, 5000) + 100),
-        );
+        let boundTimer: TimerHandle | undefined;
+        const bound = new Promise<void>((resolve) => {
+          boundTimer = this.clock.setTimeout(resolve, Math.min(this.timeouts.readTimeout, 5000) + 100);
+        });
         await Promise.race([reply, bound]);
+        // A pending timer would keep the process alive for seconds after close() resolved.
+        if (boundTimer !== undefined) this.clock.clearTimeout(boundTimer);
       }
       this.terminate('closed');
     })();
@@ -699,6 +737,10 @@ export class Session {
     const handshake = this.handshake;
     this.handshake = undefined;
     handshake?.reject(error);
+    // A hanging TCP connect or a backoff sleep would otherwise outlive the session by seconds.
+    const stop = this.stopConnecting;
+    this.stopConnecting = undefined;
+    stop?.(error);
     for (const p of [...this.inflight.drain(), ...this.outbound.drain()]) {
       if (p.settled) continue;
       p.settled = true;
