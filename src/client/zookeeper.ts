@@ -2,7 +2,9 @@
  * The ZooKeeper API: ZooKeeper's verbs, promise-returning, chroot-aware.
  *
  * Ordering: every method validates, encodes and enqueues synchronously, so requests reach the server in
- * call order, pipelined, and their promises settle in that order.
+ * call order, pipelined, and their promises settle in that order. For that, each method returns the
+ * session's promise through exactly one reaction (one `.then`): the session settles in reply order, and
+ * equal depth keeps it so for callers mixing methods.
  * Notable errors (all ZooKeeperError subclasses): NoNodeError, NodeExistsError, BadVersionError,
  * NotEmptyError, NoAuthError, InvalidACLError from the server; ConnectionLossError when the connection
  * dropped with the request in flight (a write may or may not have been applied: `guaranteesNoChange`
@@ -196,7 +198,9 @@ export class ZooKeeper implements AsyncDisposable {
    * UnimplementedError (TTL modes on a server without extendedTypesEnabled).
    */
   create(path: string, data?: Data, options: CreateOptions = {}): Promise<string> {
-    return this.createWithStat(path, data, options).then((r) => r.path);
+    return this.call(() =>
+      this.send<ops.Create2Response>(this.createRequestFor(path, data, options), path).then((r) => this.clientPath(r.path)),
+    );
   }
 
   /** Like `create`, also returning the new node's Stat (create2; czxid is the node's creation zxid). */
@@ -212,7 +216,13 @@ export class ZooKeeper implements AsyncDisposable {
     const info = createModeInfo(mode);
     if (info === undefined) throw new InvalidArgumentError(`unknown create mode ${mode}`, { path });
     const serverPath = this.serverPath(path, info.sequential);
-    return createRequest(serverPath, toBytes(data), options.acl ?? OPEN_ACL_UNSAFE, mode, options.ttl);
+    try {
+      return createRequest(serverPath, toBytes(data), options.acl ?? OPEN_ACL_UNSAFE, mode, options.ttl);
+    } catch (err) {
+      // The codec only knows the server path; errors name the caller's (chroot-relative) path.
+      if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(err.message, { path });
+      throw err;
+    }
   }
 
   /** Deletes a node. Notable errors: NoNodeError, BadVersionError, NotEmptyError. */
@@ -254,14 +264,14 @@ export class ZooKeeper implements AsyncDisposable {
       const serverPath = this.serverPath(path);
       const w = options?.watch === true ? this.oneShot(serverPath, 'existsAware') : undefined;
       const reply = this.send<ops.ExistsResponse>({ op: 'exists', path: serverPath, watch: w !== undefined }, path, w?.registration);
-      const stat = reply.then(
-        (r) => r.stat,
+      const result = (stat: Stat | null): unknown => (w === undefined ? stat : { stat, watch: w.event });
+      return reply.then(
+        (r) => result(r.stat),
         (err: ZooKeeperError) => {
-          if (err.errno === ErrorCode.NONODE) return null;
+          if (err.errno === ErrorCode.NONODE) return result(null);
           throw err;
         },
       );
-      return w === undefined ? stat : stat.then((s) => ({ stat: s, watch: w.event }));
     });
   }
 
@@ -273,7 +283,7 @@ export class ZooKeeper implements AsyncDisposable {
       const serverPath = this.serverPath(path);
       const w = options?.watch === true ? this.oneShot(serverPath, 'data') : undefined;
       const reply = this.send<ops.GetDataResponse>({ op: 'getData', path: serverPath, watch: w !== undefined }, path, w?.registration);
-      return w === undefined ? reply : reply.then((r) => ({ data: r.data, stat: r.stat, watch: w.event }));
+      return reply.then((r) => (w === undefined ? { data: r.data, stat: r.stat } : { data: r.data, stat: r.stat, watch: w.event }));
     });
   }
 
@@ -284,12 +294,11 @@ export class ZooKeeper implements AsyncDisposable {
     return this.call(() => {
       const serverPath = this.serverPath(path);
       const w = options?.watch === true ? this.oneShot(serverPath, 'child') : undefined;
-      const reply = this.send<ops.GetChildrenResponse>(
+      return this.send<ops.GetChildrenResponse>(
         { op: 'getChildren', path: serverPath, watch: w !== undefined },
         path,
         w?.registration,
-      ).then((r) => r.children ?? []);
-      return w === undefined ? reply : reply.then((children) => ({ children, watch: w.event }));
+      ).then((r) => (w === undefined ? (r.children ?? []) : { children: r.children ?? [], watch: w.event }));
     });
   }
 
@@ -486,7 +495,8 @@ export class ZooKeeper implements AsyncDisposable {
       const watch = new PersistentWatch(path, () =>
         this.removeWatches(path, kind === 'persistent' ? 'persistent' : 'persistentRecursive').catch(() => {}),
       );
-      const watcher = (e: RawWatchEvent): void => watch.push(this.toWatchedEvent(e), e.type === -1);
+      // Final events: None (the session ended) and PersistentWatchRemoved (7, removeWatches).
+      const watcher = (e: RawWatchEvent): void => watch.push(this.toWatchedEvent(e), e.type === -1 || e.type === 7);
       const mode = options.recursive === true ? AddWatchMode.PERSISTENT_RECURSIVE : AddWatchMode.PERSISTENT;
       return this.send<unknown>({ op: 'addWatch', path: serverPath, mode }, path, { path: serverPath, kind, watcher }).then(
         () => watch,
@@ -518,7 +528,6 @@ export class ZooKeeper implements AsyncDisposable {
       for (const watcher of this.session.watches.remove(kind, serverPath)) {
         const removedType = kind === 'child' ? 6 : kind === 'data' || kind === 'exist' ? 5 : 7;
         watcher({ type: removedType, state: 3, path: serverPath });
-        if (kind === 'persistent' || kind === 'persistentRecursive') watcher({ type: -1, state: 3, path: '' });
       }
     }
   }
