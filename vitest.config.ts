@@ -11,6 +11,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Unit tests first; the integration group (different worker settings) runs after them.
+          sequence: { groupOrder: 0 },
           testTimeout: 20_000 * timing,
         },
       },
@@ -18,6 +20,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
           // Starts the shared standalone server once and stops it by PID at the end (test/support).
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 60_000 * timing,
