@@ -65,6 +65,8 @@ export class Lease implements AsyncDisposable {
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly offState: () => void;
   private releasing: Promise<void> | undefined;
+  /** The monitor saw the node deleted (or owned by another session): release must not delete by path. */
+  private nodeGone = false;
   private readonly onEnd: (() => void) | undefined;
 
   /** @internal Created by the recipes once the lock is held. */
@@ -121,12 +123,13 @@ export class Lease implements AsyncDisposable {
 
   /**
    * Releases the lock: the signal aborts ('released') and the node is deleted, retrying on connection loss
-   * until it is gone or the session is. Idempotent.
+   * until it is gone or the session is. Idempotent. Once the node was seen deleted nothing is deleted:
+   * a node at the same path now belongs to someone else (SimpleLock's fixed path).
    */
   release(): Promise<void> {
     if (this.releasing !== undefined) return this.releasing;
     this.lose('released', 'the lease was released');
-    this.releasing = deleteGuaranteed(this.zk, this.path);
+    this.releasing = this.nodeGone ? Promise.resolve() : deleteGuaranteed(this.zk, this.path);
     return this.releasing;
   }
 
@@ -187,6 +190,7 @@ export class Lease implements AsyncDisposable {
         return;
       }
       if (monitor.kind === 'node' && event.type === 'NodeDeleted') {
+        this.nodeGone = true;
         this.lose('node-deleted', 'the lock node was deleted');
         return;
       }
@@ -194,7 +198,8 @@ export class Lease implements AsyncDisposable {
       try {
         const next = await this.zk.exists(this.path, { watch: true });
         if (this.controller.signal.aborted) return;
-        if (next.stat === null || next.stat.ephemeralOwner !== this.sessionId) {
+        if (next.stat === null || next.stat.ephemeralOwner !== this.sessionId || next.stat.czxid !== this.fencingToken) {
+          this.nodeGone = true;
           this.lose('node-deleted', 'the lock node was deleted');
           return;
         }

@@ -33,7 +33,8 @@ export function parseContender(name: string, lockNames: readonly string[]): Cont
     const at = name.lastIndexOf(lockName);
     if (at === -1) continue;
     const suffix = name.slice(at + lockName.length);
-    if (!/^-?\d{10}$/.test(suffix)) continue;
+    // Java's %010d counts the sign in the width: -000000001 (sign + 9 digits) up to -2147483648 (sign + 10).
+    if (!/^(?:\d{10}|-\d{9,10})$/.test(suffix)) continue;
     const seq = Number(suffix);
     if (seq < -0x80000000 || seq > 0x7fffffff) continue;
     return { name, lockName, seq };
