@@ -18,7 +18,8 @@
  *     session event is not a deletion);
  *  3. it arrived on the session that created our node (zkts never opens a new session silently; the
  *     session id is compared anyway), so our node existed when the event was sent;
- *  4. no NodeDeleted for our own node arrived first (our exists watch; events arrive in zxid order);
+ *  4. no NodeDeleted for our own node arrived first (our exists watch, re-armed after a write to our
+ *     node; events arrive in zxid order);
  *  5. the same holds when getData on the blocker answers NONODE: it is already gone.
  * No new older contender can appear later: sequence numbers only grow while the parent exists, and our
  * own node keeps the parent (a container) from being reaped. Each condition has a test.
@@ -26,7 +27,9 @@
  * Lost create reply: a connection loss with the create in flight is resolved after reconnecting by
  * listing the children and looking for our `_c_<uuid>-` prefix; a node found is ours only if its
  * ephemeralOwner is this session (a node of an earlier session is never taken for ours: CURATOR-604).
- * Abort, timeout and errors never leave our node behind: it is deleted, retried until gone.
+ * Abort, timeout and errors never leave our node behind: it is deleted, retried until gone. Abort and
+ * timeout take effect at once, even with a request queued while disconnected; a create whose outcome is
+ * then unknown is cleaned up in the background (its reply's path, or our prefix once connected again).
  */
 import {
   AcquireTimeoutError,
@@ -110,18 +113,26 @@ export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding
       const blockerPath = `${o.dir}/${decision.watch}`;
       // Both in one round trip; our own node's watch stays armed and becomes the lease's monitor.
       const blocker = zk.getData(blockerPath, { watch: true });
-      const own = ownWatch === undefined ? zk.exists(created.path, { watch: true }) : undefined;
-      if (own !== undefined) {
-        const r = await retrying(zk, o, () => own);
+      // Awaited below, after our own node's check, which may throw first: never an unhandled rejection.
+      void blocker.catch(() => {});
+      if (ownWatch === undefined) {
+        const ownPath = created.path;
+        let own: Promise<{ stat: Stat | null; watch: Promise<WatchedEvent> }> | undefined = zk.exists(ownPath, { watch: true });
+        // The first try is the pipelined request; after a connection loss, a fresh exists (not the same
+        // rejected promise again, which would spin without ever yielding to the event loop).
+        const r = await retrying(zk, o, () => {
+          const p = own ?? zk.exists(ownPath, { watch: true });
+          own = undefined;
+          return p;
+        });
         if (r.stat === null || r.stat.ephemeralOwner !== zk.sessionId) {
-          void blocker.catch(() => {});
           throw new LockLostError('node-deleted', `our contender node ${created.path} is gone`, { path: created.path });
         }
         ownWatch = r.watch;
       }
       let watched: Promise<WatchedEvent>;
       try {
-        watched = (await blocker).watch;
+        watched = (await cancellable(zk, o, blocker)).watch;
       } catch (err) {
         if (isCode(err, 'NONODE')) {
           // Condition 5: the sole blocker is already gone.
@@ -130,7 +141,7 @@ export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding
           continue;
         }
         if (isRetryable(err)) {
-          await waitConnected(zk, remaining(zk, o));
+          await cancellable(zk, o, waitConnected(zk, remaining(zk, o)));
           children = undefined;
           continue;
         }
@@ -140,6 +151,13 @@ export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding
       const event = await waitFor(zk, o, watched, ownWatch!);
       if (event.source === 'own') {
         throw new LockLostError('node-deleted', `our contender node ${created.path} was deleted`, { path: created.path });
+      }
+      if (event.source === 'own-changed') {
+        // A write to our node (a revoker) fired its watch: watch it again, or a later deletion goes unseen
+        // (condition 4). The blocker's watch stays armed; the next pass arms another on the same path.
+        ownWatch = undefined;
+        children = undefined;
+        continue;
       }
       const e = event.event;
       if (e.type === 'None') throw sessionEnded(zk, e);
@@ -174,14 +192,25 @@ async function createAndList(
     void listP.catch(() => {});
     let result: { path: string; stat: Stat };
     try {
-      result = await createP;
+      result = await cancellable(zk, o, createP);
     } catch (err) {
+      if (err instanceof Cancelled) {
+        // Given up with the create queued or in flight: whatever it makes is removed in the background.
+        void removeCreated(zk, o.dir, prefix, createP);
+        throw err;
+      }
       if (isCode(err, 'NONODE')) {
-        await ensureContainer(zk, o.dir);
+        await retrying(zk, o, () => ensureContainer(zk, o.dir));
         continue;
       }
       if (isRetryable(err)) {
-        const found = await findOurs(zk, o, prefix);
+        let found: { path: string; name: string; stat: Stat } | undefined;
+        try {
+          found = await findOurs(zk, o, prefix);
+        } catch (e) {
+          if (e instanceof Cancelled) void removeByPrefix(zk, o.dir, prefix);
+          throw e;
+        }
         if (found === undefined) continue; // not created: a fresh prefix, and try again
         return { created: found, children: undefined, childWatch: undefined };
       }
@@ -194,7 +223,7 @@ async function createAndList(
       throw new LockLostError('session-ended', 'the session changed while creating the contender node');
     }
     try {
-      const listed = await listP;
+      const listed = await cancellable(zk, o, listP);
       return { created, children: listed.children, childWatch: listed.watch };
     } catch (err) {
       if (isRetryable(err)) return { created, children: undefined, childWatch: undefined };
@@ -239,15 +268,72 @@ async function retrying<T>(zk: ZooKeeper, o: ContendOptions, fn: () => Promise<T
   for (;;) {
     checkCancelled(zk, o);
     try {
-      return await fn();
+      return await cancellable(zk, o, fn());
     } catch (err) {
       if (!isRetryable(err)) throw err;
-      await waitConnected(zk, remaining(zk, o));
+      await cancellable(zk, o, waitConnected(zk, remaining(zk, o)));
     }
   }
 }
 
-type Wake = { source: 'blocker'; event: WatchedEvent } | { source: 'own'; event: WatchedEvent };
+/**
+ * `p`, or a Cancelled rejection as soon as the signal aborts or the deadline passes, whichever comes
+ * first: a request queued while disconnected must not hold an acquire past its timeout or its abort.
+ */
+function cancellable<T>(zk: ZooKeeper, o: ContendOptions, p: Promise<T>): Promise<T> {
+  if (o.signal === undefined && o.deadline === undefined) return p;
+  return new Promise<T>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finish = (fn: () => void): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = (): void => finish(() => reject(new Cancelled()));
+    p.then(
+      (value) => finish(() => resolve(value)),
+      (err: unknown) => finish(() => reject(err)),
+    );
+    if (o.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    if (o.deadline !== undefined) timer = setTimeout(onAbort, Math.max(0, o.deadline - zk.now()));
+  });
+}
+
+/** After giving up on a create whose outcome was unknown: deletes the node it made, if it made one. Never rejects. */
+async function removeCreated(zk: ZooKeeper, dir: string, prefix: string, createP: Promise<{ path: string }>): Promise<void> {
+  try {
+    await deleteGuaranteed(zk, (await createP).path);
+  } catch (err) {
+    if (isRetryable(err)) await removeByPrefix(zk, dir, prefix);
+  }
+}
+
+/**
+ * Deletes the nodes under `dir` with our protection `prefix` that this session owns (a create that may
+ * have been applied, its reply lost), once connected again; gives up when the session ends. Never rejects.
+ */
+async function removeByPrefix(zk: ZooKeeper, dir: string, prefix: string): Promise<void> {
+  for (;;) {
+    if (zk.state === 'expired' || zk.state === 'closed' || zk.state === 'authFailed') return;
+    try {
+      for (const name of await zk.getChildren(dir)) {
+        if (!name.startsWith(prefix)) continue;
+        const stat = await zk.exists(`${dir}/${name}`);
+        if (stat !== null && stat.ephemeralOwner === zk.sessionId) await deleteGuaranteed(zk, `${dir}/${name}`);
+      }
+      return;
+    } catch (err) {
+      if (!isRetryable(err)) return;
+      await waitConnected(zk, 1000);
+    }
+  }
+}
+
+type Wake = { source: 'blocker' | 'own' | 'own-changed'; event: WatchedEvent };
 
 /** Waits for the blocker's event, our own node's deletion, abort or the deadline. */
 function waitFor(zk: ZooKeeper, o: ContendOptions, blocker: Promise<WatchedEvent>, own: Promise<WatchedEvent>): Promise<Wake> {
@@ -266,9 +352,10 @@ function waitFor(zk: ZooKeeper, o: ContendOptions, blocker: Promise<WatchedEvent
     o.signal?.addEventListener('abort', onAbort, { once: true });
     if (o.deadline !== undefined) timer = setTimeout(() => finish(() => reject(new Cancelled())), Math.max(0, o.deadline - zk.now()));
     void blocker.then((event) => finish(() => resolve({ source: 'blocker', event })));
-    // Only a deletion (or the session's end) of our own node matters here; other events keep waiting.
+    // Our own node: deleted, or the session's end; any other event (a write) used up the one-shot watch.
     void own.then((event) => {
-      if (event.type === 'NodeDeleted' || event.type === 'None') finish(() => resolve({ source: event.type === 'None' ? 'blocker' : 'own', event }));
+      const source = event.type === 'None' ? 'blocker' : event.type === 'NodeDeleted' ? 'own' : 'own-changed';
+      finish(() => resolve({ source, event }));
     });
   });
 }

@@ -1,0 +1,482 @@
+/**
+ * The contention engine's round trips and its fast hand-off (src/recipes/internal/contention.ts).
+ *
+ * Round trips are read from the wire, not from a clock: a transport tap records every frame the client
+ * writes and every reply it reads, in order, so "getChildren was sent before the create's reply arrived"
+ * is a fact about the frame sequence. One test also checks the elapsed time against latency injected by a
+ * proxy, with a bound (2 RTT) that a non-pipelined acquire cannot meet whatever the machine's speed.
+ *
+ * The fast-path conditions of the engine's header each get a test; a proxy in front of the waiter counts
+ * its getChildren (re-read) and getData (re-arm) requests:
+ *  1. sole blocker: its NodeDeleted grants with no request at all; with several blockers, a re-read;
+ *  2. a NodeDataChanged on the predecessor is no grant;
+ *  3. the session: events reach a waiter only on its own session (a partitioned waiter whose session
+ *     ends rejects, it never holds); a reconnect on the same session keeps the fast path;
+ *  4. our own node deleted while waiting: acquire rejects with LockLostError('node-deleted');
+ *  5. the sole blocker already gone at getData: hold at once, no re-read (several blockers: re-read).
+ */
+import { onTestFinished } from 'vitest';
+import {
+  type ConnectOptions,
+  LockLostError,
+  type Transport,
+  type ZooKeeper,
+  nodeTransport,
+} from '../../../src/entry/node.js';
+import { FrameSplitter } from '../../../src/protocol/index.js';
+import { Mutex } from '../../../src/recipes/mutex.js';
+import { FaultProxy } from '../../support/proxy/index.js';
+import { AdminClient, scaled, splitConnectString, waitFor } from '../../support/zookeeper/index.js';
+import { type ClientEnv, describe, errorOf, eventually, expect, test, within } from '../client/fixture.js';
+
+const SESSION = { sessionTimeout: 4000 };
+const OP = { delete: 2, exists: 3, getData: 4, getACL: 6, getChildren: 8, ping: 11, create2: 15 } as const;
+const WAIT_MS = scaled(10_000);
+
+// ---------------------------------------------------------------- helpers
+
+/** A client whose traffic goes through its own FaultProxy; both are closed when the test ends. */
+async function viaProxy(env: ClientEnv, options: ConnectOptions = SESSION): Promise<{ proxy: FaultProxy; zk: ZooKeeper }> {
+  const proxy = await FaultProxy.start({ target: splitConnectString(env.hosts).hosts[0]! });
+  const zk = await env.connectTo(proxy.address + env.chroot.path, options);
+  onTestFinished(async () => {
+    await zk.close();
+    await proxy.close();
+  });
+  return { proxy, zk };
+}
+
+function seen(proxy: FaultProxy, opcode: number): number {
+  return proxy.requestCounts().get(opcode) ?? 0;
+}
+
+/** Every request the proxy has seen except pings and the ConnectRequest, by opcode. */
+function requests(proxy: FaultProxy): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [op, n] of proxy.requestCounts()) if (op !== OP.ping && op !== 'connect') out[String(op)] = n;
+  return out;
+}
+
+function untilSeen(proxy: FaultProxy, opcode: number, n: number): Promise<true> {
+  return waitFor(() => (seen(proxy, opcode) >= n ? true : undefined), {
+    timeoutMs: WAIT_MS,
+    intervalMs: 2,
+    what: `${n} requests of opcode ${opcode}`,
+    detail: () => JSON.stringify([...proxy.requestCounts()]),
+  });
+}
+
+/**
+ * Waits until a waiter behind `proxy` has armed its watches (getData on the predecessor, exists on its own
+ * node) and their replies are in: a later request on the same session (getACL, opcode 6, which the engine
+ * never sends) is answered after them.
+ */
+async function untilArmed(proxy: FaultProxy, zk: ZooKeeper): Promise<void> {
+  await untilSeen(proxy, OP.getData, 1);
+  await untilSeen(proxy, OP.exists, 1);
+  await zk.getACL('/');
+}
+
+function untilChildren(zk: ZooKeeper, dir: string, n: number): Promise<true> {
+  return waitFor(async () => ((await zk.getChildren(dir)).length === n ? true : undefined), {
+    timeoutMs: WAIT_MS,
+    intervalMs: 10,
+    what: `${n} children under ${dir}`,
+  });
+}
+
+function track<T>(p: Promise<T>): { readonly settled: boolean; readonly promise: Promise<T> } {
+  const state = { settled: false, promise: p };
+  p.then(
+    () => (state.settled = true),
+    () => (state.settled = true),
+  );
+  return state;
+}
+
+function name(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+interface WireEvent {
+  dir: 'out' | 'in';
+  xid: number;
+  /** Request opcode (out only). */
+  op?: number;
+}
+
+/**
+ * The node transport, recording the frames written (xid, opcode) and the replies read (xid), in the order
+ * they crossed the socket. The first frame each way (ConnectRequest / ConnectResponse) is skipped.
+ */
+function tapTransport(): { transport: Transport; events: WireEvent[] } {
+  const events: WireEvent[] = [];
+  const int32 = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getInt32(at);
+  const transport: Transport = {
+    async connect(options) {
+      const conn = await nodeTransport.connect(options);
+      const outFrames = new FrameSplitter();
+      const inFrames = new FrameSplitter();
+      let outIndex = 0;
+      let inIndex = 0;
+      return {
+        start: (sink) =>
+          conn.start({
+            data(chunk) {
+              for (const f of inFrames.push(chunk.slice())) if (inIndex++ > 0) events.push({ dir: 'in', xid: int32(f, 0) });
+              sink.data(chunk);
+            },
+            closed: (error) => sink.closed(error),
+          }),
+        write(bytes) {
+          for (const f of outFrames.push(bytes.slice())) {
+            if (outIndex++ > 0) events.push({ dir: 'out', xid: int32(f, 0), op: int32(f, 4) });
+          }
+          return conn.write(bytes);
+        },
+        drained: () => conn.drained(),
+        get bufferedAmount() {
+          return conn.bufferedAmount;
+        },
+        close: () => conn.close(),
+        remote: conn.remote,
+      };
+    },
+  };
+  return { transport, events };
+}
+
+/** Index in `events` of the request with opcode `op` (the first after `from`). */
+function sent(events: readonly WireEvent[], op: number, from = 0): number {
+  const i = events.findIndex((e, at) => at >= from && e.dir === 'out' && e.op === op);
+  if (i < 0) throw new Error(`no request with opcode ${op} in ${JSON.stringify(events)}`);
+  return i;
+}
+
+/** Index in `events` of the reply to `xid`. */
+function replied(events: readonly WireEvent[], xid: number): number {
+  const i = events.findIndex((e) => e.dir === 'in' && e.xid === xid);
+  if (i < 0) throw new Error(`no reply to xid ${xid} in ${JSON.stringify(events)}`);
+  return i;
+}
+
+// ---------------------------------------------------------------- round trips
+
+describe('mutex round trips', () => {
+  test('round trips - an uncontended acquire sends create2 and getChildren before the create reply arrives', async ({ env }) => {
+    await env.zk.create('/lock');
+    const tap = tapTransport();
+    const { zk } = await viaProxy(env, { ...SESSION, transport: tap.transport });
+    const from = tap.events.length;
+    const lease = await new Mutex(zk, '/lock').acquire();
+    const create = sent(tap.events, OP.create2, from);
+    const list = sent(tap.events, OP.getChildren, from);
+    expect(list).toBeGreaterThan(create);
+    expect(replied(tap.events, tap.events[create]!.xid)).toBeGreaterThan(list);
+    // Nothing else was needed: two requests, two replies.
+    expect(tap.events.slice(from).filter((e) => e.dir === 'out' && e.op !== OP.ping).map((e) => e.op)).toEqual([
+      OP.create2,
+      OP.getChildren,
+    ]);
+    await lease.release();
+  });
+
+  test('round trips - with injected latency an uncontended acquire takes one round trip, not two', async ({ env }) => {
+    await env.zk.create('/lock');
+    const { proxy, zk } = await viaProxy(env);
+    const oneWay = scaled(150);
+    const rtt = 2 * oneWay;
+    proxy.setLatency({ toServer: oneWay, toClient: oneWay });
+    const started = zk.now();
+    const lease = await new Mutex(zk, '/lock').acquire();
+    const elapsed = zk.now() - started;
+    // At least the one round trip; a create-then-list acquire needs two (>= 2 RTT) on any machine.
+    expect(elapsed).toBeGreaterThanOrEqual(rtt - 1);
+    expect(elapsed).toBeLessThan(2 * rtt);
+    proxy.setLatency({});
+    await lease.release();
+  });
+
+  test('round trips - release is a single delete request', async ({ env }) => {
+    await env.zk.create('/lock');
+    const { proxy, zk } = await viaProxy(env);
+    const lease = await new Mutex(zk, '/lock').acquire();
+    // A second contender arriving while we hold changes the lock's children (the holder's monitor re-arms).
+    const other = await env.connect(SESSION);
+    const waiting = new Mutex(other, '/lock').acquire();
+    await untilChildren(other, '/lock', 2);
+    await waitFor(() => (seen(proxy, OP.exists) >= 1 ? true : undefined), { timeoutMs: WAIT_MS, intervalMs: 5, what: 'monitor re-armed' });
+    proxy.resetCounts();
+    await lease.release();
+    expect(requests(proxy)).toEqual({ [OP.delete]: 1 });
+    await (await within(waiting, 10_000, 'the waiter')).release();
+  });
+
+  test('round trips - a wait sends getData on the predecessor and exists on our node together', async ({ env }) => {
+    // A persistent lock node: the server's container reaper must not remove it while a test reads it.
+    await env.zk.create('/lock');
+    const holder = await env.connect(SESSION);
+    const lease = await new Mutex(holder, '/lock').acquire();
+    const tap = tapTransport();
+    const { zk } = await viaProxy(env, { ...SESSION, transport: tap.transport });
+    const from = tap.events.length;
+    const waiting = track(new Mutex(zk, '/lock').acquire());
+    await waitFor(() => (tap.events.some((e, i) => i >= from && e.op === OP.exists) ? true : undefined), {
+      timeoutMs: WAIT_MS,
+      intervalMs: 5,
+      what: 'the waiter to arm its watches',
+    });
+    const getData = sent(tap.events, OP.getData, from);
+    const exists = sent(tap.events, OP.exists, from);
+    expect(exists).toBeGreaterThan(getData);
+    await waitFor(() => (tap.events.some((e) => e.dir === 'in' && e.xid === tap.events[getData]!.xid) ? true : undefined), {
+      timeoutMs: WAIT_MS,
+      intervalMs: 5,
+      what: 'the getData reply',
+    });
+    expect(replied(tap.events, tap.events[getData]!.xid)).toBeGreaterThan(exists);
+    expect(waiting.settled).toBe(false);
+    await lease.release();
+    await (await within(waiting.promise, 10_000, 'the waiter')).release();
+  });
+});
+
+// ---------------------------------------------------------------- fast-path conditions
+
+describe('mutex fast path', () => {
+  test('fast path 1 - the sole blocker\'s release hands over with no request at all', async ({ env }) => {
+    // A persistent lock node: the server's container reaper must not remove it while a test reads it.
+    await env.zk.create('/lock');
+    const holder = await env.connect(SESSION);
+    const lease = await new Mutex(holder, '/lock').acquire();
+    const { proxy, zk } = await viaProxy(env);
+    const waiting = track(new Mutex(zk, '/lock').acquire());
+    await untilArmed(proxy, zk);
+    expect(requests(proxy)).toEqual({ [OP.create2]: 1, [OP.getChildren]: 1, [OP.getData]: 1, [OP.exists]: 1, [OP.getACL]: 1 });
+    proxy.resetCounts();
+    await lease.release();
+    const next = await within(waiting.promise, 10_000, 'the hand-off');
+    expect(requests(proxy)).toEqual({});
+    expect(next.held).toBe(true);
+    expect(next.fencingToken > lease.fencingToken).toBe(true);
+    await next.release();
+  });
+
+  test('fast path 1 - with several blockers, a deleted predecessor means a re-read, and the older holder still holds', async ({
+    env,
+  }) => {
+    // A persistent lock node: the server's container reaper must not remove it while a test reads it.
+    await env.zk.create('/lock');
+    const holder = await env.connect(SESSION);
+    const lease = await new Mutex(holder, '/lock').acquire();
+    // A middle waiter that gives up (timeout, cancel, crash) while the holder keeps the lock.
+    const middle = await env.connect(SESSION);
+    const giveUp = new AbortController();
+    const middleWaiting = new Mutex(middle, '/lock').acquire({ signal: giveUp.signal });
+    await untilChildren(holder, '/lock', 2);
+    const { proxy, zk } = await viaProxy(env);
+    const waiting = track(new Mutex(zk, '/lock').acquire());
+    await untilArmed(proxy, zk);
+    expect(seen(proxy, OP.getChildren)).toBe(1);
+    giveUp.abort(new Error('gave up'));
+    await expect(middleWaiting).rejects.toThrow('gave up');
+    // The waiter re-reads, finds the holder older than itself, and watches it.
+    await untilSeen(proxy, OP.getData, 2);
+    expect(seen(proxy, OP.getChildren)).toBe(2);
+    await zk.getACL('/'); // answered after the re-armed getData: the engine has decided
+    expect(waiting.settled).toBe(false);
+    expect(lease.held).toBe(true);
+    // Now the holder is the sole blocker: its release hands over without another listing.
+    await lease.release();
+    const next = await within(waiting.promise, 10_000, 'the hand-off');
+    expect(seen(proxy, OP.getChildren)).toBe(2);
+    await next.release();
+  });
+
+  test('fast path 2 - a data change on the predecessor is no grant: the waiter re-reads and keeps waiting', async ({ env }) => {
+    // A persistent lock node: the server's container reaper must not remove it while a test reads it.
+    await env.zk.create('/lock');
+    const holder = await env.connect(SESSION);
+    const lease = await new Mutex(holder, '/lock').acquire();
+    const { proxy, zk } = await viaProxy(env);
+    const waiting = track(new Mutex(zk, '/lock').acquire());
+    await untilArmed(proxy, zk);
+    // A revoker-style write to the holder's node by a third client.
+    const revoker = await env.connect(SESSION);
+    await revoker.setData(lease.path, 'revoke?');
+    await untilSeen(proxy, OP.getData, 2);
+    expect(seen(proxy, OP.getChildren)).toBe(2);
+    await zk.getACL('/');
+    expect(waiting.settled).toBe(false);
+    expect(lease.held).toBe(true);
+    await lease.release();
+    const next = await within(waiting.promise, 10_000, 'the hand-off');
+    expect(seen(proxy, OP.getChildren)).toBe(2);
+    await next.release();
+  });
+
+  test('fast path 3 - a partitioned waiter whose session ends rejects with session-ended, never holding', async ({ env }) => {
+    // A persistent lock node: the server's container reaper must not remove it while a test reads it.
+    await env.zk.create('/lock');
+    const holder = await env.connect(SESSION);
+    const lease = await new Mutex(holder, '/lock').acquire();
+    const { proxy, zk } = await viaProxy(env, { sessionTimeout: 2000 });
+    const waiting = track(new Mutex(zk, '/lock').acquire());
+    await untilArmed(proxy, zk);
+    proxy.blackhole(true);
+    // The release the waiter never hears of: the notification is lost with the partition.
+    await lease.release();
+    const err = await within(errorOf(waiting.promise), 15_000, 'the waiter to give up');
+    expect(err).toBeInstanceOf(LockLostError);
+    expect((err as LockLostError).reason).toBe('session-ended');
+    expect(zk.state).toBe('expired');
+    // The server expires the session too, and its contender node goes with it.
+    await eventually(async () => (await holder.getChildren('/lock')).length === 0, 15_000, 'the expired waiter\'s node to go');
+  });
+
+  test('fast path 3 - a release heard after a reconnect on the same session hands over without a re-read', async ({ env }) => {
+    // A persistent lock node: the server's container reaper must not remove it while a test reads it.
+    await env.zk.create('/lock');
+    const holder = await env.connect(SESSION);
+    const lease = await new Mutex(holder, '/lock').acquire();
+    const { proxy, zk } = await viaProxy(env);
+    const sessionId = zk.sessionId;
+    const waiting = track(new Mutex(zk, '/lock').acquire());
+    await untilArmed(proxy, zk);
+    const down = new Promise<void>((resolve) => {
+      const off = zk.onStateChange((c) => {
+        if (c.state !== 'connected') {
+          off();
+          resolve();
+        }
+      });
+    });
+    proxy.refuse(true);
+    proxy.resetAll();
+    await within(down, 10_000, 'the waiter to notice the disconnect');
+    await lease.release();
+    proxy.refuse(false);
+    const next = await within(waiting.promise, 15_000, 'the hand-off after reconnecting');
+    expect(zk.sessionId).toBe(sessionId);
+    expect(next.sessionId).toBe(sessionId);
+    // The watch was re-registered (SetWatches) and fired for the deletion made while disconnected.
+    expect(seen(proxy, OP.getChildren)).toBe(1);
+    expect(seen(proxy, OP.getData)).toBe(1);
+    await next.release();
+  });
+
+  test('fast path 4 - our own node deleted while waiting rejects with node-deleted, even if the holder releases next', async ({
+    env,
+  }) => {
+    // A persistent lock node: the server's container reaper must not remove it while a test reads it.
+    await env.zk.create('/lock');
+    const holder = await env.connect(SESSION);
+    const lease = await new Mutex(holder, '/lock').acquire();
+    const { proxy, zk } = await viaProxy(env);
+    const waiting = track(new Mutex(zk, '/lock').acquire());
+    await untilArmed(proxy, zk);
+    const ours = (await holder.getChildren('/lock')).find((c) => c !== name(lease.path))!;
+    const admin = await AdminClient.connect(env.chroot.connectString);
+    try {
+      // Our node goes first, then the holder's: the waiter hears of both, in that order.
+      await admin.delete(`/lock/${ours}`);
+      const released = lease.release();
+      const err = await within(errorOf(waiting.promise), 10_000, 'the waiter to give up');
+      expect(err).toBeInstanceOf(LockLostError);
+      expect((err as LockLostError).reason).toBe('node-deleted');
+      await released;
+      expect(await admin.getChildren('/lock')).toEqual([]);
+      expect(seen(proxy, OP.getChildren)).toBe(1);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  test('fast path 4 - our own node deleted while waiting, holder still holding: acquire rejects, the holder keeps it', async ({
+    env,
+  }) => {
+    // A persistent lock node: the server's container reaper must not remove it while a test reads it.
+    await env.zk.create('/lock');
+    const holder = await env.connect(SESSION);
+    const lease = await new Mutex(holder, '/lock').acquire();
+    const { proxy, zk } = await viaProxy(env);
+    const waiting = track(new Mutex(zk, '/lock').acquire());
+    await untilArmed(proxy, zk);
+    const ours = (await holder.getChildren('/lock')).find((c) => c !== name(lease.path))!;
+    await holder.delete(`/lock/${ours}`);
+    const err = await within(errorOf(waiting.promise), 10_000, 'the waiter to give up');
+    expect((err as LockLostError).reason).toBe('node-deleted');
+    expect(lease.held).toBe(true);
+    expect(await holder.getChildren('/lock')).toEqual([name(lease.path)]);
+    await lease.release();
+  });
+
+  test('fast path 4 - a write to our own node while waiting does not blind the waiter to its later deletion', async ({ env }) => {
+    await env.zk.create('/lock');
+    const holder = await env.connect(SESSION);
+    const lease = await new Mutex(holder, '/lock').acquire();
+    const { proxy, zk } = await viaProxy(env);
+    const waiting = track(new Mutex(zk, '/lock').acquire());
+    await untilArmed(proxy, zk);
+    const ours = `/lock/${(await holder.getChildren('/lock')).find((c) => c !== name(lease.path))!}`;
+    // A revoker-style write consumes the one-shot watch on our node: the engine must watch it again.
+    await holder.setData(ours, 'revoke?');
+    await untilSeen(proxy, OP.exists, 2);
+    await zk.getACL('/');
+    expect(waiting.settled).toBe(false);
+    await holder.delete(ours);
+    const err = await within(errorOf(waiting.promise), 10_000, 'the waiter to notice its node is gone');
+    expect((err as LockLostError).reason).toBe('node-deleted');
+    expect(lease.held).toBe(true);
+    await lease.release();
+  });
+
+  test('fast path 5 - the sole blocker gone by the time getData arrives: hold at once, no re-read', async ({ env }) => {
+    // A persistent lock node: the server's container reaper must not remove it while a test reads it.
+    await env.zk.create('/lock');
+    const holder = await env.connect(SESSION);
+    const lease = await new Mutex(holder, '/lock').acquire();
+    const { proxy, zk } = await viaProxy(env);
+    // Requests reach the server this long after the proxy sees them: room to release in between.
+    proxy.setLatency({ toServer: scaled(300) });
+    const waiting = track(new Mutex(zk, '/lock').acquire());
+    await untilSeen(proxy, OP.getData, 1);
+    await lease.release();
+    const next = await within(waiting.promise, 10_000, 'the waiter');
+    proxy.setLatency({});
+    expect(seen(proxy, OP.getChildren)).toBe(1);
+    expect(seen(proxy, OP.getData)).toBe(1);
+    expect(next.held).toBe(true);
+    expect(await zk.getChildren('/lock')).toEqual([name(next.path)]);
+    await next.release();
+  });
+
+  test('fast path 5 - with several blockers, a predecessor gone at getData means a re-read, and the wait goes on', async ({
+    env,
+  }) => {
+    // A persistent lock node: the server's container reaper must not remove it while a test reads it.
+    await env.zk.create('/lock');
+    const holder = await env.connect(SESSION);
+    const lease = await new Mutex(holder, '/lock').acquire();
+    const middle = await env.connect(SESSION);
+    const giveUp = new AbortController();
+    const middleWaiting = new Mutex(middle, '/lock').acquire({ signal: giveUp.signal });
+    await untilChildren(holder, '/lock', 2);
+    const { proxy, zk } = await viaProxy(env);
+    proxy.setLatency({ toServer: scaled(300) });
+    const waiting = track(new Mutex(zk, '/lock').acquire());
+    await untilSeen(proxy, OP.getData, 1);
+    giveUp.abort(new Error('gave up'));
+    await expect(middleWaiting).rejects.toThrow('gave up');
+    await untilChildren(holder, '/lock', 2); // the middle node is gone: holder and our waiter remain
+    await untilSeen(proxy, OP.getData, 2);
+    proxy.setLatency({});
+    expect(seen(proxy, OP.getChildren)).toBe(2);
+    await zk.getACL('/');
+    expect(waiting.settled).toBe(false);
+    await lease.release();
+    const next = await within(waiting.promise, 10_000, 'the hand-off');
+    expect(seen(proxy, OP.getChildren)).toBe(2);
+    await next.release();
+  });
+});
