@@ -31,6 +31,10 @@
  * - The orchestrator kills a runner (by PID) that overruns its bound or has not exited a few seconds
  *   after RESULT. A runner should also exit when its stdin closes before START.
  * - Hold tokens: see Hold below (czxid, or the sequence number where the library hides the czxid).
+ * - CLOSE (optional for runners): after RESULT a runner may wait for the line `CLOSE` on stdin (or for
+ *   stdin to end, or at most 5 s) before closing its sessions. The orchestrator sends CLOSE once it has
+ *   read `mntr` after DONE, so the closeSession requests (N of them) stay out of the measured window;
+ *   a runner that closes at once still works, its closes may just land in that last reading.
  */
 
 export type Implementation =
@@ -62,12 +66,12 @@ export interface RunnerConfig {
 
 /**
  * One hold: the fencing token as a decimal string, kind, and start/end in epoch microseconds.
- * The token is the lock node's czxid; a library whose create does not return the node's Stat
- * (node-zookeeper-client, kazoo's Lock) may give the node's sequence number instead (the suffix of its
- * name, e.g. "42" for `..-lock-0000000042`), as getting the czxid would cost a request the library's
- * users do not make. Both increase strictly from one holder to the next on one lock path, which is all
- * the orchestrator's check needs; all processes of one cell run the same implementation, so one cell
- * never mixes the two.
+ * The token is the lock node's czxid; a runner whose library cannot return the node's Stat from the
+ * create (node-zookeeper-client: its create sends opcode 1, whose reply is only the path) may give the
+ * node's sequence number instead (the suffix of its name, e.g. "42" for `..-lock-0000000042`), as
+ * getting the czxid would cost a request the library's users do not make. Both increase strictly from
+ * one holder to the next on one lock path, which is all the orchestrator's check needs; all processes
+ * of one cell run the same implementation, so one cell never mixes the two.
  */
 export type Hold = [token: string, kind: 'w' | 'r', startUs: number, endUs: number];
 

@@ -1,0 +1,144 @@
+/**
+ * Command-line options of the lock benchmark (`npm run bench -- --help`) and their defaults. The
+ * defaults make a full run (6 implementations × 5 N × 2 hold times + the floor) take about three minutes
+ * on a 2-core machine; `--quick` takes well under one.
+ */
+import { ALL_IMPLS } from './peers.js';
+import type { Implementation } from './protocol.js';
+
+export interface BenchOptions {
+  connect: string | undefined;
+  ensemble: number;
+  rttMs: number;
+  quick: boolean;
+  impls: Implementation[];
+  ns: number[];
+  holds: number[];
+  /** Runner processes per cell; undefined: one per 64 sessions. */
+  workers: number | undefined;
+  warmupMs: number;
+  /** Warm-up of the JVM runner (Curator): a fresh JVM needs about 2 s of work before its JIT settles. */
+  jvmWarmupMs: number;
+  measureMs: number;
+  floorIterations: number;
+  outDir: string;
+  jsonOnly: boolean;
+  /** Also write latest.json/.md/-handoffs.svg/-p99.svg (the files bench/README.md shows). */
+  latest: boolean;
+  verbose: boolean;
+  sessionTimeoutMs: number;
+  readRatio: number;
+}
+
+export const USAGE = `Lock benchmark: zkts's locks against Curator, kazoo and node-zookeeper-client.
+
+  npm run bench -- [options]        (= npx tsx bench/main.ts [options])
+
+  --connect host:port,...  use an existing ensemble (works under a fresh /zkts-bench/run-... node,
+                           removed afterwards); default: start a local server through the harness
+  --ensemble <k>           start k servers instead of a standalone one (e.g. --ensemble 3)
+  --rtt <ms>               add this round-trip time through a proxy per server (e.g. --rtt 2ms)
+  --quick                  N 1,4,16, hold 0, 0.3 s warm-up (JVM 1 s), 1 s measure, 300 floor iterations
+  --impl a,b               implementations (default all): ${ALL_IMPLS.join(', ')}
+  --n 1,2,16               contending sessions per cell (default 1,2,4,16,64; e.g. 256 for more)
+  --hold 0,1               hold times in ms (default 0,1)
+  --workers <k>            spread each cell's sessions over k runner processes (default: 1 per 64)
+  --warmup <s>             warm-up per cell before measuring (default 0.5; Curator's fresh JVM 2)
+  --measure <s>            measure window per cell (default 1.2)
+  --floor <iterations>     iterations of each floor measurement (default 800)
+  --out <dir>              where results go (default bench/results)
+  --json-only              print only the result JSON on stdout and write only the .json file
+  --latest                 also write the results as latest.{json,md} and latest-{handoffs,p99}.svg
+  --verbose                show runners' stray output
+  --help                   this text
+
+Exit code 1 on any mutual-exclusion violation, or when every implementation failed.`;
+
+function list(value: string, what: string): string[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new Error(`${what}: empty list`);
+  return items;
+}
+
+function numbers(value: string, what: string, min: number): number[] {
+  return list(value, what).map((s) => {
+    const n = Number(s);
+    if (!Number.isFinite(n) || n < min) throw new Error(`${what}: bad value ${JSON.stringify(s)}`);
+    return n;
+  });
+}
+
+function seconds(value: string, what: string): number {
+  const n = Number(value.replace(/s$/, ''));
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${what}: bad duration ${JSON.stringify(value)}`);
+  return Math.round(n * 1000);
+}
+
+/** Parses argv (without node and the script); throws with a message on bad input; null for --help. */
+export function parseArgs(argv: readonly string[]): BenchOptions | null {
+  const given = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    if (['quick', 'json-only', 'latest', 'verbose', 'help'].includes(name)) {
+      given.set(name, true);
+      continue;
+    }
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new Error(`--${name} needs a value`);
+    given.set(name, value);
+  }
+  if (given.has('help')) return null;
+  const known = ['connect', 'ensemble', 'rtt', 'quick', 'impl', 'n', 'hold', 'workers', 'warmup', 'measure', 'floor', 'out', 'json-only', 'latest', 'verbose'];
+  for (const k of given.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
+  const str = (k: string): string | undefined => {
+    const v = given.get(k);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const quick = given.has('quick');
+
+  const impls = str('impl') === undefined ? [...ALL_IMPLS] : list(str('impl')!, '--impl');
+  for (const impl of impls) {
+    if (!(ALL_IMPLS as readonly string[]).includes(impl)) throw new Error(`--impl: unknown implementation ${impl} (known: ${ALL_IMPLS.join(', ')})`);
+  }
+  const ns = str('n') === undefined ? (quick ? [1, 4, 16] : [1, 2, 4, 16, 64]) : numbers(str('n')!, '--n', 1);
+  if (ns.some((n) => !Number.isInteger(n))) throw new Error('--n: whole numbers of sessions');
+  const holds = str('hold') === undefined ? (quick ? [0] : [0, 1]) : numbers(str('hold')!, '--hold', 0);
+  const rtt = str('rtt') === undefined ? 0 : Number(str('rtt')!.replace(/ms$/, ''));
+  if (!Number.isFinite(rtt) || rtt < 0) throw new Error(`--rtt: bad value ${JSON.stringify(str('rtt'))}`);
+  const ensemble = str('ensemble') === undefined ? 1 : Number(str('ensemble'));
+  if (!Number.isInteger(ensemble) || ensemble < 1 || ensemble > 9) throw new Error('--ensemble: 1 to 9 servers');
+  if (str('connect') !== undefined && str('ensemble') !== undefined) throw new Error('--connect and --ensemble exclude each other');
+  const workers = str('workers') === undefined ? undefined : Number(str('workers'));
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new Error('--workers: a positive whole number');
+  const floor = str('floor') === undefined ? (quick ? 300 : 800) : Number(str('floor'));
+  if (!Number.isInteger(floor) || floor < 10) throw new Error('--floor: at least 10 iterations');
+
+  return {
+    connect: str('connect'),
+    ensemble,
+    rttMs: rtt,
+    quick,
+    impls: [...new Set(impls)] as Implementation[],
+    ns: [...new Set(ns)].sort((a, b) => a - b),
+    holds: [...new Set(holds)].sort((a, b) => a - b),
+    workers,
+    warmupMs: str('warmup') === undefined ? (quick ? 300 : 500) : seconds(str('warmup')!, '--warmup'),
+    jvmWarmupMs: str('warmup') === undefined ? (quick ? 1000 : 2000) : seconds(str('warmup')!, '--warmup'),
+    measureMs: str('measure') === undefined ? (quick ? 1000 : 1200) : seconds(str('measure')!, '--measure'),
+    floorIterations: floor,
+    outDir: str('out') ?? 'bench/results',
+    jsonOnly: given.has('json-only'),
+    latest: given.has('latest'),
+    verbose: given.has('verbose'),
+    sessionTimeoutMs: 10_000,
+    readRatio: 0.9,
+  };
+}
+
+/** Runner processes for a cell of n sessions: the --workers value (at most n), else one per 64 sessions. */
+export function workersFor(n: number, workers: number | undefined): number {
+  return Math.max(1, Math.min(n, workers ?? Math.ceil(n / 64)));
+}

@@ -1,0 +1,110 @@
+/**
+ * The shape of a lock-benchmark result (`bench/results/<timestamp>.json`), shared by the orchestrator,
+ * the table, the Markdown and SVG writers and the tests. Times are microseconds unless named otherwise.
+ */
+import type { FloorResult } from './floor.js';
+import type { Skipped } from './peers.js';
+import type { Implementation } from './protocol.js';
+import type { ServerInfo } from './server.js';
+import type { LatencySummary } from './stats.js';
+
+export const SCHEMA = 'zkts-lock-bench/1';
+
+export interface CellResult {
+  impl: Implementation;
+  /** Contending sessions. */
+  n: number;
+  holdMs: number;
+  /** Runner processes the sessions were spread over. */
+  workers: number;
+  status: 'ok' | 'failed';
+  error?: string;
+  /** Acquisitions whose acquire started inside the measure window. */
+  acquisitions: number;
+  measuredMs: number;
+  /** acquisitions / measure window: critical sections completed per second. */
+  handoffsPerS: number;
+  /** Acquire latency, call to holding. */
+  latencyUs: LatencySummary | null;
+  /** Δ zk_packets_received / acquisitions (null without mntr). */
+  requestsPerAcquisition: number | null;
+  /** (Δ zk_packets_sent − Δ zk_packets_received) / acquisitions (null without mntr). */
+  notificationsPerHandoff: number | null;
+  /** zk_watch_count (watches armed on the server), the larger of its values at MEASURE and at DONE. */
+  watchCount: number | null;
+  /** Client process CPU (user + system) during the window / acquisitions. */
+  cpuUsPerAcquisition: number | null;
+  /**
+   * Server process CPU (user + system, all members) between MEASURE and DONE / acquisitions; only for
+   * servers this run started (read from /proc, 10 ms ticks), null otherwise.
+   */
+  serverCpuUsPerAcquisition: number | null;
+  /** Mutual-exclusion violations (must be 0). */
+  violations: number;
+  violationExamples: string[];
+  /** Failed operations the runner retried or skipped. */
+  errors: number;
+  /** handoffsPerS / the floor's ceiling at this hold time. */
+  fractionOfCeiling: number | null;
+  /** handoffsPerS / the best peer's in the same (n, hold); null when no peer ran it. */
+  ratioVsBestPeer: number | null;
+  bestPeer: Implementation | null;
+  /** Wall time of the whole cell, process start to exit. */
+  wallMs: number;
+  notes?: Record<string, string>;
+}
+
+export interface FloorReport extends FloorResult {
+  /** 1 s / (notify p50 + hold), per hold time in ms (keys are the hold times). */
+  ceilingHandoffsPerS: Record<string, number>;
+}
+
+export interface GoalResult {
+  goal: string;
+  /** null: not measurable in this run (an implementation or N missing). */
+  met: boolean | null;
+  detail: string;
+}
+
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  memoryGb: number;
+  os: string;
+  node: string;
+  /** 1-minute load average at start and end. */
+  loadBefore: number;
+  loadAfter: number;
+}
+
+export interface BenchReport {
+  schema: typeof SCHEMA;
+  startedAt: string;
+  finishedAt: string;
+  durationS: number;
+  command: string;
+  machine: MachineInfo;
+  server: ServerInfo;
+  settings: {
+    ns: number[];
+    holdsMs: number[];
+    warmupMs: number;
+    /** Curator's warm-up (its fresh JVM's JIT needs longer). */
+    jvmWarmupMs: number;
+    measureMs: number;
+    rttMs: number;
+    quick: boolean;
+    workers: string;
+    sessionTimeoutMs: number;
+    readRatio: number;
+    order: string;
+  };
+  floor: FloorReport | null;
+  floorError?: string;
+  implementations: { impl: Implementation; label: string; version: string }[];
+  skipped: Skipped[];
+  cells: CellResult[];
+  /** Sum over cells: must be 0. */
+  violations: number;
+  goals: GoalResult[];
+}

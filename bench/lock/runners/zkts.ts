@@ -1,0 +1,54 @@
+/**
+ * Runner for zkts's own locks (protocol.ts): `zkts-mutex` (Mutex), `zkts-simple-lock` (SimpleLock, the
+ * herd lock on one fixed node) and `zkts-rwlock` (ReadWriteLock, each acquisition a reader with
+ * probability `readRatio`, default 0.9, else a writer). One client (session) per contender.
+ */
+import { connect } from '../../../src/entry/node.js';
+import type { Lease } from '../../../src/recipes/lease.js';
+import { Mutex, ReadWriteLock, SimpleLock } from '../../../src/recipes/index.js';
+import type { RunnerConfig } from '../protocol.js';
+import { type Contender, type Held, runRunner } from '../runner-loop.js';
+
+/** xorshift32: a reproducible reader/writer mix per session, without Math.random's shared state. */
+function rng(seed: number): () => number {
+  let x = seed | 0 || 0x9e3779b9;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x1_0000_0000;
+  };
+}
+
+function held(lease: Lease, kind: 'w' | 'r'): Held {
+  return { token: lease.fencingToken.toString(), kind, release: () => lease.release() };
+}
+
+async function open(config: RunnerConfig, index: number): Promise<Contender> {
+  const zk = await connect(config.connect, { sessionTimeout: config.sessionTimeoutMs });
+  const close = (): Promise<void> => zk.close();
+  switch (config.impl) {
+    case 'zkts-mutex': {
+      const mutex = new Mutex(zk, config.lockPath);
+      return { acquire: async () => held(await mutex.acquire(), 'w'), close };
+    }
+    case 'zkts-simple-lock': {
+      // The lock is one EPHEMERAL node; the cell's lock path is its (persistent) parent.
+      const lock = new SimpleLock(zk, `${config.lockPath}/lock`);
+      return { acquire: async () => held(await lock.acquire(), 'w'), close };
+    }
+    case 'zkts-rwlock': {
+      const lock = new ReadWriteLock(zk, config.lockPath);
+      const readRatio = config.readRatio ?? 0.9;
+      const next = rng(((config.worker ?? 0) + 1) * 7919 + index * 104729 + 1);
+      return {
+        acquire: async () => (next() < readRatio ? held(await lock.readLock().acquire(), 'r') : held(await lock.writeLock().acquire(), 'w')),
+        close,
+      };
+    }
+    default:
+      throw new Error(`the zkts runner does not run ${config.impl}`);
+  }
+}
+
+await runRunner({ open, notes: { library: 'zkts (this tree)' } });

@@ -1,0 +1,65 @@
+/**
+ * `npm run bench`: the lock benchmark (bench/README.md, "Lock benchmark"). zkts's Mutex, SimpleLock and
+ * ReadWriteLock against node-zookeeper-client with the standard recipe, Curator's InterProcessMutex and
+ * kazoo's Lock, each alone, at several contention levels, with the server's floor measured in the same
+ * run. Prints a live progress line and a final table; writes bench/results/<timestamp>.{json,md,svg}.
+ *
+ * Exit code 1 when any mutual-exclusion violation was seen or every implementation failed; 2 on bad
+ * arguments or when the servers could not be started.
+ */
+import { relative } from 'node:path';
+import { USAGE, parseArgs } from './lock/cli.js';
+import { runBenchmark } from './lock/orchestrator.js';
+import { Progress } from './lock/progress.js';
+import { writeResults } from './lock/results.js';
+import { legend, textTables } from './lock/table.js';
+
+async function main(): Promise<number> {
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (opts === null) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const command = ['npm run bench --', ...process.argv.slice(2)].join(' ');
+  const progress = new Progress(opts.jsonOnly ? undefined : process.stdout, process.stdout.isTTY === true);
+  let report;
+  try {
+    report = await runBenchmark(opts, progress, command);
+  } catch (err) {
+    process.stderr.write(`lock benchmark: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 2;
+  }
+  const written = writeResults(report, opts.outDir, { jsonOnly: opts.jsonOnly, latest: opts.latest });
+  if (opts.jsonOnly) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else {
+    progress.line('');
+    progress.line(textTables(report));
+    progress.line(legend());
+    progress.line('');
+    for (const g of report.goals) progress.line(`goal ${g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met'}: ${g.goal}: ${g.detail}`);
+    progress.line('');
+    progress.line(`results: ${[written.json, written.md, ...(written.svgs ?? [])].filter(Boolean).map((f) => relative(process.cwd(), f!)).join(', ')}`);
+  }
+
+  const ok = report.cells.filter((c) => c.status === 'ok');
+  if (report.violations > 0) {
+    process.stderr.write(
+      `\n!!! MUTUAL EXCLUSION VIOLATED: ${report.violations} violation(s) in ${report.cells.filter((c) => c.violations > 0).map((c) => `${c.impl} N=${c.n} hold ${c.holdMs}`).join(', ')} !!!\n`,
+    );
+    for (const c of report.cells.filter((x) => x.violations > 0)) process.stderr.write(`  ${c.impl}: ${c.violationExamples.join('\n    ')}\n`);
+    return 1;
+  }
+  if (ok.length === 0) {
+    process.stderr.write('\nlock benchmark: every implementation failed (see the errors above and in the result file)\n');
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,163 @@
+/**
+ * The lock benchmark's derived figures and result files: ratios against the best peer, fractions of the
+ * floor's ceiling, the goals, the terminal table, and the JSON / Markdown / SVG files a run writes.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { annotateCells, evaluateGoals } from '../../../bench/lock/goals.js';
+import { SCHEMA, type BenchReport } from '../../../bench/lock/report.js';
+import { renderMarkdown, timestampName, writeResults } from '../../../bench/lock/results.js';
+import { perAcquisition, ceilingHandoffsPerSecond } from '../../../bench/lock/stats.js';
+import { COLUMNS, textTables } from '../../../bench/lock/table.js';
+import { cellOf, sampleReport } from './report-fixture.js';
+
+function annotated(): BenchReport {
+  const r = sampleReport();
+  annotateCells(r.cells, r.floor!.ceilingHandoffsPerS);
+  r.goals = evaluateGoals(r);
+  return r;
+}
+
+describe('results - derived figures', () => {
+  it('takes ratios against the best peer of the same N and hold, and fractions of the ceiling', () => {
+    const r = annotated();
+    const m = r.cells.find((c) => c.impl === 'zkts-mutex' && c.n === 16 && c.holdMs === 0)!;
+    expect(m.bestPeer).toBe('nzc-recipe');
+    expect(m.ratioVsBestPeer).toBe(1.5);
+    expect(m.fractionOfCeiling).toBeCloseTo(1500 / 1667, 3);
+    const curator = r.cells.find((c) => c.impl === 'curator' && c.n === 16 && c.holdMs === 0)!;
+    expect(curator.ratioVsBestPeer).toBe(0.9);
+  });
+
+  it('leaves ratios empty for failed cells and when no peer ran', () => {
+    const cells = [cellOf('zkts-mutex', 4, 0), cellOf('nzc-recipe', 4, 0, { status: 'failed', handoffsPerS: 0 })];
+    annotateCells(cells, undefined);
+    expect(cells[0]!.ratioVsBestPeer).toBeNull();
+    expect(cells[0]!.fractionOfCeiling).toBeNull();
+    expect(cells[1]!.ratioVsBestPeer).toBeNull();
+  });
+
+  it('evaluates the goals from the cells', () => {
+    const goals = annotated().goals;
+    const byStart = (s: string) => goals.find((g) => g.goal.startsWith(s))!;
+    expect(byStart('zkts Mutex handoffs/s >= 1.3x curator').met).toBe(true);
+    expect(byStart('zkts Mutex handoffs/s >= 1.3x nzc-recipe').met).toBe(true);
+    expect(byStart("zkts Mutex handoffs/s >= 90% of the floor's ceiling").met).toBe(true);
+    expect(byStart('with --rtt').met).toBeNull();
+    expect(byStart('requests per acquisition at N = 64').met).toBe(true);
+    expect(byStart('requests per acquisition of zkts SimpleLock').met).toBe(true);
+  });
+
+  it('reports an unmet goal as false and a missing measurement as null', () => {
+    const r = sampleReport();
+    r.cells = r.cells.filter((c) => !(c.impl === 'curator' && c.n === 64));
+    const slow = r.cells.find((c) => c.impl === 'zkts-mutex' && c.n === 2 && c.holdMs === 0)!;
+    slow.handoffsPerS = 1100;
+    slow.requestsPerAcquisition = 5;
+    annotateCells(r.cells, r.floor!.ceilingHandoffsPerS);
+    const goals = evaluateGoals(r);
+    expect(goals.find((g) => g.goal.includes('1.3x curator'))!.met).toBeNull();
+    expect(goals.find((g) => g.goal.includes('1.3x nzc-recipe'))!.met).toBe(false);
+    expect(goals.find((g) => g.goal.includes("ceiling"))!.met).toBe(false);
+  });
+
+  it('judges the round-trip goal only in an --rtt run', () => {
+    const r = sampleReport();
+    r.settings.rttMs = 2;
+    r.cells.find((c) => c.impl === 'curator' && c.n === 1 && c.holdMs === 0)!.latencyUs!.p50 = 2500;
+    r.cells.find((c) => c.impl === 'zkts-mutex' && c.n === 1 && c.holdMs === 0)!.latencyUs!.p50 = 400;
+    expect(evaluateGoals(r).find((g) => g.goal.startsWith('with --rtt'))!.met).toBe(true);
+  });
+
+  it('computes server costs from mntr deltas and the ceiling from the floor', () => {
+    const before = { packetsReceived: 1000, packetsSent: 1100, watchCount: 3 };
+    const after = { packetsReceived: 1500, packetsSent: 1800, watchCount: 5 };
+    expect(perAcquisition(before, after, 100)).toEqual({ requestsPerAcquisition: 5, notificationsPerHandoff: 2 });
+    expect(perAcquisition(before, after, 0)).toBeUndefined();
+    expect(perAcquisition(after, before, 10)).toBeUndefined();
+    expect(ceilingHandoffsPerSecond(600, 0)).toBe(1667);
+    expect(ceilingHandoffsPerSecond(600, 1)).toBe(625);
+  });
+});
+
+describe('results - table and files', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('prints one table per hold time with every column and row', () => {
+    const text = textTables(annotated());
+    expect(text).toContain("hold 0 ms (floor's ceiling 1667 handoffs/s)");
+    expect(text).toContain('hold 1 ms');
+    for (const c of COLUMNS) expect(text).toContain(c);
+    expect(text.split('\n').filter((l) => l.startsWith('zkts-mutex'))).toHaveLength(8);
+    expect(text).toMatch(/zkts-mutex\s+16\s+1500\s+1\.50x\s+90%/);
+  });
+
+  it('writes the JSON, Markdown and both charts, and the latest copies on request', () => {
+    dir = mkdtempSync(join(tmpdir(), 'zkts-bench-results-'));
+    const r = annotated();
+    const written = writeResults(r, dir, { jsonOnly: false, latest: true });
+    const stamp = timestampName(r.startedAt);
+    expect(stamp).toBe('2026-11-22T03-00-00Z');
+    expect(readdirSync(dir).sort()).toEqual(
+      [`${stamp}.json`, `${stamp}.md`, `${stamp}-handoffs.svg`, `${stamp}-p99.svg`, 'latest.json', 'latest.md', 'latest-handoffs.svg', 'latest-p99.svg'].sort(),
+    );
+    expect(written.json).toBe(join(dir, `${stamp}.json`));
+
+    const json = JSON.parse(readFileSync(written.json, 'utf8')) as BenchReport;
+    expect(json.schema).toBe(SCHEMA);
+    expect(Object.keys(json)).toEqual(
+      expect.arrayContaining(['startedAt', 'machine', 'server', 'settings', 'floor', 'implementations', 'skipped', 'cells', 'violations', 'goals']),
+    );
+    expect(json.cells).toHaveLength(32);
+    for (const c of json.cells) {
+      expect(Object.keys(c)).toEqual(
+        expect.arrayContaining([
+          'impl',
+          'n',
+          'holdMs',
+          'handoffsPerS',
+          'latencyUs',
+          'requestsPerAcquisition',
+          'notificationsPerHandoff',
+          'cpuUsPerAcquisition',
+          'violations',
+          'fractionOfCeiling',
+          'ratioVsBestPeer',
+        ]),
+      );
+    }
+
+    const md = readFileSync(join(dir, 'latest.md'), 'utf8');
+    expect(md).toContain('## Goals');
+    expect(md).toContain('#### Hold 0 ms');
+    expect(md).toContain(`| ${COLUMNS.join(' | ')} |`);
+    expect(md).toContain('![handoffs/s against N](latest-handoffs.svg)');
+    expect(md).toContain('kazoo`: skipped, to add it: apt-get install python3-kazoo');
+    expect(md).toContain('forceSync yes');
+  });
+
+  it('writes only the JSON with --json-only', () => {
+    dir = mkdtempSync(join(tmpdir(), 'zkts-bench-results-'));
+    writeResults(annotated(), dir, { jsonOnly: true, latest: false });
+    expect(readdirSync(dir)).toEqual(['2026-11-22T03-00-00Z.json']);
+  });
+
+  it('says loudly in the Markdown when mutual exclusion was violated or the floor is missing', () => {
+    const r = annotated();
+    r.cells[3]!.violations = 2;
+    r.cells[3]!.violationExamples = ['write hold token 5 starts before ...'];
+    r.violations = 2;
+    r.floor = null;
+    r.floorError = 'connection refused';
+    const md = renderMarkdown(r, undefined);
+    expect(md).toContain('Mutual-exclusion violations: 2 (THE RUN FAILED)');
+    expect(md).toContain('write hold token 5 starts before');
+    expect(md).toContain('Not measured: connection refused');
+  });
+});
