@@ -40,6 +40,8 @@ export class Mutex {
   readonly zk: ZooKeeper;
   readonly path: string;
   private readonly options: MutexOptions;
+  /** The last acquire had to wait: expect contention, and list without a child watch (see contention.ts). */
+  private contended = false;
 
   constructor(zk: ZooKeeper, path: string, options: MutexOptions = {}) {
     this.zk = zk;
@@ -62,7 +64,9 @@ export class Mutex {
       data: this.options.data,
       signal: options.signal,
       deadline: options.timeout === undefined ? undefined : this.zk.now() + options.timeout,
+      listWatch: !this.contended,
     });
+    this.contended = held!.waited;
     return new Lease(this.zk, held!.path, held!.stat, held!.monitor, this.options);
   }
 

@@ -6,8 +6,10 @@
  * - pingInterval = 1/3 T: ping when nothing was sent for that long, so the server never sees T of silence
  *   and the read timeout always has a reply to wait for.
  * - connectTimeout = T / hosts per attempt, as Java does (TCP connect plus ConnectResponse).
- * - expiryTimeout = T: disconnected with nothing heard for a whole T, the client declares the session
- *   expired itself (the server will have; ZOOKEEPER-4508 does this in 3.9.3+ at 4/3 T).
+ * - expiryTimeout = 4/3 T: disconnected with nothing heard for that long, the client declares the session
+ *   expired itself, as ZOOKEEPER-4508 does in 3.9.3+. Not at T: an ensemble without a quorum expires no
+ *   session, and a new leader restarts every session's timer, so a session can outlive T of silence.
+ *   Lock safety does not rest on this: the lease bound (recipes/lease.ts) ends before T.
  * Before the first connection the requested timeout stands in for T.
  */
 export interface SessionTimeouts {
@@ -23,7 +25,7 @@ export function deriveTimeouts(sessionTimeout: number, hostCount: number, connec
     readTimeout: Math.floor((t * 2) / 3),
     pingInterval: Math.floor(t / 3),
     connectTimeout: connectTimeout ?? Math.max(1000, Math.floor(t / Math.max(1, hostCount))),
-    expiryTimeout: t,
+    expiryTimeout: Math.floor((t * 4) / 3),
   };
 }
 

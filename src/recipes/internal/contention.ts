@@ -75,6 +75,11 @@ export interface ContendOptions {
   deadline?: number | undefined;
   /** false: give up (return null) instead of waiting. */
   wait?: boolean;
+  /**
+   * Set a child watch with the first listing (default true). It only pays off when we hold at once (it
+   * then guards our node for free); when contention is expected it would just cost a notification.
+   */
+  listWatch?: boolean;
 }
 
 export interface Holding {
@@ -82,6 +87,8 @@ export interface Holding {
   name: string;
   stat: Stat;
   monitor: NodeMonitor;
+  /** Whether we had to wait for another contender (recipes use it to predict the next acquire). */
+  waited: boolean;
 }
 
 class Cancelled extends Error {}
@@ -96,6 +103,7 @@ export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding
     let children = first.children;
     let childWatch = first.childWatch;
     let ownWatch: Promise<WatchedEvent> | undefined;
+    let waited = false;
     for (;;) {
       checkCancelled(zk, o);
       if (children === undefined) {
@@ -113,7 +121,7 @@ export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding
         const monitor: NodeMonitor =
           ownWatch !== undefined ? { event: ownWatch, kind: 'node' } : { event: childWatch ?? checkNow(created.path), kind: 'children' };
         cleanup = false;
-        return { ...created, monitor };
+        return { ...created, monitor, waited };
       }
       if (o.wait === false) {
         cleanup = false;
@@ -121,6 +129,7 @@ export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding
         return null;
       }
       const blockerPath = `${o.dir}/${decision.watch}`;
+      waited = true;
       // When the fast path can apply (a sole blocker), a watch on our own node goes out in the same round
       // trip (condition 4) and later becomes the lease's monitor. Behind several blockers the re-read after
       // the wake-up checks our node anyway, so no request is spent on it.
@@ -187,7 +196,11 @@ export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding
 
   function hold(c: { path: string; name: string; stat: Stat }, ownWatch: Promise<WatchedEvent> | undefined): Holding {
     cleanup = false;
-    return { ...c, monitor: ownWatch !== undefined ? { event: ownWatch, kind: 'node' } : { event: checkNow(c.path), kind: 'children' } };
+    return {
+      ...c,
+      monitor: ownWatch !== undefined ? { event: ownWatch, kind: 'node' } : { event: checkNow(c.path), kind: 'children' },
+      waited: true,
+    };
   }
 }
 
@@ -200,7 +213,8 @@ async function createAndList(
     checkCancelled(zk, o);
     const prefix = protectedPrefix();
     const createP = zk.createWithStat(`${o.dir}/${prefix}${o.lockName}`, o.data, { mode: CreateMode.EPHEMERAL_SEQUENTIAL });
-    const listP = zk.getChildren(o.dir, { watch: true });
+    const listP: Promise<{ children: string[]; watch?: Promise<WatchedEvent> }> =
+      o.listWatch === false ? zk.getChildren(o.dir).then((children) => ({ children })) : zk.getChildren(o.dir, { watch: true });
     void listP.catch(() => {});
     let result: { path: string; stat: Stat };
     try {

@@ -1,6 +1,6 @@
 /**
  * Every session timer comes from one function of the session timeout T (fact sheet §11.3): read timeout
- * 2/3 T, ping after 1/3 T idle, connect timeout T / hosts (at least 1 s), client-side expiry after T.
+ * 2/3 T, ping after 1/3 T idle, connect timeout T / hosts (at least 1 s), client-side expiry after 4/3 T (ZOOKEEPER-4508).
  */
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, deriveTimeouts } from '../../../src/session/timeouts.js';
@@ -11,7 +11,7 @@ describe('session timeouts', () => {
       readTimeout: 20_000,
       pingInterval: 10_000,
       connectTimeout: 10_000,
-      expiryTimeout: 30_000,
+      expiryTimeout: 40_000,
     });
   });
 
