@@ -58,7 +58,13 @@ export class Lease implements AsyncDisposable {
   readonly sessionId: bigint;
 
   private readonly zk: ZooKeeper;
-  private readonly controller = new AbortController();
+  /**
+   * Made on the first read of `signal` (most leases are released without anyone reading it: no
+   * AbortController, abort event or LockLostError per acquisition then). `lost` records the loss
+   * meanwhile; a signal made after it is already aborted with the same LockLostError reason.
+   */
+  private controller: AbortController | undefined;
+  private lost: { reason: LockLostReason; message: string; cause: unknown } | undefined;
   private readonly margin: number;
   private readonly grace: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -94,6 +100,10 @@ export class Lease implements AsyncDisposable {
 
   /** Aborts, with a LockLostError as its reason, as soon as holding the lock is no longer certain. */
   get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.lost !== undefined) this.controller.abort(this.lostError(this.lost));
+    }
     return this.controller.signal;
   }
 
@@ -104,7 +114,7 @@ export class Lease implements AsyncDisposable {
 
   /** True only while the bound has not passed and nothing says the lock is lost. */
   get held(): boolean {
-    return !this.controller.signal.aborted && this.zk.now() < this.validUntil;
+    return this.lost === undefined && this.zk.now() < this.validUntil;
   }
 
   /** A multi op that fails the transaction unless the lock node still exists. */
@@ -144,13 +154,18 @@ export class Lease implements AsyncDisposable {
     this.timer = undefined;
     this.graceTimer = undefined;
     this.offState();
-    if (this.controller.signal.aborted) return;
-    this.controller.abort(new LockLostError(reason, `${message} (${this.path})`, { path: this.path, cause }));
+    if (this.lost !== undefined) return;
+    this.lost = { reason, message, cause };
+    this.controller?.abort(this.lostError(this.lost));
     this.onEnd?.();
   }
 
+  private lostError(lost: { reason: LockLostReason; message: string; cause: unknown }): LockLostError {
+    return new LockLostError(lost.reason, `${lost.message} (${this.path})`, { path: this.path, cause: lost.cause });
+  }
+
   private armTimer(): void {
-    if (this.controller.signal.aborted) return;
+    if (this.lost !== undefined) return;
     const left = this.validUntil - this.zk.now();
     if (left <= 0) {
       this.lose('lease-expired', `no answer from the server within the lease bound (margin ${this.margin} ms)`);
@@ -184,7 +199,7 @@ export class Lease implements AsyncDisposable {
   /** Follows the node monitor: a deletion by anyone else loses the lease; anything else re-arms it. */
   private follow(monitor: NodeMonitor): void {
     void monitor.event.then(async (event) => {
-      if (this.controller.signal.aborted) return;
+      if (this.lost !== undefined) return;
       if (event.type === 'None') {
         this.lose('session-ended', `the session ended (${event.state})`);
         return;
@@ -197,7 +212,7 @@ export class Lease implements AsyncDisposable {
       // A child change under the parent, or a write to our node: check the node, with a watch on it.
       try {
         const next = await this.zk.exists(this.path, { watch: true });
-        if (this.controller.signal.aborted) return;
+        if (this.lost !== undefined) return;
         if (next.stat === null || next.stat.ephemeralOwner !== this.sessionId || next.stat.czxid !== this.fencingToken) {
           this.nodeGone = true;
           this.lose('node-deleted', 'the lock node was deleted');

@@ -22,6 +22,7 @@ import {
   QueueFullError,
   RequestTimeoutError,
   SessionExpiredError,
+  type ZooKeeperError,
   errorFromCode,
 } from '../errors.js';
 import { ErrorCode, JUTE_MAX_BUFFER, KeeperState, SESSION_PASSWORD_LENGTH, Xid } from '../protocol/constants.js';
@@ -363,7 +364,7 @@ export class Session {
     const err = header.err;
     if (p.watch !== undefined) this.registerWatch(p.watch, err);
     if (err !== 0) {
-      p.reject(errorFromCode(err, p.path));
+      p.reject(replyError(err, p.path));
       return;
     }
     let body: unknown;
@@ -796,4 +797,20 @@ function shuffle<T>(items: T[], random: () => number): T[] {
     [items[i], items[j]] = [items[j]!, items[i]!];
   }
   return items;
+}
+
+/**
+ * errorFromCode for a server's error reply, built without capturing a stack trace: it is made while
+ * decoding a socket frame, so its frames would name only this reader and Node's stream internals, never
+ * the caller, and capturing them is most of an error's cost (a lock waiter whose predecessor is already
+ * gone gets NONODE on most hand-offs). Message, code, class and path are errorFromCode's.
+ */
+function replyError(errno: number, path: string | undefined): ZooKeeperError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return errorFromCode(errno, path);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

@@ -77,25 +77,19 @@ export class WatchRegistry {
   dispatch(event: RawWatchEvent): void {
     const { type, path } = event;
     const fired: Watcher[] = [];
-    const take = (kind: WatchKind): void => {
-      const set = this.tables[kind].get(path);
-      if (set === undefined) return;
-      this.tables[kind].delete(path);
-      for (const w of set) fired.push(w);
-    };
     switch (type) {
       case EventType.NodeCreated:
       case EventType.NodeDataChanged:
-        take('data');
-        take('exist');
+        this.take('data', path, fired);
+        this.take('exist', path, fired);
         break;
       case EventType.NodeChildrenChanged:
-        take('child');
+        this.take('child', path, fired);
         break;
       case EventType.NodeDeleted:
-        take('data');
-        take('exist');
-        take('child');
+        this.take('data', path, fired);
+        this.take('exist', path, fired);
+        this.take('child', path, fired);
         break;
       default:
         return;
@@ -111,6 +105,10 @@ export class WatchRegistry {
       }
     }
     // A watcher registered in several tables for one path (exists + getData) fires once per event.
+    if (fired.length === 1) {
+      this.call(fired[0]!, event);
+      return;
+    }
     const seen = new Set<Watcher>();
     for (const w of fired) {
       if (seen.has(w)) continue;
@@ -120,6 +118,15 @@ export class WatchRegistry {
   }
 
   /** Ends every watch with a final event (expiry, close, auth failure) and clears the tables. */
+  /** Moves the one-shot watchers of `kind` on `path` out of the registry into `fired`. */
+  private take(kind: WatchKind, path: string, fired: Watcher[]): void {
+    const table = this.tables[kind];
+    const set = table.get(path);
+    if (set === undefined) return;
+    table.delete(path);
+    for (const w of set) fired.push(w);
+  }
+
   endAll(event: RawWatchEvent): void {
     const all = new Set<Watcher>();
     for (const kind of KINDS) {

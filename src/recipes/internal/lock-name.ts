@@ -32,14 +32,32 @@ export function parseContender(name: string, lockNames: readonly string[]): Cont
   for (const lockName of lockNames) {
     const at = name.lastIndexOf(lockName);
     if (at === -1) continue;
-    const suffix = name.slice(at + lockName.length);
-    // Java's %010d counts the sign in the width: -000000001 (sign + 9 digits) up to -2147483648 (sign + 10).
-    if (!/^(?:\d{10}|-\d{9,10})$/.test(suffix)) continue;
-    const seq = Number(suffix);
-    if (seq < -0x80000000 || seq > 0x7fffffff) continue;
+    const seq = sequenceSuffix(name, at + lockName.length);
+    if (seq === undefined || seq < -0x80000000 || seq > 0x7fffffff) continue;
     return { name, lockName, seq };
   }
   return undefined;
+}
+
+/**
+ * The number `name` ends with from `start`, when that tail is a sequence suffix: 10 ASCII digits, or a
+ * minus sign and 9 or 10 (Java's %010d counts the sign in the width: -000000001 up to -2147483648).
+ * A character scan rather than slice + regex + Number: every listing parses every child.
+ */
+function sequenceSuffix(name: string, start: number): number | undefined {
+  const end = name.length;
+  let i = start;
+  const negative = i < end && name.charCodeAt(i) === 45; // '-'
+  if (negative) i++;
+  const digits = end - i;
+  if (digits !== 10 && !(negative && digits === 9)) return undefined;
+  let value = 0;
+  for (; i < end; i++) {
+    const d = name.charCodeAt(i) - 48; // '0'
+    if (d < 0 || d > 9) return undefined;
+    value = value * 10 + d;
+  }
+  return negative ? -value : value;
 }
 
 /** Serial-number order of two sequence numbers: negative when `a` was created before `b`. */
