@@ -21,7 +21,7 @@
  * Status: tested against ZooKeeper 3.8.
  */
 import type { Data, ZooKeeper } from '../index.js';
-import { contend } from './internal/contention.js';
+import { contend, exclusive } from './internal/contention.js';
 import { Lease, type LeaseOptions } from './lease.js';
 import type { AcquireOptions } from './mutex.js';
 
@@ -74,8 +74,7 @@ export class LeaderElection {
       dir: this.path,
       lockName: LATCH_NAME,
       lockNames: LATCH_NAMES,
-      decide: (contenders, ours) =>
-        ours === 0 ? { hold: true } : { hold: false, watch: contenders[ours - 1]!.name, soleBlocker: ours === 1 },
+      decide: exclusive,
       data: this.options.data,
       signal: options.signal,
       deadline: options.timeout === undefined ? undefined : this.zk.now() + options.timeout,

@@ -18,7 +18,7 @@
  * Status: the recipe the benchmark measures; tested against ZooKeeper 3.8.
  */
 import type { Data, ZooKeeper } from '../index.js';
-import { contend } from './internal/contention.js';
+import { contend, exclusive } from './internal/contention.js';
 import { Lease, type LeaseOptions } from './lease.js';
 
 export interface MutexOptions extends LeaseOptions {
@@ -59,8 +59,7 @@ export class Mutex {
       dir: this.path,
       lockName: LOCK_NAME,
       lockNames: LOCK_NAMES,
-      decide: (contenders, ours) =>
-        ours === 0 ? { hold: true } : { hold: false, watch: contenders[ours - 1]!.name, soleBlocker: ours === 1 },
+      decide: exclusive,
       data: this.options.data,
       signal: options.signal,
       deadline: options.timeout === undefined ? undefined : this.zk.now() + options.timeout,
@@ -76,8 +75,7 @@ export class Mutex {
       dir: this.path,
       lockName: LOCK_NAME,
       lockNames: LOCK_NAMES,
-      decide: (contenders, ours) =>
-        ours === 0 ? { hold: true } : { hold: false, watch: contenders[ours - 1]!.name, soleBlocker: ours === 1 },
+      decide: exclusive,
       data: this.options.data,
       wait: false,
     });

@@ -20,7 +20,7 @@
  * Status: tested against ZooKeeper 3.8.
  */
 import type { ZooKeeper } from '../index.js';
-import { type ContendOptions, type Decision, contend } from './internal/contention.js';
+import { type ContendOptions, type Decision, contend, exclusive } from './internal/contention.js';
 import type { Contender } from './internal/lock-name.js';
 import { Lease } from './lease.js';
 import type { AcquireOptions, MutexOptions } from './mutex.js';
@@ -32,9 +32,8 @@ const WRITE = '__WRIT__';
 const LOCK_NAMES = [READ, WRITE] as const;
 
 /** A writer holds at the head of the queue, else waits for its immediate predecessor. */
-function writerRule(contenders: readonly Contender[], ours: number): Decision {
-  return ours === 0 ? { hold: true } : { hold: false, watch: contenders[ours - 1]!.name, soleBlocker: ours === 1 };
-}
+/** A writer excludes everyone: the exclusive rule over readers and writers alike. */
+const writerRule = exclusive;
 
 /** A reader holds when no writer is older, else waits for the next older writer. */
 function readerRule(contenders: readonly Contender[], ours: number): Decision {

@@ -40,8 +40,13 @@ export function remaining(zk: ZooKeeper, b: Bounds): number {
   return b.deadline === undefined ? 1000 : Math.max(0, Math.min(1000, b.deadline - zk.now()));
 }
 
-/** `promise`'s outcome, or a Cancelled rejection as soon as the signal aborts or the deadline passes. */
+/**
+ * `promise`'s outcome, or a Cancelled rejection as soon as the signal aborts or the deadline passes,
+ * whichever comes first: a request queued while disconnected must not hold a wait past its bounds.
+ * The promise is always observed, so a rejection after a cancel is never unhandled.
+ */
 export function within<T>(zk: ZooKeeper, b: Bounds, promise: Promise<T>): Promise<T> {
+  if (b.signal === undefined && b.deadline === undefined) return promise;
   return new Promise<T>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = (fn: () => void): void => {
@@ -50,18 +55,16 @@ export function within<T>(zk: ZooKeeper, b: Bounds, promise: Promise<T>): Promis
       fn();
     };
     const onAbort = (): void => finish(() => reject(new Cancelled()));
-    try {
-      checkBounds(zk, b);
-    } catch (err) {
-      reject(err);
-      return;
-    }
-    b.signal?.addEventListener('abort', onAbort, { once: true });
-    if (b.deadline !== undefined) timer = setTimeout(onAbort, Math.max(0, b.deadline - zk.now()));
     promise.then(
       (value) => finish(() => resolve(value)),
       (err: unknown) => finish(() => reject(err)),
     );
+    if (b.signal?.aborted || (b.deadline !== undefined && zk.now() >= b.deadline)) {
+      onAbort();
+      return;
+    }
+    b.signal?.addEventListener('abort', onAbort, { once: true });
+    if (b.deadline !== undefined) timer = setTimeout(onAbort, Math.max(0, b.deadline - zk.now()));
   });
 }
 

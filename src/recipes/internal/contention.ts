@@ -47,6 +47,7 @@ import {
   isRetryable,
 } from '../../index.js';
 import { type NodeMonitor, deleteGuaranteed, waitConnected } from '../lease.js';
+import { Cancelled, isCode, remaining, within } from './bounds.js';
 import { type Contender, protectedPrefix, sortContenders } from './lock-name.js';
 
 /** What the rule decides for a listing: hold, or wait for one node. */
@@ -60,6 +61,13 @@ export type Decision =
       soleBlocker: boolean;
     };
 
+/** A lock's rule: given the contenders oldest first and our index among them, hold or wait for one. */
+export type Decide = (contenders: readonly Contender[], ours: number) => Decision;
+
+/** The exclusive rule (Mutex, a writer, an election): the oldest holds; the others wait for the one just older. */
+export const exclusive: Decide = (contenders, ours) =>
+  ours === 0 ? { hold: true } : { hold: false, watch: contenders[ours - 1]!.name, soleBlocker: ours === 1 };
+
 export interface ContendOptions {
   /** The lock's path; created as a container (with container parents) when missing. */
   dir: string;
@@ -68,7 +76,7 @@ export interface ContendOptions {
   /** Every lock name that counts as a contender in `dir`. */
   lockNames: readonly string[];
   /** The rule: given the contenders oldest first and our index among them. */
-  decide(contenders: readonly Contender[], ours: number): Decision;
+  decide: Decide;
   data?: Data;
   signal?: AbortSignal | undefined;
   /** Absolute deadline on zk.now(), or undefined for none. */
@@ -91,7 +99,6 @@ export interface Holding {
   waited: boolean;
 }
 
-class Cancelled extends Error {}
 
 /** Contends for the lock; resolves holding it, or null when `wait` is false and it is taken. */
 export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding | null> {
@@ -153,7 +160,7 @@ export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding
       }
       let watched: Promise<WatchedEvent>;
       try {
-        watched = (await cancellable(zk, o, blocker)).watch;
+        watched = (await within(zk, o, blocker)).watch;
       } catch (err) {
         if (isCode(err, 'NONODE')) {
           // Condition 5: the sole blocker is already gone.
@@ -162,7 +169,7 @@ export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding
           continue;
         }
         if (isRetryable(err)) {
-          await cancellable(zk, o, waitConnected(zk, remaining(zk, o)));
+          await within(zk, o, waitConnected(zk, remaining(zk, o)));
           children = undefined;
           continue;
         }
@@ -218,7 +225,7 @@ async function createAndList(
     void listP.catch(() => {});
     let result: { path: string; stat: Stat };
     try {
-      result = await cancellable(zk, o, createP);
+      result = await within(zk, o, createP);
     } catch (err) {
       if (err instanceof Cancelled) {
         // Given up with the create queued or in flight: whatever it makes is removed in the background.
@@ -249,7 +256,7 @@ async function createAndList(
       throw new LockLostError('session-ended', 'the session changed while creating the contender node');
     }
     try {
-      const listed = await cancellable(zk, o, listP);
+      const listed = await within(zk, o, listP);
       return { created, children: listed.children, childWatch: listed.watch };
     } catch (err) {
       if (isRetryable(err)) return { created, children: undefined, childWatch: undefined };
@@ -294,39 +301,12 @@ async function retrying<T>(zk: ZooKeeper, o: ContendOptions, fn: () => Promise<T
   for (;;) {
     checkCancelled(zk, o);
     try {
-      return await cancellable(zk, o, fn());
+      return await within(zk, o, fn());
     } catch (err) {
       if (!isRetryable(err)) throw err;
-      await cancellable(zk, o, waitConnected(zk, remaining(zk, o)));
+      await within(zk, o, waitConnected(zk, remaining(zk, o)));
     }
   }
-}
-
-/**
- * `p`, or a Cancelled rejection as soon as the signal aborts or the deadline passes, whichever comes
- * first: a request queued while disconnected must not hold an acquire past its timeout or its abort.
- */
-function cancellable<T>(zk: ZooKeeper, o: ContendOptions, p: Promise<T>): Promise<T> {
-  if (o.signal === undefined && o.deadline === undefined) return p;
-  return new Promise<T>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const finish = (fn: () => void): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    const onAbort = (): void => finish(() => reject(new Cancelled()));
-    p.then(
-      (value) => finish(() => resolve(value)),
-      (err: unknown) => finish(() => reject(err)),
-    );
-    if (o.signal?.aborted) {
-      onAbort();
-      return;
-    }
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-    if (o.deadline !== undefined) timer = setTimeout(onAbort, Math.max(0, o.deadline - zk.now()));
-  });
 }
 
 /** After giving up on a create whose outcome was unknown: deletes the node it made, if it made one. Never rejects. */
@@ -407,14 +387,6 @@ function cancelError(o: ContendOptions): Error {
 
 function sessionEnded(zk: ZooKeeper, e?: WatchedEvent): Error {
   return new LockLostError('session-ended', `the session ended (${e?.state ?? zk.state}) while contending`);
-}
-
-function remaining(zk: ZooKeeper, o: ContendOptions): number {
-  return o.deadline === undefined ? 1000 : Math.max(0, Math.min(1000, o.deadline - zk.now()));
-}
-
-function isCode(err: unknown, code: string): boolean {
-  return err instanceof ZooKeeperError && err.code === code;
 }
 
 /** No watch is armed on our node yet: an event that makes the lease check (and watch) the node at once. */
