@@ -9,11 +9,12 @@
  *   python3 on PATH may be another build without kazoo, so it is not used by default.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunnerConfig } from '../lock/protocol.js';
+import { onPath } from '../shared/on-path.js';
 
 /**
  * Debian's jars. curator-recipes' manifest Class-Path already names curator-framework, curator-client,
@@ -50,22 +51,6 @@ export interface PeerRunner {
   command(config: RunnerConfig): string[];
   /** Removes compiled classes, if any. */
   dispose(): void;
-}
-
-function onPath(name: string): string | undefined {
-  const home = process.env['JAVA_HOME'];
-  const dirs = [...(home ? [join(home, 'bin')] : []), ...(process.env['PATH'] ?? '').split(delimiter)];
-  for (const d of dirs) {
-    if (!d) continue;
-    const f = join(d, name);
-    try {
-      accessSync(f, constants.X_OK);
-      return f;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 const firstLine = (s: string | undefined): string => (s ?? '').trim().split('\n')[0] ?? '';

@@ -6,10 +6,11 @@
  * manifest Class-Path pulls in the rest (zookeeper-jute, netty, slf4j-api, ...); slf4j-nop silences it.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onPath } from '../shared/on-path.js';
 
 const DEBIAN_JARS = ['zookeeper.jar', 'zookeeper-jute.jar', 'slf4j-api.jar', 'slf4j-nop.jar'].map((j) =>
   join('/usr/share/java', j),
@@ -27,22 +28,6 @@ export interface JavaRunner {
   /** The compiled class directory; remove with dispose(). */
   dir: string;
   dispose(): void;
-}
-
-function onPath(name: string): string | undefined {
-  const home = process.env['JAVA_HOME'];
-  const dirs = [...(home ? [join(home, 'bin')] : []), ...(process.env['PATH'] ?? '').split(delimiter)];
-  for (const d of dirs) {
-    if (!d) continue;
-    const f = join(d, name);
-    try {
-      accessSync(f, constants.X_OK);
-      return f;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /** Compiles the runner, or returns a one-line reason why the Java client cannot run here. */
