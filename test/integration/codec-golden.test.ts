@@ -18,11 +18,12 @@
  * Needs a JDK (javac): the CI script installs default-jdk-headless. A missing javac fails, never skips.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findJdk } from '../support/jdk.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as p from '../../src/protocol/index.js';
 import type { MultiOp, MultiResult, Request, RequestOp } from '../../src/protocol/index.js';
@@ -32,32 +33,6 @@ import { scaled } from '../support/zookeeper/timing.js';
 
 const GOLDEN_JAVA = fileURLToPath(new URL('../fixtures/golden/Golden.java', import.meta.url));
 const JARS = ['/usr/share/java/zookeeper-jute.jar', '/usr/share/java/zookeeper.jar'];
-
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** javac from JAVA_HOME, else from PATH; java next to it, so both come from the same JDK. */
-function findJdk(): { javac: string; java: string } {
-  const candidates: string[] = [];
-  const home = process.env['JAVA_HOME'];
-  if (home) candidates.push(join(home, 'bin', 'javac'));
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) if (dir) candidates.push(join(dir, 'javac'));
-  const javac = candidates.find(executable);
-  if (javac === undefined) {
-    throw new Error(
-      'codec golden tests need a JDK: javac was not found on PATH or in JAVA_HOME. ' +
-        'Install one (Debian/Ubuntu: apt-get install default-jdk-headless) and run again.',
-    );
-  }
-  const sibling = join(dirname(realpathSync(javac)), 'java');
-  return { javac, java: executable(sibling) ? sibling : 'java' };
-}
 
 interface Run {
   code: number | null;
@@ -635,7 +610,7 @@ describe('codec golden - behaviour', () => {
           '(apt-get install zookeeper, or libzookeeper-java).',
       );
     }
-    const jdk = findJdk();
+    const jdk = findJdk('codec golden tests need');
     java = jdk.java;
     workDir = await mkdtemp(join(tmpdir(), 'zkts-golden-'));
     const javac = await run(

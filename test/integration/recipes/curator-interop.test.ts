@@ -8,11 +8,12 @@
  * Needs a JDK (javac) and the Curator jars; a missing one fails the test, never skips it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findJdk } from '../../support/jdk.js';
 import { afterAll, onTestFinished } from 'vitest';
 import { CreateMode, NodeExistsError, type ZooKeeper } from '../../../src/entry/node.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
@@ -23,29 +24,6 @@ const SOURCE = fileURLToPath(new URL('../../fixtures/curator/CuratorLock.java', 
 const CURATOR_JAR = '/usr/share/java/curator-recipes.jar';
 /** Silences slf4j's "no binding" warning when present; not required. */
 const SLF4J_NOP = '/usr/share/java/slf4j-nop.jar';
-
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** javac from JAVA_HOME, else from PATH; java next to it. */
-function findJdk(): { javac: string; java: string } {
-  const candidates: string[] = [];
-  const home = process.env['JAVA_HOME'];
-  if (home) candidates.push(join(home, 'bin', 'javac'));
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) if (dir) candidates.push(join(dir, 'javac'));
-  const javac = candidates.find(executable);
-  if (javac === undefined) {
-    throw new Error('the Curator interop test needs a JDK: javac was not found. Install one (apt-get install default-jdk-headless).');
-  }
-  const sibling = join(dirname(realpathSync(javac)), 'java');
-  return { javac, java: executable(sibling) ? sibling : 'java' };
-}
 
 function classpath(...entries: string[]): string {
   return [...entries, CURATOR_JAR, ...(existsSync(SLF4J_NOP) ? [SLF4J_NOP] : [])].join(delimiter);
@@ -138,7 +116,7 @@ function curator(): Promise<Toolchain> {
           'Install them: apt-get install libcurator-recipes-java',
       );
     }
-    const jdk = findJdk();
+    const jdk = findJdk('the Curator interop test needs');
     const classes = await mkdtemp(join(tmpdir(), 'zkts-curator-'));
     const compiled = await run(jdk.javac, ['-cp', classpath(), '-d', classes, SOURCE], scaled(120_000));
     if (compiled.code !== 0) throw new Error(`javac CuratorLock.java failed:\n${compiled.output}`);
