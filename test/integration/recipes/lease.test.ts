@@ -11,9 +11,7 @@
  * transport tap) and closes it.
  */
 import { connect as netConnect } from 'node:net';
-import { onTestFinished } from 'vitest';
 import {
-  type ConnectOptions,
   LockLostError,
   NoNodeError,
   type SessionState,
@@ -33,24 +31,12 @@ import {
 } from '../../../src/protocol/index.js';
 import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
-import { FaultProxy } from '../../support/proxy/index.js';
 import { AdminClient, scaled, splitConnectString, waitFor } from '../../support/zookeeper/index.js';
-import { type ClientEnv, describe, errorOf, expect, test, text, within } from '../client/fixture.js';
+import { describe, errorOf, expect, test, text, within } from '../client/fixture.js';
+import { SESSION, viaProxy, WAIT_MS } from './lock-test-support.js';
 
-const SESSION = { sessionTimeout: 4000 };
-const WAIT_MS = scaled(10_000);
 
 // ---------------------------------------------------------------- helpers
-
-async function viaProxy(env: ClientEnv, options: ConnectOptions = SESSION): Promise<{ proxy: FaultProxy; zk: ZooKeeper }> {
-  const proxy = await FaultProxy.start({ target: splitConnectString(env.hosts).hosts[0]! });
-  const zk = await env.connectTo(proxy.address + env.chroot.path, options);
-  onTestFinished(async () => {
-    await zk.close();
-    await proxy.close();
-  });
-  return { proxy, zk };
-}
 
 /** The reason a lease's signal aborted with (waits for the abort). */
 async function lost(lease: Lease, ms = 10_000): Promise<LockLostError> {

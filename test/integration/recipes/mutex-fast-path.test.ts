@@ -15,9 +15,7 @@
  *  4. our own node deleted while waiting: acquire rejects with LockLostError('node-deleted');
  *  5. the sole blocker already gone at getData: hold at once, no re-read (several blockers: re-read).
  */
-import { onTestFinished } from 'vitest';
 import {
-  type ConnectOptions,
   LockLostError,
   type Transport,
   type ZooKeeper,
@@ -26,44 +24,19 @@ import {
 import { FrameSplitter } from '../../../src/protocol/index.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { FaultProxy } from '../../support/proxy/index.js';
-import { AdminClient, scaled, splitConnectString, waitFor } from '../../support/zookeeper/index.js';
-import { type ClientEnv, describe, errorOf, eventually, expect, test, within } from '../client/fixture.js';
+import { AdminClient, scaled, waitFor } from '../../support/zookeeper/index.js';
+import { describe, errorOf, eventually, expect, test, within } from '../client/fixture.js';
+import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
 
-const SESSION = { sessionTimeout: 4000 };
 const OP = { delete: 2, exists: 3, getData: 4, getACL: 6, getChildren: 8, ping: 11, create2: 15 } as const;
-const WAIT_MS = scaled(10_000);
 
 // ---------------------------------------------------------------- helpers
-
-/** A client whose traffic goes through its own FaultProxy; both are closed when the test ends. */
-async function viaProxy(env: ClientEnv, options: ConnectOptions = SESSION): Promise<{ proxy: FaultProxy; zk: ZooKeeper }> {
-  const proxy = await FaultProxy.start({ target: splitConnectString(env.hosts).hosts[0]! });
-  const zk = await env.connectTo(proxy.address + env.chroot.path, options);
-  onTestFinished(async () => {
-    await zk.close();
-    await proxy.close();
-  });
-  return { proxy, zk };
-}
-
-function seen(proxy: FaultProxy, opcode: number): number {
-  return proxy.requestCounts().get(opcode) ?? 0;
-}
 
 /** Every request the proxy has seen except pings and the ConnectRequest, by opcode. */
 function requests(proxy: FaultProxy): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [op, n] of proxy.requestCounts()) if (op !== OP.ping && op !== 'connect') out[String(op)] = n;
   return out;
-}
-
-function untilSeen(proxy: FaultProxy, opcode: number, n: number): Promise<true> {
-  return waitFor(() => (seen(proxy, opcode) >= n ? true : undefined), {
-    timeoutMs: WAIT_MS,
-    intervalMs: 2,
-    what: `${n} requests of opcode ${opcode}`,
-    detail: () => JSON.stringify([...proxy.requestCounts()]),
-  });
 }
 
 /**
@@ -88,19 +61,6 @@ function untilChildren(zk: ZooKeeper, dir: string, n: number): Promise<true> {
     intervalMs: 10,
     what: `${n} children under ${dir}`,
   });
-}
-
-function track<T>(p: Promise<T>): { readonly settled: boolean; readonly promise: Promise<T> } {
-  const state = { settled: false, promise: p };
-  p.then(
-    () => (state.settled = true),
-    () => (state.settled = true),
-  );
-  return state;
-}
-
-function name(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 interface WireEvent {

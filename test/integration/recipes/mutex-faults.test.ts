@@ -16,44 +16,18 @@
 import { onTestFinished, vi } from 'vitest';
 import {
   AcquireTimeoutError,
-  type ConnectOptions,
   CreateMode,
   type LockLostError,
   type SessionState,
   type ZooKeeper,
 } from '../../../src/entry/node.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
-import { FaultProxy } from '../../support/proxy/index.js';
-import { scaled, splitConnectString, waitFor } from '../../support/zookeeper/index.js';
-import { type ClientEnv, describe, errorOf, expect, test, within } from '../client/fixture.js';
+import { scaled, waitFor } from '../../support/zookeeper/index.js';
+import { describe, errorOf, expect, test, within } from '../client/fixture.js';
+import { name, seen, SESSION, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
 
-const SESSION = { sessionTimeout: 4000 };
 const OP = { exists: 3, getData: 4, getChildren: 8, create2: 15 } as const;
-const WAIT_MS = scaled(10_000);
 const UUID = '00000000-0000-4000-8000-0000000c0604';
-
-async function viaProxy(env: ClientEnv, options: ConnectOptions = SESSION): Promise<{ proxy: FaultProxy; zk: ZooKeeper }> {
-  const proxy = await FaultProxy.start({ target: splitConnectString(env.hosts).hosts[0]! });
-  const zk = await env.connectTo(proxy.address + env.chroot.path, options);
-  onTestFinished(async () => {
-    await zk.close();
-    await proxy.close();
-  });
-  return { proxy, zk };
-}
-
-function seen(proxy: FaultProxy, key: number | 'connect'): number {
-  return proxy.requestCounts().get(key) ?? 0;
-}
-
-function untilSeen(proxy: FaultProxy, opcode: number, n: number): Promise<true> {
-  return waitFor(() => (seen(proxy, opcode) >= n ? true : undefined), {
-    timeoutMs: WAIT_MS,
-    intervalMs: 2,
-    what: `${n} requests of opcode ${opcode}`,
-    detail: () => JSON.stringify([...proxy.requestCounts()]),
-  });
-}
 
 function nextState(zk: ZooKeeper, states: readonly SessionState[]): Promise<SessionState> {
   return within(
@@ -68,10 +42,6 @@ function nextState(zk: ZooKeeper, states: readonly SessionState[]): Promise<Sess
     15_000,
     `state ${states.join('|')}`,
   );
-}
-
-function name(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 /** Waits until `dir` has exactly `expected` children (sorted compare). */

@@ -6,43 +6,14 @@
  * "Still waiting" is never shown by sleeping: a waiter's progress is read from the requests a proxy in
  * front of it has seen, and from the contender nodes on the server.
  */
-import { onTestFinished } from 'vitest';
-import { AcquireTimeoutError, type ConnectOptions, NoNodeError, type ZooKeeper } from '../../../src/entry/node.js';
+import { AcquireTimeoutError, NoNodeError, type ZooKeeper } from '../../../src/entry/node.js';
 import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
-import { FaultProxy } from '../../support/proxy/index.js';
-import { scaled, splitConnectString, waitFor } from '../../support/zookeeper/index.js';
-import { type ClientEnv, describe, errorOf, eventually, expect, test, text, within } from '../client/fixture.js';
+import { scaled, waitFor } from '../../support/zookeeper/index.js';
+import { describe, errorOf, eventually, expect, test, text, within } from '../client/fixture.js';
+import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
 
-const SESSION = { sessionTimeout: 4000 };
 const OP = { exists: 3, getData: 4, getChildren: 8 } as const;
-const WAIT_MS = scaled(10_000);
-
-/** A client whose traffic goes through its own FaultProxy; both are closed when the test ends. */
-async function viaProxy(env: ClientEnv, options: ConnectOptions = SESSION): Promise<{ proxy: FaultProxy; zk: ZooKeeper }> {
-  const proxy = await FaultProxy.start({ target: splitConnectString(env.hosts).hosts[0]! });
-  const zk = await env.connectTo(proxy.address + env.chroot.path, options);
-  onTestFinished(async () => {
-    await zk.close();
-    await proxy.close();
-  });
-  return { proxy, zk };
-}
-
-/** Requests of `opcode` the proxy has seen. */
-function seen(proxy: FaultProxy, opcode: number): number {
-  return proxy.requestCounts().get(opcode) ?? 0;
-}
-
-/** Waits until the proxy has seen `n` requests of `opcode`. */
-function untilSeen(proxy: FaultProxy, opcode: number, n: number): Promise<true> {
-  return waitFor(() => (seen(proxy, opcode) >= n ? true : undefined), {
-    timeoutMs: WAIT_MS,
-    intervalMs: 5,
-    what: `${n} requests of opcode ${opcode}`,
-    detail: () => JSON.stringify([...proxy.requestCounts()]),
-  });
-}
 
 /** The lock directory's children, sorted; none when the server has reaped the (container) directory. */
 async function children(zk: ZooKeeper, dir: string): Promise<string[]> {
@@ -52,20 +23,6 @@ async function children(zk: ZooKeeper, dir: string): Promise<string[]> {
     if (err instanceof NoNodeError) return [];
     throw err;
   }
-}
-
-/** Tracks whether a promise has settled, without awaiting it. */
-function track<T>(p: Promise<T>): { readonly settled: boolean; readonly promise: Promise<T> } {
-  const state = { settled: false, promise: p };
-  p.then(
-    () => (state.settled = true),
-    () => (state.settled = true),
-  );
-  return state;
-}
-
-function name(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 describe('mutex - exclusion', () => {
