@@ -3,15 +3,15 @@
  * install exists. Host ports are fixed at creation so a restarted container keeps them; testcontainers'
  * reaper (Ryuk) removes the containers if this process dies.
  */
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { StartedNetwork, StartedTestContainer } from 'testcontainers';
 import { trackDir, untrackDir } from './cleanup-registry.js';
-import { fourLetter, isServing, parseMntr, parseSrvrMode, type ZkMode } from './four-letter.js';
+import { fetchMntr, fetchMode, fourLetter, isServing, type ZkMode } from './four-letter.js';
 import { freePorts } from './free-port.js';
-import type { ZkServer, ZkServerState } from './server.js';
+import { logTailOf, type ZkServer, type ZkServerState } from './server.js';
 import { superDigestFlag } from './super-auth.js';
 import { scaled } from './timing.js';
 import { waitFor } from './wait.js';
@@ -138,25 +138,16 @@ export class ZkContainerServer implements ZkServer {
     return fourLetter(this.host, this.clientPort, 'srvr', timeoutMs);
   }
 
-  async mntr(timeoutMs = scaled(2000)): Promise<Record<string, string | number>> {
-    return parseMntr(await fourLetter(this.host, this.clientPort, 'mntr', timeoutMs));
+  mntr(timeoutMs = scaled(2000)): Promise<Record<string, string | number>> {
+    return fetchMntr(this.host, this.clientPort, timeoutMs);
   }
 
-  async mode(timeoutMs = scaled(1000)): Promise<ZkMode | undefined> {
-    try {
-      const answer = await this.srvr(timeoutMs);
-      return isServing(answer) ? parseSrvrMode(answer) : undefined;
-    } catch {
-      return undefined;
-    }
+  mode(timeoutMs = scaled(1000)): Promise<ZkMode | undefined> {
+    return fetchMode(this.host, this.clientPort, timeoutMs);
   }
 
   logTail(lines = 40): string {
-    try {
-      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no log file)';
-    }
+    return logTailOf(this.logFile, lines);
   }
 
   async destroy(): Promise<void> {

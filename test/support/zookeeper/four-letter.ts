@@ -54,3 +54,18 @@ export function parseMntr(text: string): Record<string, string | number> {
   }
   return out;
 }
+
+/** A server's counters (`mntr`). */
+export async function fetchMntr(host: string, port: number, timeoutMs: number): Promise<Record<string, string | number>> {
+  return parseMntr(await fourLetter(host, port, 'mntr', timeoutMs));
+}
+
+/** A server's role, or undefined when it does not answer or does not serve. */
+export async function fetchMode(host: string, port: number, timeoutMs: number): Promise<ZkMode | undefined> {
+  try {
+    const answer = await fourLetter(host, port, 'srvr', timeoutMs);
+    return isServing(answer) ? parseSrvrMode(answer) : undefined;
+  } catch {
+    return undefined;
+  }
+}

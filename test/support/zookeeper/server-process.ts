@@ -3,11 +3,11 @@
  * child's PID only, and only while it is known to be alive (before Node has reaped it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { delimiter } from 'node:path';
-import { fourLetter, isServing, parseMntr, parseSrvrMode, type ZkMode } from './four-letter.js';
+import { fetchMntr, fetchMode, fourLetter, isServing, type ZkMode } from './four-letter.js';
 import { trackPid, untrackDir, untrackPid } from './cleanup-registry.js';
-import type { ZkServer, ZkServerState } from './server.js';
+import { logTailOf, type ZkServer, type ZkServerState } from './server.js';
 import { scaled } from './timing.js';
 import { waitFor } from './wait.js';
 
@@ -199,25 +199,16 @@ export class ZkServerProcess implements ZkServer {
     return fourLetter(this.host, this.clientPort, 'srvr', timeoutMs);
   }
 
-  async mntr(timeoutMs = scaled(2000)): Promise<Record<string, string | number>> {
-    return parseMntr(await fourLetter(this.host, this.clientPort, 'mntr', timeoutMs));
+  mntr(timeoutMs = scaled(2000)): Promise<Record<string, string | number>> {
+    return fetchMntr(this.host, this.clientPort, timeoutMs);
   }
 
-  async mode(timeoutMs = scaled(1000)): Promise<ZkMode | undefined> {
-    try {
-      const answer = await this.srvr(timeoutMs);
-      return isServing(answer) ? parseSrvrMode(answer) : undefined;
-    } catch {
-      return undefined;
-    }
+  mode(timeoutMs = scaled(1000)): Promise<ZkMode | undefined> {
+    return fetchMode(this.host, this.clientPort, timeoutMs);
   }
 
   logTail(lines = 40): string {
-    try {
-      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no log file)';
-    }
+    return logTailOf(this.logFile, lines);
   }
 
   async destroy(): Promise<void> {

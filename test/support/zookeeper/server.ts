@@ -1,6 +1,7 @@
 /**
  * What a test can do to one ZooKeeper server, whether it runs as a local JVM or as a container.
  */
+import { readFileSync } from 'node:fs';
 import type { ZkMode } from './four-letter.js';
 
 export type ZkServerState = 'running' | 'paused' | 'stopped';
@@ -41,4 +42,13 @@ export interface ZkServer {
   logTail(lines?: number): string;
   /** Stops the server and deletes everything it wrote. */
   destroy(): Promise<void>;
+}
+
+/** The last `lines` lines of a server's log file, for error messages. */
+export function logTailOf(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log file)';
+  }
 }
