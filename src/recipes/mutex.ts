@@ -9,9 +9,10 @@
  * it (multi with a check on the lock node), and `signal`, which aborts before anyone else can acquire
  * (the lease bound, see lease.ts) or as soon as the lock is known to be lost.
  *
- * Round trips: uncontended acquire 1 (create2 ∥ getChildren); a wait 1 more (getData(watch) on the
- * predecessor ∥ exists(watch) on our node); each hand-off 0 when we were second in line, else 1 re-read
- * (see internal/contention.ts for the conditions); release 1.
+ * Round trips: uncontended acquire 1 (create2 ∥ getChildren); a wait 1 more (one SetWatches on our node,
+ * the predecessor and, deeper in the queue, the one before it); the hand-off 0 when we are second in line,
+ * which a waiter deeper in the queue becomes with a re-read while its predecessor holds (see
+ * internal/contention.ts for the conditions); release 1.
  *
  * Disconnect: waiting continues across reconnects; in-flight calls are retried after reconnecting.
  * Expiry: acquire rejects with LockLostError('session-ended'); a held lease's signal aborts.

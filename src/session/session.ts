@@ -226,6 +226,31 @@ export class Session {
     });
   }
 
+  /**
+   * Arms one-shot data watches with one SetWatches request (relativeZxid = the last zxid seen). They are
+   * registered before the request goes out: the server fires NodeDeleted (node missing) or
+   * NodeDataChanged (changed since that zxid) while handling it, ahead of its reply. If the request
+   * fails they are taken out again (the server drops a connection's watches with it).
+   */
+  setDataWatches(registrations: readonly WatchRegistration[]): Promise<void> {
+    if (registrations.length === 0) return Promise.resolve();
+    const reply = this.submit({
+      op: 'setWatches',
+      relativeZxid: this.lastZxid,
+      dataWatches: registrations.map((r) => r.path),
+      existWatches: [],
+      childWatches: [],
+    });
+    for (const r of registrations) this.watches.add('data', r.path, r.watcher);
+    return reply.then(
+      () => undefined,
+      (err: unknown) => {
+        for (const r of registrations) this.watches.remove('data', r.path, r.watcher);
+        throw err;
+      },
+    );
+  }
+
   /** Adds credentials: sent now when connected, and replayed after every reconnect. */
   addAuth(credential: AuthCredential): Promise<void> {
     if (isTerminal(this._state) || this.closing !== undefined) {

@@ -6,13 +6,21 @@
  * Round trips. create2 and getChildren are sent together: one session's requests are executed and
  * answered in order, so the listing already contains our node and every older contender (1 RT when
  * uncontended; create2 also returns the czxid fencing token and ephemeralOwner). The listing's child
- * watch doubles as the monitor of our own node when we hold at once (and so does a re-read's). When we
- * must wait, getData(watch) on the node to wait for (getData rather than exists, so no creation watch is
- * left on a node already gone: CURATOR-107) goes out with exists(watch) on our own node when that node is
- * the sole blocker (1 RT; the fast path needs it, condition 4); behind several blockers the re-read after
- * the wake-up checks our node instead. Requests per contended acquisition: 5 (create2, getChildren,
- * getData, exists or the re-read, delete), as the standard recipe, but one round trip fewer per hand-off
- * when second in line and one fewer on the uncontended acquire.
+ * watch doubles as the monitor of our own node when we hold at once. When we must wait, one SetWatches
+ * request (`zk.watchData`, 1 RT) arms data watches on: our own node, when a hand-off without a re-read
+ * can follow (condition 4; it later becomes the lease's monitor); the node to wait for (a data watch, so
+ * nothing is left on a node already gone: CURATOR-107); and the rule's look-ahead. SetWatches fires
+ * NodeDeleted at once for a node already gone, and NodeDataChanged for one changed since our last zxid,
+ * so arming after the listing misses nothing (as getData(watch) would not), for three nodes at the price
+ * of one request.
+ *
+ * The look-ahead. Behind several blockers a waiter must re-read after its predecessor goes (condition 1
+ * below). The exclusive rule therefore also watches the predecessor's predecessor: its deletion usually
+ * means our predecessor now holds, so we re-read then, during that hold, find ourselves second in line,
+ * and our own hand-off needs no request: the re-read leaves the critical path of the hand-off. Requests
+ * per acquisition: 4 second in line (create2, getChildren, setWatches, delete), 5 deeper (plus the
+ * re-read), as the standard recipe's 5; each deletion wakes at most two waiters (its successor, and the
+ * one after as look-ahead), never a herd.
  *
  * Skipping the re-read (research recipes.md §7.1). After the watched node's NodeDeleted, the waiter holds
  * the lock WITHOUT listing the children again only when all of these hold, and re-reads otherwise:
@@ -22,11 +30,13 @@
  *     session event is not a deletion);
  *  3. it arrived on the session that created our node (zkts never opens a new session silently; the
  *     session id is compared anyway), so our node existed when the event was sent;
- *  4. no NodeDeleted for our own node arrived first (our exists watch, re-armed after a write to our
- *     node; events arrive in zxid order);
- *  5. the same holds when getData on the blocker answers NONODE: it is already gone.
+ *  4. no NodeDeleted for our own node arrived first (our data watch, armed in the same request and ahead
+ *     of the others, re-armed after a write to our node; events arrive in zxid order);
+ *  5. the same holds when the blocker is already gone when armed (SetWatches reports it deleted at once).
  * No new older contender can appear later: sequence numbers only grow while the parent exists, and our
- * own node keeps the parent (a container) from being reaped. Each condition has a test.
+ * own node keeps the parent (a container) from being reaped. A watch armed before the listing that made
+ * us second in line serves as well as one armed after it: it reports every event since. Each condition
+ * has a test.
  *
  * Lost create reply: a connection loss with the create in flight is resolved after reconnecting by
  * listing the children and looking for our `_c_<uuid>-` prefix; a node found is ours only if its
@@ -59,6 +69,12 @@ export type Decision =
       watch: string;
       /** It is the only contender blocking us: its deletion means we hold (fast-path condition 1). */
       soleBlocker: boolean;
+      /**
+       * Look-ahead (child name): a node whose change makes a re-read worthwhile before `watch` goes. For
+       * the exclusive rule, the one `watch` waits for: its deletion usually means `watch` now holds, so the
+       * re-read then (during that hold) finds us second in line, and the hand-off itself needs none.
+       */
+      next?: string;
     };
 
 /** A lock's rule: given the contenders oldest first and our index among them, hold or wait for one. */
@@ -66,7 +82,11 @@ export type Decide = (contenders: readonly Contender[], ours: number) => Decisio
 
 /** The exclusive rule (Mutex, a writer, an election): the oldest holds; the others wait for the one just older. */
 export const exclusive: Decide = (contenders, ours) =>
-  ours === 0 ? { hold: true } : { hold: false, watch: contenders[ours - 1]!.name, soleBlocker: ours === 1 };
+  ours === 0
+    ? { hold: true }
+    : ours === 1
+      ? { hold: false, watch: contenders[0]!.name, soleBlocker: true }
+      : { hold: false, watch: contenders[ours - 1]!.name, soleBlocker: false, next: contenders[ours - 2]!.name };
 
 export interface ContendOptions {
   /** The lock's path; created as a container (with container parents) when missing. */
@@ -104,21 +124,29 @@ export interface Holding {
 export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding | null> {
   let created: { path: string; name: string; stat: Stat } | undefined;
   let cleanup = true;
+  /** One-shot data watches armed on other contenders' nodes whose events are not consumed yet, by path. */
+  const armed = new Map<string, Promise<WatchedEvent>>();
   try {
     const first = await createAndList(zk, o);
     created = first.created;
     let children = first.children;
     let childWatch = first.childWatch;
+    /** The data watch on our own node (condition 4, then the lease's monitor). */
     let ownWatch: Promise<WatchedEvent> | undefined;
     let waited = false;
     for (;;) {
       checkCancelled(zk, o);
       if (children === undefined) {
-        // With a child watch: if this listing says we hold, the watch guards our node until the lease
-        // arms its own, at no extra request (the listing also proved our node exists).
-        const listed = await retrying(zk, o, () => zk.getChildren(o.dir, { watch: true }));
-        children = listed.children;
-        childWatch = listed.watch;
+        if (ownWatch === undefined) {
+          // If this listing says we hold, its child watch guards our node until the lease arms its own,
+          // at no extra request (the listing also proved our node exists).
+          const listed = await retrying(zk, o, () => zk.getChildren(o.dir, { watch: true }));
+          children = listed.children;
+          childWatch = listed.watch;
+        } else {
+          children = await retrying(zk, o, () => zk.getChildren(o.dir));
+          childWatch = undefined;
+        }
       }
       const contenders = sortContenders(children, o.lockNames);
       const ours = contenders.findIndex((c) => c.name === created!.name);
@@ -135,79 +163,63 @@ export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding
         await deleteGuaranteed(zk, created.path);
         return null;
       }
-      const blockerPath = `${o.dir}/${decision.watch}`;
       waited = true;
-      // When the fast path can apply (a sole blocker), a watch on our own node goes out in the same round
-      // trip (condition 4) and later becomes the lease's monitor. Behind several blockers the re-read after
-      // the wake-up checks our node anyway, so no request is spent on it.
-      const blocker = zk.getData(blockerPath, { watch: true });
-      // Awaited below, after our own node's check, which may throw first: never an unhandled rejection.
-      void blocker.catch(() => {});
-      if (ownWatch === undefined && decision.soleBlocker) {
-        const ownPath = created.path;
-        let own: Promise<{ stat: Stat | null; watch: Promise<WatchedEvent> }> | undefined = zk.exists(ownPath, { watch: true });
-        // The first try is the pipelined request; after a connection loss, a fresh exists (not the same
-        // rejected promise again, which would spin without ever yielding to the event loop).
-        const r = await retrying(zk, o, () => {
-          const p = own ?? zk.exists(ownPath, { watch: true });
-          own = undefined;
-          return p;
-        });
-        if (r.stat === null || r.stat.ephemeralOwner !== zk.sessionId) {
-          throw new LockLostError('node-deleted', `our contender node ${created.path} is gone`, { path: created.path });
-        }
-        ownWatch = r.watch;
-      }
-      let watched: Promise<WatchedEvent>;
-      try {
-        watched = (await within(zk, o, blocker)).watch;
-      } catch (err) {
-        if (isCode(err, 'NONODE')) {
-          // Condition 5: the sole blocker is already gone.
-          if (decision.soleBlocker) return hold(created, ownWatch);
-          children = undefined;
-          continue;
-        }
-        if (isRetryable(err)) {
+      const blockerPath = `${o.dir}/${decision.watch}`;
+      const nextPath = decision.next === undefined ? undefined : `${o.dir}/${decision.next}`;
+      // Everything not armed yet goes out in one SetWatches: the blocker, the look-ahead, and our own node
+      // when a hand-off without a re-read can follow (now, or after the look-ahead's re-read). Our node
+      // comes first: if it is gone, its NodeDeleted arrives before any other event of the request.
+      const wantOwn = ownWatch === undefined && (decision.soleBlocker || nextPath !== undefined);
+      const toArm: string[] = wantOwn ? [created.path] : [];
+      if (!armed.has(blockerPath)) toArm.push(blockerPath);
+      if (nextPath !== undefined && !armed.has(nextPath)) toArm.push(nextPath);
+      if (toArm.length > 0) {
+        let events: Promise<WatchedEvent>[];
+        try {
+          events = await within(zk, o, zk.watchData(toArm));
+        } catch (err) {
+          if (!isRetryable(err)) throw err;
           await within(zk, o, waitConnected(zk, remaining(zk, o)));
           children = undefined;
           continue;
         }
-        throw err;
+        let i = 0;
+        if (wantOwn) ownWatch = events[i++];
+        for (; i < toArm.length; i++) armed.set(toArm[i]!, events[i]!);
       }
-      const sessionAtWait = zk.sessionId;
-      const event = await waitFor(zk, o, watched, ownWatch);
-      if (event.source === 'own') {
-        throw new LockLostError('node-deleted', `our contender node ${created.path} was deleted`, { path: created.path });
-      }
-      if (event.source === 'own-changed') {
-        // A write to our node (a revoker) fired its watch: watch it again, or a later deletion goes unseen
-        // (condition 4). The blocker's watch stays armed; the next pass arms another on the same path.
+      const wake = await waitFor(zk, o, ownWatch, armed.get(blockerPath)!, nextPath === undefined ? undefined : armed.get(nextPath));
+      const e = wake.event;
+      if (e.type === 'None') throw sessionEnded(zk, e);
+      if (wake.source === 'own') {
+        if (e.type === 'NodeDeleted') {
+          throw new LockLostError('node-deleted', `our contender node ${created.path} was deleted`, { path: created.path });
+        }
+        // A write to our node (a revoker) used up its watch: watch it again, or a later deletion goes
+        // unseen (condition 4). The other watches stay armed.
         ownWatch = undefined;
         children = undefined;
         continue;
       }
-      const e = event.event;
-      if (e.type === 'None') throw sessionEnded(zk, e);
-      // Conditions 1-4: the sole blocker's deletion on our session, with our own node not reported deleted.
-      if (e.type === 'NodeDeleted' && e.path === blockerPath && decision.soleBlocker && zk.sessionId === sessionAtWait && zk.sessionId === created.stat.ephemeralOwner) {
-        return hold(created, ownWatch);
+      armed.delete(wake.source === 'blocker' ? blockerPath : nextPath!);
+      // Conditions 1-5: the sole blocker's deletion (or absence) on the session that owns our node, with our
+      // own node not reported deleted first.
+      if (
+        wake.source === 'blocker' &&
+        e.type === 'NodeDeleted' &&
+        decision.soleBlocker &&
+        ownWatch !== undefined &&
+        zk.sessionId === created.stat.ephemeralOwner
+      ) {
+        cleanup = false;
+        return { ...created, monitor: { event: ownWatch, kind: 'node' }, waited: true };
       }
+      // Anything else, the look-ahead's event above all (it usually means the blocker now holds): re-read.
       children = undefined;
     }
   } catch (err) {
     if (created !== undefined && cleanup) void deleteGuaranteed(zk, created.path);
     if (err instanceof Cancelled) throw cancelError(o);
     throw err;
-  }
-
-  function hold(c: { path: string; name: string; stat: Stat }, ownWatch: Promise<WatchedEvent> | undefined): Holding {
-    cleanup = false;
-    return {
-      ...c,
-      monitor: ownWatch !== undefined ? { event: ownWatch, kind: 'node' } : { event: checkNow(c.path), kind: 'children' },
-      waited: true,
-    };
   }
 }
 
@@ -339,18 +351,26 @@ async function removeByPrefix(zk: ZooKeeper, dir: string, prefix: string): Promi
   }
 }
 
-type Wake = { source: 'blocker' | 'own' | 'own-changed'; event: WatchedEvent };
+type Wake = { source: 'blocker' | 'next' | 'own'; event: WatchedEvent };
 
-/** Waits for the blocker's event, our own node's deletion, abort or the deadline. */
+/**
+ * Waits for the first event of our own node, the blocker or the look-ahead, abort or the deadline. Our
+ * node is listened to first: events already delivered (SetWatches fires missing nodes before its reply)
+ * are then taken in that order, so its deletion is never overtaken by the blocker's.
+ */
 function waitFor(
   zk: ZooKeeper,
   o: ContendOptions,
-  blocker: Promise<WatchedEvent>,
   own: Promise<WatchedEvent> | undefined,
+  blocker: Promise<WatchedEvent>,
+  next: Promise<WatchedEvent> | undefined,
 ): Promise<Wake> {
   return new Promise<Wake>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let done = false;
     const finish = (fn: () => void): void => {
+      if (done) return;
+      done = true;
       if (timer !== undefined) clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
       fn();
@@ -362,12 +382,9 @@ function waitFor(
     }
     o.signal?.addEventListener('abort', onAbort, { once: true });
     if (o.deadline !== undefined) timer = setTimeout(() => finish(() => reject(new Cancelled())), Math.max(0, o.deadline - zk.now()));
+    void own?.then((event) => finish(() => resolve({ source: 'own', event })));
     void blocker.then((event) => finish(() => resolve({ source: 'blocker', event })));
-    // Our own node: deleted, or the session's end; any other event (a write) used up the one-shot watch.
-    void own?.then((event) => {
-      const source = event.type === 'None' ? 'blocker' : event.type === 'NodeDeleted' ? 'own' : 'own-changed';
-      finish(() => resolve({ source, event }));
-    });
+    void next?.then((event) => finish(() => resolve({ source: 'next', event })));
   });
 }
 

@@ -1,6 +1,7 @@
 /**
- * Watches: one-shot watches set by exists/getData/getChildren(WithStat), persistent and recursive
- * watches (addWatch), removal (removeWatches, remove(), break), and the final event on close.
+ * Watches: one-shot watches set by exists/getData/getChildren(WithStat) and by watchData (SetWatches),
+ * persistent and recursive watches (addWatch), removal (removeWatches, remove(), break), and the final
+ * event on close.
  *
  * "Did not fire" is never shown by sleeping: the server writes a change's notification before any later
  * reply on the connection, so once a read sent after the change has been answered, every event the
@@ -137,6 +138,59 @@ describe('one-shot watches', () => {
     expect(await errorOf(zk.getData('/n', { watch: true }))).toMatchObject({ code: 'NONODE' });
     expect(await errorOf(zk.getChildren('/n', { watch: true }))).toMatchObject({ code: 'NONODE' });
     expect(await errorOf(zk.removeWatches('/n', 'any'))).toBeInstanceOf(NoWatcherError);
+  });
+});
+
+describe('watchData (SetWatches)', () => {
+  test('watchData - one request arms a data watch on each node: a change and a deletion fire, once each', async ({ env }) => {
+    const { zk } = env;
+    const other = await env.connect();
+    await zk.create('/a');
+    await zk.create('/b');
+    const [onA, onB] = await zk.watchData(['/a', '/b']);
+    const seenA = record(onA!);
+    await other.setData('/a', 'x');
+    await other.delete('/b');
+    expect(await within(onA!, EVENT_MS, 'the change')).toEqual(event('NodeDataChanged', '/a'));
+    expect(await within(onB!, EVENT_MS, 'the deletion')).toEqual(event('NodeDeleted', '/b'));
+    await other.setData('/a', 'y');
+    await barrier(zk);
+    expect(seenA.fired).toHaveLength(1);
+    // Consumed on the server too.
+    expect(await errorOf(zk.removeWatches('/a', 'data'))).toBeInstanceOf(NoWatcherError);
+  });
+
+  test('watchData - nothing since the last zxid seen is missed: gone and changed nodes fire before the reply', async ({ env }) => {
+    const { zk } = env;
+    const other = await env.connect();
+    await zk.create('/changed', 'v0');
+    await zk.create('/gone');
+    await zk.create('/same');
+    // Changes this client has not seen yet (its last zxid is its own last create).
+    await other.setData('/changed', 'v1');
+    await other.delete('/gone');
+    const watches = await zk.watchData(['/changed', '/gone', '/same', '/never']);
+    const fired = watches.map(record);
+    await Promise.resolve(); // lets record()'s callbacks run: no I/O can happen meanwhile
+    // The server sent the events ahead of its reply: they were delivered when the reply was.
+    expect(fired.map((f) => f.fired)).toEqual([
+      [event('NodeDataChanged', '/changed')],
+      [event('NodeDeleted', '/gone')],
+      [],
+      // A path that never existed counts as gone.
+      [event('NodeDeleted', '/never')],
+    ]);
+    await other.delete('/same');
+    expect(await within(watches[2]!, EVENT_MS, 'the deletion')).toEqual(event('NodeDeleted', '/same'));
+  });
+
+  test('watchData - no paths sends nothing; a bad path is rejected before anything is sent', async ({ env }) => {
+    const { zk } = env;
+    expect(await zk.watchData([])).toEqual([]);
+    await zk.create('/ok');
+    expect(await errorOf(zk.watchData(['/ok', 'relative']))).toMatchObject({ name: 'InvalidArgumentError' });
+    // Nothing was armed for the valid path either.
+    expect(await errorOf(zk.removeWatches('/ok', 'data'))).toBeInstanceOf(NoWatcherError);
   });
 });
 

@@ -63,7 +63,7 @@ describe('leader election', () => {
     expect(election.isLeader).toBe(false);
   });
 
-  test('leader election - each candidate watches only its predecessor', async ({ env }) => {
+  test('leader election - each candidate watches only its predecessor and, looking ahead, the one before it', async ({ env }) => {
     const clients = [env.zk, await env.connect(), await env.connect(), await env.connect()];
     const recorded = clients.map((zk) => recording(zk));
     const leader = await new LeaderElection(recorded[0]!.zk, '/election').join();
@@ -74,19 +74,24 @@ describe('leader election', () => {
     }
     const names = await candidates(env.zk);
     expect(names).toHaveLength(4);
-    for (let i = 1; i < clients.length; i++) expect(recorded[i]!.watched('getData')).toEqual([`/election/${names[i - 1]}`]);
-    // The leader's resignation wakes candidate 1 only.
+    // One request each: its own node (where a hand-off without a re-read can follow), its predecessor, and
+    // the one before that (the look-ahead).
+    const armed = (i: number): string[] => [i, i - 1, i - 2].filter((j) => j >= 0).map((j) => `/election/${names[j]}`);
+    for (let i = 1; i < clients.length; i++) expect(recorded[i]!.watched('watchData')).toEqual(armed(i));
+    // The leader's resignation makes candidate 1 the leader; candidate 2 (looking ahead) re-reads, and
+    // candidate 3 hears nothing.
     await leader.resign();
     const lead1 = await within(waiting[0]!.promise, WAIT_MS, 'candidate 1');
     await roundTrip(...clients);
     expect(waiting[1]!.settled || waiting[2]!.settled).toBe(false);
-    expect(recorded[2]!.calls.filter((c) => c.method === 'getChildren')).toHaveLength(1);
+    expect(recorded[2]!.calls.filter((c) => c.method === 'getChildren')).toHaveLength(2);
     expect(recorded[3]!.calls.filter((c) => c.method === 'getChildren')).toHaveLength(1);
     await lead1.resign();
     const lead2 = await within(waiting[1]!.promise, WAIT_MS, 'candidate 2');
     await lead2.resign();
     const lead3 = await within(waiting[2]!.promise, WAIT_MS, 'candidate 3');
-    for (let i = 1; i < clients.length; i++) expect(recorded[i]!.watched('getData')).toEqual([`/election/${names[i - 1]}`]);
+    // Nothing more was ever armed: each re-read found its new blocker watched already.
+    for (let i = 1; i < clients.length; i++) expect(recorded[i]!.watched('watchData')).toEqual(armed(i));
     await lead3.resign();
   });
 
@@ -99,14 +104,16 @@ describe('leader election', () => {
     const recC = recording(c);
     const patient = track(new LeaderElection(recC.zk, '/election').join());
     await roundTrip(c);
-    const [, quitterName] = await candidates(a);
+    const [, quitterName, patientName] = await candidates(a);
     controller.abort(new Error('bored'));
     expect(((await errorOf(quitter)) as Error).message).toBe('bored');
-    // C re-reads and watches the leader now; it does not take leadership.
+    // C re-reads and now waits for the leader, which it watched already (the look-ahead); it does not take
+    // leadership.
     await roundTrip(b);
     await roundTrip(c);
     expect(patient.settled).toBe(false);
-    expect(recC.watched('getData')).toEqual([`/election/${quitterName}`, leader.path]);
+    expect(recC.watched('watchData')).toEqual([`/election/${patientName}`, `/election/${quitterName}`, leader.path]);
+    expect(recC.calls.filter((call) => call.method === 'getChildren')).toHaveLength(2);
     expect(await candidates(a)).toHaveLength(2);
     await leader.resign();
     const lead = await within(patient.promise, WAIT_MS, 'the patient candidate');

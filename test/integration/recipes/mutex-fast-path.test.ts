@@ -7,13 +7,15 @@
  * proxy, with a bound (2 RTT) that a non-pipelined acquire cannot meet whatever the machine's speed.
  *
  * The fast-path conditions of the engine's header each get a test; a proxy in front of the waiter counts
- * its getChildren (re-read) and getData (re-arm) requests:
+ * its getChildren (re-read) and setWatches (arming) requests:
  *  1. sole blocker: its NodeDeleted grants with no request at all; with several blockers, a re-read;
+ *     behind several, the look-ahead's deletion brings the re-read forward, into the blocker's hold;
  *  2. a NodeDataChanged on the predecessor is no grant;
  *  3. the session: events reach a waiter only on its own session (a partitioned waiter whose session
  *     ends rejects, it never holds); a reconnect on the same session keeps the fast path;
  *  4. our own node deleted while waiting: acquire rejects with LockLostError('node-deleted');
- *  5. the sole blocker already gone at getData: hold at once, no re-read (several blockers: re-read).
+ *  5. the sole blocker already gone when the watches are armed: hold at once, no re-read (several
+ *     blockers: re-read).
  */
 import {
   LockLostError,
@@ -21,14 +23,14 @@ import {
   type ZooKeeper,
   nodeTransport,
 } from '../../../src/entry/node.js';
-import { FrameSplitter } from '../../../src/protocol/index.js';
+import { FrameSplitter, type RequestBodies, decodeRequest } from '../../../src/protocol/index.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { AdminClient, scaled, waitFor } from '../../support/zookeeper/index.js';
 import { describe, errorOf, eventually, expect, test, within } from '../client/fixture.js';
 import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
 
-const OP = { delete: 2, exists: 3, getData: 4, getACL: 6, getChildren: 8, ping: 11, create2: 15 } as const;
+const OP = { delete: 2, exists: 3, getData: 4, getACL: 6, getChildren: 8, ping: 11, create2: 15, setWatches: 101 } as const;
 
 // ---------------------------------------------------------------- helpers
 
@@ -40,19 +42,13 @@ function requests(proxy: FaultProxy): Record<string, number> {
 }
 
 /**
- * Waits until a waiter behind `proxy` has armed its watches (getData on the predecessor, exists on its own
- * node) and their replies are in: a later request on the same session (getACL, opcode 6, which the engine
- * never sends) is answered after them.
+ * Waits until a waiter behind `proxy` has armed its watches (one SetWatches: its own node, the predecessor
+ * and, behind several blockers, the look-ahead) and the reply is in: a later request on the same session
+ * (getACL, opcode 6, which the engine never sends) is answered after it.
  */
-/**
- * Waits until the waiter has armed its predecessor watch, and the watch on its own node when it is the
- * sole blocker's successor (`own`; behind several blockers no own-node request is spent).
- */
-async function untilArmed(proxy: FaultProxy, zk: ZooKeeper, own = true): Promise<void> {
-  await untilSeen(proxy, OP.getData, 1);
-  if (own) await untilSeen(proxy, OP.exists, 1);
+async function untilArmed(proxy: FaultProxy, zk: ZooKeeper): Promise<void> {
+  await untilSeen(proxy, OP.setWatches, 1);
   await zk.getACL('/');
-  if (!own) expect(seen(proxy, OP.exists)).toBe(0);
 }
 
 function untilChildren(zk: ZooKeeper, dir: string, n: number): Promise<true> {
@@ -68,6 +64,8 @@ interface WireEvent {
   xid: number;
   /** Request opcode (out only). */
   op?: number;
+  /** The request's frame without its length prefix (out only). */
+  frame?: Uint8Array;
 }
 
 /**
@@ -95,7 +93,7 @@ function tapTransport(): { transport: Transport; events: WireEvent[] } {
           }),
         write(bytes) {
           for (const f of outFrames.push(bytes.slice())) {
-            if (outIndex++ > 0) events.push({ dir: 'out', xid: int32(f, 0), op: int32(f, 4) });
+            if (outIndex++ > 0) events.push({ dir: 'out', xid: int32(f, 0), op: int32(f, 4), frame: f });
           }
           return conn.write(bytes);
         },
@@ -177,7 +175,7 @@ describe('mutex round trips', () => {
     await (await within(waiting, 10_000, 'the waiter')).release();
   });
 
-  test('round trips - a wait sends getData on the predecessor and exists on our node together', async ({ env }) => {
+  test('round trips - a wait arms our own node and the predecessor with one SetWatches request', async ({ env }) => {
     // A persistent lock node: the server's container reaper must not remove it while a test reads it.
     await env.zk.create('/lock');
     const holder = await env.connect(SESSION);
@@ -186,20 +184,25 @@ describe('mutex round trips', () => {
     const { zk } = await viaProxy(env, { ...SESSION, transport: tap.transport });
     const from = tap.events.length;
     const waiting = track(new Mutex(zk, '/lock').acquire());
-    await waitFor(() => (tap.events.some((e, i) => i >= from && e.op === OP.exists) ? true : undefined), {
+    await waitFor(() => (tap.events.some((e, i) => i >= from && e.op === OP.setWatches) ? true : undefined), {
       timeoutMs: WAIT_MS,
       intervalMs: 5,
       what: 'the waiter to arm its watches',
     });
-    const getData = sent(tap.events, OP.getData, from);
-    const exists = sent(tap.events, OP.exists, from);
-    expect(exists).toBeGreaterThan(getData);
-    await waitFor(() => (tap.events.some((e) => e.dir === 'in' && e.xid === tap.events[getData]!.xid) ? true : undefined), {
-      timeoutMs: WAIT_MS,
-      intervalMs: 5,
-      what: 'the getData reply',
-    });
-    expect(replied(tap.events, tap.events[getData]!.xid)).toBeGreaterThan(exists);
+    const arm = tap.events[sent(tap.events, OP.setWatches, from)]!;
+    const request = decodeRequest(arm.frame!).request as { op: 'setWatches' } & RequestBodies['setWatches'];
+    const ours = (await holder.getChildren('/lock')).find((c) => c !== name(lease.path))!;
+    // Server paths (chroot included); our node first, so its deletion is reported before any other.
+    expect(request.dataWatches).toEqual([`${env.chroot.path}/lock/${ours}`, `${env.chroot.path}${lease.path}`]);
+    expect(request.existWatches).toEqual([]);
+    expect(request.childWatches).toEqual([]);
+    // create2, getChildren, setWatches: nothing else was sent to start waiting.
+    expect(tap.events.slice(from).filter((e) => e.dir === 'out' && e.op !== OP.ping).map((e) => e.op)).toEqual([
+      OP.create2,
+      OP.getChildren,
+      OP.setWatches,
+    ]);
+    await zk.getACL('/');
     expect(waiting.settled).toBe(false);
     await lease.release();
     await (await within(waiting.promise, 10_000, 'the waiter')).release();
@@ -217,7 +220,7 @@ describe('mutex fast path', () => {
     const { proxy, zk } = await viaProxy(env);
     const waiting = track(new Mutex(zk, '/lock').acquire());
     await untilArmed(proxy, zk);
-    expect(requests(proxy)).toEqual({ [OP.create2]: 1, [OP.getChildren]: 1, [OP.getData]: 1, [OP.exists]: 1, [OP.getACL]: 1 });
+    expect(requests(proxy)).toEqual({ [OP.create2]: 1, [OP.getChildren]: 1, [OP.setWatches]: 1, [OP.getACL]: 1 });
     proxy.resetCounts();
     await lease.release();
     const next = await within(waiting.promise, 10_000, 'the hand-off');
@@ -241,20 +244,50 @@ describe('mutex fast path', () => {
     await untilChildren(holder, '/lock', 2);
     const { proxy, zk } = await viaProxy(env);
     const waiting = track(new Mutex(zk, '/lock').acquire());
-    await untilArmed(proxy, zk, false);
+    await untilArmed(proxy, zk);
     expect(seen(proxy, OP.getChildren)).toBe(1);
     giveUp.abort(new Error('gave up'));
     await expect(middleWaiting).rejects.toThrow('gave up');
-    // The waiter re-reads, finds the holder older than itself, and watches it.
-    await untilSeen(proxy, OP.getData, 2);
-    expect(seen(proxy, OP.getChildren)).toBe(2);
-    await zk.getACL('/'); // answered after the re-armed getData: the engine has decided
+    // The waiter re-reads and finds the holder older than itself: it watches it already (the look-ahead).
+    await untilSeen(proxy, OP.getChildren, 2);
+    await zk.getACL('/'); // answered after the re-read: the engine has decided
+    expect(seen(proxy, OP.setWatches)).toBe(1);
     expect(waiting.settled).toBe(false);
     expect(lease.held).toBe(true);
     // Now the holder is the sole blocker: its release hands over without another listing.
     await lease.release();
     const next = await within(waiting.promise, 10_000, 'the hand-off');
     expect(seen(proxy, OP.getChildren)).toBe(2);
+    await next.release();
+  });
+
+  test('fast path 1 - behind several blockers, the look-ahead\'s deletion brings the re-read into the blocker\'s hold', async ({
+    env,
+  }) => {
+    // A persistent lock node: the server's container reaper must not remove it while a test reads it.
+    await env.zk.create('/lock');
+    const holder = await env.connect(SESSION);
+    const lease = await new Mutex(holder, '/lock').acquire();
+    const middle = await env.connect(SESSION);
+    const middleWaiting = new Mutex(middle, '/lock').acquire();
+    await untilChildren(holder, '/lock', 2);
+    const { proxy, zk } = await viaProxy(env);
+    const waiting = track(new Mutex(zk, '/lock').acquire());
+    await untilArmed(proxy, zk);
+    expect(requests(proxy)).toEqual({ [OP.create2]: 1, [OP.getChildren]: 1, [OP.setWatches]: 1, [OP.getACL]: 1 });
+    // The holder releases: the middle waiter holds, and our waiter re-reads while it does.
+    await lease.release();
+    const middleLease = await within(middleWaiting, 10_000, 'the middle waiter');
+    await untilSeen(proxy, OP.getChildren, 2);
+    await zk.getACL('/');
+    expect(waiting.settled).toBe(false);
+    expect(middleLease.held).toBe(true);
+    // Now second in line: the middle one's release hands over with no request at all.
+    proxy.resetCounts();
+    await middleLease.release();
+    const next = await within(waiting.promise, 10_000, 'the hand-off');
+    expect(requests(proxy)).toEqual({});
+    expect(next.fencingToken > middleLease.fencingToken).toBe(true);
     await next.release();
   });
 
@@ -269,7 +302,8 @@ describe('mutex fast path', () => {
     // A revoker-style write to the holder's node by a third client.
     const revoker = await env.connect(SESSION);
     await revoker.setData(lease.path, 'revoke?');
-    await untilSeen(proxy, OP.getData, 2);
+    // The change used up the watch: a re-read, then the predecessor is watched again.
+    await untilSeen(proxy, OP.setWatches, 2);
     expect(seen(proxy, OP.getChildren)).toBe(2);
     await zk.getACL('/');
     expect(waiting.settled).toBe(false);
@@ -324,9 +358,10 @@ describe('mutex fast path', () => {
     const next = await within(waiting.promise, 15_000, 'the hand-off after reconnecting');
     expect(zk.sessionId).toBe(sessionId);
     expect(next.sessionId).toBe(sessionId);
-    // The watch was re-registered (SetWatches) and fired for the deletion made while disconnected.
+    // The watches were re-registered (the session's SetWatches after reconnecting, the second one the proxy
+    // saw) and fired for the deletion made while disconnected: no re-read.
     expect(seen(proxy, OP.getChildren)).toBe(1);
-    expect(seen(proxy, OP.getData)).toBe(1);
+    expect(seen(proxy, OP.setWatches)).toBe(2);
     await next.release();
   });
 
@@ -386,7 +421,7 @@ describe('mutex fast path', () => {
     const ours = `/lock/${(await holder.getChildren('/lock')).find((c) => c !== name(lease.path))!}`;
     // A revoker-style write consumes the one-shot watch on our node: the engine must watch it again.
     await holder.setData(ours, 'revoke?');
-    await untilSeen(proxy, OP.exists, 2);
+    await untilSeen(proxy, OP.setWatches, 2);
     await zk.getACL('/');
     expect(waiting.settled).toBe(false);
     await holder.delete(ours);
@@ -396,7 +431,7 @@ describe('mutex fast path', () => {
     await lease.release();
   });
 
-  test('fast path 5 - the sole blocker gone by the time getData arrives: hold at once, no re-read', async ({ env }) => {
+  test('fast path 5 - the sole blocker gone by the time the watches are armed: hold at once, no re-read', async ({ env }) => {
     // A persistent lock node: the server's container reaper must not remove it while a test reads it.
     await env.zk.create('/lock');
     const holder = await env.connect(SESSION);
@@ -405,18 +440,19 @@ describe('mutex fast path', () => {
     // Requests reach the server this long after the proxy sees them: room to release in between.
     proxy.setLatency({ toServer: scaled(300) });
     const waiting = track(new Mutex(zk, '/lock').acquire());
-    await untilSeen(proxy, OP.getData, 1);
+    await untilSeen(proxy, OP.setWatches, 1);
     await lease.release();
     const next = await within(waiting.promise, 10_000, 'the waiter');
     proxy.setLatency({});
+    // SetWatches on a node already gone fires NodeDeleted at once.
     expect(seen(proxy, OP.getChildren)).toBe(1);
-    expect(seen(proxy, OP.getData)).toBe(1);
+    expect(seen(proxy, OP.setWatches)).toBe(1);
     expect(next.held).toBe(true);
     expect(await zk.getChildren('/lock')).toEqual([name(next.path)]);
     await next.release();
   });
 
-  test('fast path 5 - with several blockers, a predecessor gone at getData means a re-read, and the wait goes on', async ({
+  test('fast path 5 - with several blockers, a predecessor gone when armed means a re-read, and the wait goes on', async ({
     env,
   }) => {
     // A persistent lock node: the server's container reaper must not remove it while a test reads it.
@@ -430,14 +466,15 @@ describe('mutex fast path', () => {
     const { proxy, zk } = await viaProxy(env);
     proxy.setLatency({ toServer: scaled(300) });
     const waiting = track(new Mutex(zk, '/lock').acquire());
-    await untilSeen(proxy, OP.getData, 1);
+    await untilSeen(proxy, OP.setWatches, 1);
     giveUp.abort(new Error('gave up'));
     await expect(middleWaiting).rejects.toThrow('gave up');
     await untilChildren(holder, '/lock', 2); // the middle node is gone: holder and our waiter remain
-    await untilSeen(proxy, OP.getData, 2);
+    await untilSeen(proxy, OP.getChildren, 2);
     proxy.setLatency({});
-    expect(seen(proxy, OP.getChildren)).toBe(2);
     await zk.getACL('/');
+    // The holder was armed already (the look-ahead): nothing more to watch.
+    expect(seen(proxy, OP.setWatches)).toBe(1);
     expect(waiting.settled).toBe(false);
     await lease.release();
     const next = await within(waiting.promise, 10_000, 'the hand-off');

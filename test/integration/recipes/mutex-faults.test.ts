@@ -11,7 +11,7 @@
  *    later) applied is removed once the client is back.
  *
  * A fresh client's requests get xids 1, 2, 3, ... in order, so the first acquire's create2 is xid 1, its
- * getChildren xid 2, and (when it must wait) its getData xid 3 and exists xid 4.
+ * getChildren xid 2, and (when it must wait) its setWatches xid 3.
  */
 import { onTestFinished, vi } from 'vitest';
 import {
@@ -24,9 +24,9 @@ import {
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { scaled, waitFor } from '../../support/zookeeper/index.js';
 import { describe, errorOf, expect, test, within } from '../client/fixture.js';
-import { name, seen, SESSION, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
+import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
 
-const OP = { exists: 3, getData: 4, getChildren: 8, create2: 15 } as const;
+const OP = { exists: 3, getData: 4, getChildren: 8, create2: 15, setWatches: 101 } as const;
 const UUID = '00000000-0000-4000-8000-0000000c0604';
 
 function nextState(zk: ZooKeeper, states: readonly SessionState[]): Promise<SessionState> {
@@ -113,15 +113,18 @@ describe('mutex faults - lost replies', () => {
     const holder = await env.connect(SESSION);
     const held = await new Mutex(holder, '/lock').acquire();
     const { proxy, zk } = await viaProxy(env);
-    const dropped = proxy.dropReplyTo(3); // getData on the holder's node; exists on ours is lost with it
-    const waiting = new Mutex(zk, '/lock').acquire();
-    await within(dropped, 10_000, 'the getData reply to be dropped');
-    // Reconnected and re-armed: a second getData (and exists) on the new connection.
-    await untilSeen(proxy, OP.getData, 2);
-    await untilSeen(proxy, OP.exists, 2);
+    const dropped = proxy.dropReplyTo(3); // the SetWatches arming the holder's node and ours
+    const waiting = track(new Mutex(zk, '/lock').acquire());
+    await within(dropped, 10_000, 'the setWatches reply to be dropped');
+    // Reconnected: a re-read, and the watches armed again on the new connection (the session's own
+    // SetWatches replays only the listing's child watch: the failed arming was taken back).
+    await untilSeen(proxy, OP.getChildren, 2);
+    await untilSeen(proxy, OP.setWatches, 3);
+    await zk.getACL('/');
     expect(seen(proxy, 'connect')).toBe(2);
+    expect(waiting.settled).toBe(false);
     await held.release();
-    const lease = await within(waiting, 10_000, 'the hand-off');
+    const lease = await within(waiting.promise, 10_000, 'the hand-off');
     expect(await env.zk.getChildren('/lock')).toEqual([name(lease.path)]);
     await lease.release();
   });
@@ -169,7 +172,7 @@ describe('mutex faults - stale nodes (CURATOR-604)', () => {
     const acquiring = new Mutex(zk, '/lock').acquire();
     await within(dropped, 10_000, 'the create reply to be dropped');
     // Ours was created behind the stale one, so we wait: first for the reconnect and recovery.
-    await untilSeen(proxy, OP.getData, 1);
+    await untilSeen(proxy, OP.setWatches, 1);
     const children = (await env.zk.getChildren('/lock')).sort();
     expect(children).toHaveLength(2);
     expect(children.every((c) => c.startsWith(`_c_${UUID}-lock-`))).toBe(true);

@@ -13,7 +13,7 @@ import { scaled, waitFor } from '../../support/zookeeper/index.js';
 import { describe, errorOf, eventually, expect, test, text, within } from '../client/fixture.js';
 import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
 
-const OP = { exists: 3, getData: 4, getChildren: 8 } as const;
+const OP = { exists: 3, getData: 4, getChildren: 8, setWatches: 101 } as const;
 
 /** The lock directory's children, sorted; none when the server has reaped the (container) directory. */
 async function children(zk: ZooKeeper, dir: string): Promise<string[]> {
@@ -126,7 +126,7 @@ describe('mutex - giving up', () => {
     const controller = new AbortController();
     const pending = track(new Mutex(waiter, '/lock').acquire({ signal: controller.signal }));
     // Waiting for real: its watches are armed and answered (getACL is answered after them).
-    await untilSeen(proxy, OP.exists, 1);
+    await untilSeen(proxy, OP.setWatches, 1);
     await waiter.getACL('/');
     expect(pending.settled).toBe(false);
     const reason = new Error('shutting down');
@@ -186,8 +186,8 @@ describe('mutex - one process, several acquirers', () => {
     const holder = await mutex.acquire();
     // Issued back to back: one session applies them in order, so they queue in call order.
     const waiters = Array.from({ length: WAITERS }, () => track(mutex.acquire()));
-    // Every waiter has armed its getData watch on its predecessor.
-    await untilSeen(proxy, OP.getData, WAITERS);
+    // Every waiter has armed its watches (own node, predecessor, look-ahead) with one SetWatches.
+    await untilSeen(proxy, OP.setWatches, WAITERS);
     const listingsBefore = seen(proxy, OP.getChildren);
     expect(listingsBefore).toBe(1 + WAITERS);
     expect(waiters.every((w) => !w.settled)).toBe(true);
@@ -211,9 +211,10 @@ describe('mutex - one process, several acquirers', () => {
     await previous.release();
     expect(order).toEqual([0, 1, 2, 3]);
     // The first waiter was second in line: its hand-off needed no listing. Each later one saw two older
-    // nodes and re-read once, on its own predecessor's release only: no waiter woke for another's hand-off.
+    // nodes and re-read once, when the one two ahead released (its look-ahead), while its predecessor
+    // held; its own hand-off then needed none, and nothing had to be watched again.
     expect(seen(proxy, OP.getChildren) - listingsBefore).toBe(WAITERS - 1);
-    expect(seen(proxy, OP.getData)).toBe(WAITERS);
+    expect(seen(proxy, OP.setWatches)).toBe(WAITERS);
     expect(await children(zk, '/lock')).toEqual([]);
   });
 });

@@ -78,17 +78,18 @@ describe('read-write lock', () => {
     await roundTrip(d);
     const names = (await a.getChildren('/rw')).sort((x, y) => Number(x.slice(-10)) - Number(y.slice(-10)));
     expect(names.map((n) => n.slice(-18, -10))).toEqual(['__WRIT__', '__WRIT__', '__READ__', '__READ__']);
-    // W2 watches W1; both readers watch W2 (the next-lower writer), not R3 or W1.
-    expect(recB.watched('getData')).toEqual([`/rw/${names[0]}`]);
-    expect(recC.watched('getData')).toEqual([`/rw/${names[1]}`]);
-    expect(recD.watched('getData')).toEqual([`/rw/${names[1]}`]);
+    // W2 watches W1 (and its own node: W1 is its sole blocker); both readers watch W2 (the next-lower
+    // writer), not R3 or W1.
+    expect(recB.watched('watchData')).toEqual([`/rw/${names[1]}`, `/rw/${names[0]}`]);
+    expect(recC.watched('watchData')).toEqual([`/rw/${names[1]}`]);
+    expect(recD.watched('watchData')).toEqual([`/rw/${names[1]}`]);
     await w1.release();
     const write2 = await within(w2.promise, WAIT_MS, 'the second writer');
     await roundTrip(c, d);
     expect(r3.settled || r4.settled).toBe(false);
     // W1's release woke nobody but W2: the readers issued no new watch.
-    expect(recC.watched('getData')).toHaveLength(1);
-    expect(recD.watched('getData')).toHaveLength(1);
+    expect(recC.watched('watchData')).toHaveLength(1);
+    expect(recD.watched('watchData')).toHaveLength(1);
     await write2.release();
     const [read3, read4] = await within(Promise.all([r3.promise, r4.promise]), WAIT_MS, 'both readers');
     expect(read3.held && read4.held).toBe(true);

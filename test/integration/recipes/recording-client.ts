@@ -11,7 +11,7 @@ export interface Call {
   watch: boolean;
 }
 
-/** `zk` behind a Proxy that records every method call whose first argument is a path. */
+/** `zk` behind a Proxy that records every method call whose first argument is a path (or, watchData, paths). */
 export function recording(zk: ZooKeeper): { zk: ZooKeeper; calls: Call[]; watched(method?: string): string[] } {
   const calls: Call[] = [];
   const proxy = new Proxy(zk, {
@@ -21,7 +21,10 @@ export function recording(zk: ZooKeeper): { zk: ZooKeeper; calls: Call[]; watche
       if (typeof value !== 'function') return value;
       return (...args: unknown[]): unknown => {
         const [path, options] = args;
-        if (typeof path === 'string') {
+        if (Array.isArray(path)) {
+          // watchData(paths): one request arming a data watch on each path.
+          for (const p of path as unknown[]) if (typeof p === 'string') calls.push({ method: String(prop), path: p, watch: true });
+        } else if (typeof path === 'string') {
           const watch = typeof options === 'object' && options !== null && (options as { watch?: unknown }).watch === true;
           calls.push({ method: String(prop), path, watch });
         }

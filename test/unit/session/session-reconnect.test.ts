@@ -106,6 +106,49 @@ describe('session reconnect', () => {
     ]);
   });
 
+  it('setDataWatches - one SetWatches at the last zxid; watchers registered first, so events ahead of the reply fire', async () => {
+    const h = harness();
+    const first = await established(h);
+    void h.session.submit({ op: 'getData', path: '/x', watch: false });
+    await settle();
+    first.reply(1, 0x21n, 0, 'getData', { data: null, stat: stat() });
+    await settle();
+    const events: RawWatchEvent[] = [];
+    const armed = track(
+      h.session.setDataWatches([
+        { kind: 'data', path: '/a', watcher: (e) => events.push(e) },
+        { kind: 'data', path: '/b', watcher: (e) => events.push(e) },
+      ]),
+    );
+    await settle();
+    expect(first.requests().at(-1)).toEqual({
+      xid: 2,
+      request: { op: 'setWatches', relativeZxid: 0x21n, dataWatches: ['/a', '/b'], existWatches: [], childWatches: [] },
+    });
+    // The server fires for a node already gone while handling the request, before its reply.
+    first.notify({ type: 2, state: KeeperState.SyncConnected, path: '/b' });
+    first.reply(2, 0x21n);
+    await settle();
+    expect(armed.settled).toBe(true);
+    expect(events.map((e) => e.path)).toEqual(['/b']);
+    first.notify({ type: 3, state: KeeperState.SyncConnected, path: '/a' });
+    await settle();
+    expect(events.map((e) => e.path)).toEqual(['/b', '/a']);
+  });
+
+  it('setDataWatches - a failed request takes its watchers back: nothing of it is replayed after reconnecting', async () => {
+    const h = harness();
+    const first = await established(h);
+    const armed = track(h.session.setDataWatches([{ kind: 'data', path: '/a', watcher: () => {} }]));
+    await settle();
+    first.serverClose();
+    await settle();
+    expect((armed.error as { code?: string } | undefined)?.code).toBe('CONNECTIONLOSS');
+    h.transport.last.accept();
+    await settle();
+    expect(h.transport.last.requests()).toEqual([]);
+  });
+
   it('priming - no SetWatches when no watch is registered; a watch that fired is not replayed', async () => {
     const h = harness();
     const first = await established(h);
