@@ -30,6 +30,8 @@ export interface CellResult {
   requestsPerAcquisition: number | null;
   /** (Δ zk_packets_sent − Δ zk_packets_received) / acquisitions (null without mntr). */
   notificationsPerHandoff: number | null;
+  /** Δ zk_cnt_sync_processor_batch_size / acquisitions: fsync'd log flushes per acquisition (null without mntr or before 3.6). */
+  flushesPerAcquisition: number | null;
   /** zk_watch_count (watches armed on the server), the larger of its values at MEASURE and at DONE. */
   watchCount: number | null;
   /** Client process CPU (user + system) during the window / acquisitions. */

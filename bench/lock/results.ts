@@ -60,7 +60,7 @@ export function renderMarkdown(r: BenchReport, chartNames: { handoffs: string; p
 
   out.push(`## Results`, '');
   out.push(
-    '`vs best peer`: handoffs/s over the best of Curator, kazoo and node-zookeeper-client in the same row group. `of ceiling`: handoffs/s over the floor\'s ceiling. Latencies: acquire call to holding. `req/acq`: requests the server received per acquisition; `notif/handoff`: watch notifications it sent per acquisition (see bench/README.md).',
+    '`vs best peer`: handoffs/s over the best of Curator, kazoo and node-zookeeper-client in the same row group. `of ceiling`: handoffs/s over the floor\'s ceiling. Latencies: acquire call to holding. `req/acq`: requests the server received per acquisition; `notif/handoff`: watch notifications it sent per acquisition; `flush/acq`: transaction-log flushes (fsync) per acquisition (see bench/README.md).',
     '',
   );
   out.push(markdownTables(r));

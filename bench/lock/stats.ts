@@ -31,6 +31,8 @@ export interface MntrSample {
   packetsReceived: number;
   packetsSent: number;
   watchCount: number;
+  /** Log flushes (fsync'd batches) of the sync processor: zk_cnt_sync_processor_batch_size (3.6+). */
+  syncBatches: number;
 }
 
 /** Sums the counters of several servers' parsed `mntr` answers (missing keys count as 0). */
@@ -40,6 +42,7 @@ export function sumMntr(answers: readonly Record<string, string | number>[]): Mn
     packetsReceived: answers.reduce((s, r) => s + num(r, 'zk_packets_received'), 0),
     packetsSent: answers.reduce((s, r) => s + num(r, 'zk_packets_sent'), 0),
     watchCount: answers.reduce((s, r) => s + num(r, 'zk_watch_count'), 0),
+    syncBatches: answers.reduce((s, r) => s + num(r, 'zk_cnt_sync_processor_batch_size'), 0),
   };
 }
 
@@ -51,6 +54,11 @@ export interface ServerCostPerAcquisition {
    * packets sent beyond the packets received are the notifications.
    */
   notificationsPerHandoff: number;
+  /**
+   * Transaction-log flushes per acquisition (every server's, so about 1 per member for each batch on an
+   * ensemble); null when the server does not report them. Writes that reach the log together share one.
+   */
+  flushesPerAcquisition: number | null;
 }
 
 /** Per-acquisition server costs from the `mntr` counters bracketing the measure window. */
@@ -63,6 +71,8 @@ export function perAcquisition(before: MntrSample, after: MntrSample, acquisitio
   return {
     requestsPerAcquisition: round(received / acquisitions, 2),
     notificationsPerHandoff: round(Math.max(0, sent - received) / acquisitions, 2),
+    flushesPerAcquisition:
+      after.syncBatches > 0 && after.syncBatches >= before.syncBatches ? round((after.syncBatches - before.syncBatches) / acquisitions, 2) : null,
   };
 }
 

@@ -27,6 +27,7 @@ export function cellOf(impl: Implementation, n: number, holdMs: number, over: Pa
     latencyUs: { count: Math.round(rate * 1.2), p50: 500 * n, p90: 800 * n, p99: 1200 * n, max: 2000 * n, mean: 600 * n },
     requestsPerAcquisition: REQUESTS[impl]!(n),
     notificationsPerHandoff: n === 1 ? 0 : 1,
+    flushesPerAcquisition: n === 1 ? 2 : 1.5,
     watchCount: n,
     cpuUsPerAcquisition: 300,
     serverCpuUsPerAcquisition: 250,

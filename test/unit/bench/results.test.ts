@@ -72,9 +72,11 @@ describe('results - derived figures', () => {
   });
 
   it('computes server costs from mntr deltas and the ceiling from the floor', () => {
-    const before = { packetsReceived: 1000, packetsSent: 1100, watchCount: 3 };
-    const after = { packetsReceived: 1500, packetsSent: 1800, watchCount: 5 };
-    expect(perAcquisition(before, after, 100)).toEqual({ requestsPerAcquisition: 5, notificationsPerHandoff: 2 });
+    const before = { packetsReceived: 1000, packetsSent: 1100, watchCount: 3, syncBatches: 40 };
+    const after = { packetsReceived: 1500, packetsSent: 1800, watchCount: 5, syncBatches: 190 };
+    expect(perAcquisition(before, after, 100)).toEqual({ requestsPerAcquisition: 5, notificationsPerHandoff: 2, flushesPerAcquisition: 1.5 });
+    // A server without the sync processor's metrics (before 3.6) reports no flushes.
+    expect(perAcquisition({ ...before, syncBatches: 0 }, { ...after, syncBatches: 0 }, 100)!.flushesPerAcquisition).toBeNull();
     expect(perAcquisition(before, after, 0)).toBeUndefined();
     expect(perAcquisition(after, before, 10)).toBeUndefined();
     expect(ceilingHandoffsPerSecond(600, 0)).toBe(1667);
