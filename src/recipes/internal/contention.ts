@@ -1,7 +1,7 @@
 /**
  * The contention engine shared by Mutex, ReadWriteLock, Semaphore's inner lock and LeaderElection
  * (Curator's LockInternals): create a protected ephemeral-sequential node, list the contenders, and
- * either hold or watch exactly one other node until the rule says we hold.
+ * either hold or wait for the one node the rule names (watching, at most, one more ahead of it).
  *
  * Round trips. create2 and getChildren are sent together: one session's requests are executed and
  * answered in order, so the listing already contains our node and every older contender (1 RT when
@@ -11,8 +11,7 @@
  * can follow (condition 4; it later becomes the lease's monitor); the node to wait for (a data watch, so
  * nothing is left on a node already gone: CURATOR-107); and the rule's look-ahead. SetWatches fires
  * NodeDeleted at once for a node already gone, and NodeDataChanged for one changed since our last zxid,
- * so arming after the listing misses nothing (as getData(watch) would not), for three nodes at the price
- * of one request.
+ * so arming after the listing misses nothing in between; getData(watch) would need a request per node.
  *
  * The look-ahead. Behind several blockers a waiter must re-read after its predecessor goes (condition 1
  * below). The exclusive rule therefore also watches the predecessor's predecessor: its deletion usually
