@@ -24,10 +24,11 @@ import {
   nodeTransport,
 } from '../../../src/entry/node.js';
 import { FrameSplitter, type RequestBodies, decodeRequest } from '../../../src/protocol/index.js';
+import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { AdminClient, scaled, waitFor } from '../../support/zookeeper/index.js';
-import { describe, errorOf, eventually, expect, test, within } from '../client/fixture.js';
+import { type ClientEnv, describe, errorOf, eventually, expect, test, within } from '../client/fixture.js';
 import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
 
 const OP = { delete: 2, exists: 3, getData: 4, getACL: 6, getChildren: 8, ping: 11, create2: 15, setWatches: 101 } as const;
@@ -49,6 +50,21 @@ function requests(proxy: FaultProxy): Record<string, number> {
 async function untilArmed(proxy: FaultProxy, zk: ZooKeeper): Promise<void> {
   await untilSeen(proxy, OP.setWatches, 1);
   await zk.getACL('/');
+}
+
+/**
+ * A holder of /lock (a persistent node: the server's container reaper must not remove it while a test
+ * reads it) and a middle waiter queued behind it, which `giveUp` aborts (timeout, cancel, crash).
+ */
+async function holderAndMiddle(env: ClientEnv): Promise<{ holder: ZooKeeper; lease: Lease; giveUp: AbortController; middleWaiting: Promise<Lease> }> {
+  await env.zk.create('/lock');
+  const holder = await env.connect(SESSION);
+  const lease = await new Mutex(holder, '/lock').acquire();
+  const middle = await env.connect(SESSION);
+  const giveUp = new AbortController();
+  const middleWaiting = new Mutex(middle, '/lock').acquire({ signal: giveUp.signal });
+  await untilChildren(holder, '/lock', 2);
+  return { holder, lease, giveUp, middleWaiting };
 }
 
 function untilChildren(zk: ZooKeeper, dir: string, n: number): Promise<true> {
@@ -233,15 +249,8 @@ describe('mutex fast path', () => {
   test('fast path 1 - with several blockers, a deleted predecessor means a re-read, and the older holder still holds', async ({
     env,
   }) => {
-    // A persistent lock node: the server's container reaper must not remove it while a test reads it.
-    await env.zk.create('/lock');
-    const holder = await env.connect(SESSION);
-    const lease = await new Mutex(holder, '/lock').acquire();
-    // A middle waiter that gives up (timeout, cancel, crash) while the holder keeps the lock.
-    const middle = await env.connect(SESSION);
-    const giveUp = new AbortController();
-    const middleWaiting = new Mutex(middle, '/lock').acquire({ signal: giveUp.signal });
-    await untilChildren(holder, '/lock', 2);
+    // A middle waiter that gives up while the holder keeps the lock.
+    const { lease, giveUp, middleWaiting } = await holderAndMiddle(env);
     const { proxy, zk } = await viaProxy(env);
     const waiting = track(new Mutex(zk, '/lock').acquire());
     await untilArmed(proxy, zk);
@@ -264,13 +273,7 @@ describe('mutex fast path', () => {
   test('fast path 1 - behind several blockers, the look-ahead\'s deletion brings the re-read into the blocker\'s hold', async ({
     env,
   }) => {
-    // A persistent lock node: the server's container reaper must not remove it while a test reads it.
-    await env.zk.create('/lock');
-    const holder = await env.connect(SESSION);
-    const lease = await new Mutex(holder, '/lock').acquire();
-    const middle = await env.connect(SESSION);
-    const middleWaiting = new Mutex(middle, '/lock').acquire();
-    await untilChildren(holder, '/lock', 2);
+    const { lease, middleWaiting } = await holderAndMiddle(env);
     const { proxy, zk } = await viaProxy(env);
     const waiting = track(new Mutex(zk, '/lock').acquire());
     await untilArmed(proxy, zk);
@@ -455,14 +458,7 @@ describe('mutex fast path', () => {
   test('fast path 5 - with several blockers, a predecessor gone when armed means a re-read, and the wait goes on', async ({
     env,
   }) => {
-    // A persistent lock node: the server's container reaper must not remove it while a test reads it.
-    await env.zk.create('/lock');
-    const holder = await env.connect(SESSION);
-    const lease = await new Mutex(holder, '/lock').acquire();
-    const middle = await env.connect(SESSION);
-    const giveUp = new AbortController();
-    const middleWaiting = new Mutex(middle, '/lock').acquire({ signal: giveUp.signal });
-    await untilChildren(holder, '/lock', 2);
+    const { holder, lease, giveUp, middleWaiting } = await holderAndMiddle(env);
     const { proxy, zk } = await viaProxy(env);
     proxy.setLatency({ toServer: scaled(300) });
     const waiting = track(new Mutex(zk, '/lock').acquire());
