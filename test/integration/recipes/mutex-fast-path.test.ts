@@ -294,6 +294,39 @@ describe('mutex fast path', () => {
     await next.release();
   });
 
+  test('fast path 1 - a look-ahead that gives up means a re-read: the waiter looks further ahead and still waits', async ({
+    env,
+  }) => {
+    // Holder H, then M1 (gives up), M2, and our waiter W: W waits for M2 and looks ahead to M1.
+    const { holder, lease, giveUp, middleWaiting } = await holderAndMiddle(env);
+    const m2 = await env.connect(SESSION);
+    const m2Waiting = new Mutex(m2, '/lock').acquire();
+    await untilChildren(holder, '/lock', 3);
+    const { proxy, zk } = await viaProxy(env);
+    const waiting = track(new Mutex(zk, '/lock').acquire());
+    await untilArmed(proxy, zk);
+    giveUp.abort(new Error('gave up'));
+    await expect(middleWaiting).rejects.toThrow('gave up');
+    // W re-reads, still waits for M2 (armed already), and now looks ahead to the holder.
+    await untilSeen(proxy, OP.setWatches, 2);
+    await zk.getACL('/');
+    expect(seen(proxy, OP.getChildren)).toBe(2);
+    expect(waiting.settled).toBe(false);
+    expect(lease.held).toBe(true);
+    // The holder releases: M2 holds; W re-reads during that hold and becomes second in line.
+    await lease.release();
+    const m2Lease = await within(m2Waiting, 10_000, 'M2');
+    await untilSeen(proxy, OP.getChildren, 3);
+    await zk.getACL('/');
+    expect(waiting.settled).toBe(false);
+    proxy.resetCounts();
+    await m2Lease.release();
+    const next = await within(waiting.promise, 10_000, 'the hand-off');
+    expect(requests(proxy)).toEqual({});
+    expect(next.fencingToken > m2Lease.fencingToken).toBe(true);
+    await next.release();
+  });
+
   test('fast path 2 - a data change on the predecessor is no grant: the waiter re-reads and keeps waiting', async ({ env }) => {
     // A persistent lock node: the server's container reaper must not remove it while a test reads it.
     await env.zk.create('/lock');
