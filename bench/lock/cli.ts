@@ -9,6 +9,8 @@ import type { Implementation } from './protocol.js';
 export interface BenchOptions {
   connect: string | undefined;
   ensemble: number;
+  /** forceSync of the servers the run starts (ZooKeeper's default, yes: fsync every log flush). */
+  forceSync: boolean;
   rttMs: number;
   quick: boolean;
   impls: Implementation[];
@@ -38,6 +40,8 @@ export const USAGE = `Lock benchmark: zkts's locks against Curator, kazoo and no
                            removed afterwards); default: start a local server through the harness
   --ensemble <k>           start k servers instead of a standalone one (e.g. --ensemble 3)
   --rtt <ms>               add this round-trip time through a proxy per server (e.g. --rtt 2ms)
+  --force-sync yes|no      forceSync of the servers the run starts (default yes, ZooKeeper's default;
+                           no: the log is written but not fsync'd, to see what fsync costs)
   --quick                  N 1,4,16, hold 0, 0.3 s warm-up (JVM 1 s), 1 s measure, 300 floor iterations
   --impl a,b               implementations (default all): ${ALL_IMPLS.join(', ')}
   --n 1,2,16               contending sessions per cell (default 1,2,4,16,64; e.g. 256 for more)
@@ -91,7 +95,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
     given.set(name, value);
   }
   if (given.has('help')) return null;
-  const known = ['connect', 'ensemble', 'rtt', 'quick', 'impl', 'n', 'hold', 'workers', 'warmup', 'measure', 'floor', 'out', 'json-only', 'latest', 'verbose'];
+  const known = ['connect', 'ensemble', 'force-sync', 'rtt', 'quick', 'impl', 'n', 'hold', 'workers', 'warmup', 'measure', 'floor', 'out', 'json-only', 'latest', 'verbose'];
   for (const k of given.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
   const str = (k: string): string | undefined => {
     const v = given.get(k);
@@ -111,6 +115,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   const ensemble = str('ensemble') === undefined ? 1 : Number(str('ensemble'));
   if (!Number.isInteger(ensemble) || ensemble < 1 || ensemble > 9) throw new Error('--ensemble: 1 to 9 servers');
   if (str('connect') !== undefined && str('ensemble') !== undefined) throw new Error('--connect and --ensemble exclude each other');
+  const forceSync = str('force-sync') ?? 'yes';
+  if (forceSync !== 'yes' && forceSync !== 'no') throw new Error('--force-sync: yes or no');
+  if (str('connect') !== undefined && str('force-sync') !== undefined) throw new Error('--force-sync applies to servers the run starts, not to --connect');
   const workers = str('workers') === undefined ? undefined : Number(str('workers'));
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new Error('--workers: a positive whole number');
   const floor = str('floor') === undefined ? (quick ? 300 : 800) : Number(str('floor'));
@@ -119,6 +126,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   return {
     connect: str('connect'),
     ensemble,
+    forceSync: forceSync === 'yes',
     rttMs: rtt,
     quick,
     impls: [...new Set(impls)] as Implementation[],

@@ -74,7 +74,7 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress, comma
   let serverInfo: BenchReport['server'] | undefined;
   try {
     progress.line(opts.connect ? `using ${opts.connect}` : `starting a local ZooKeeper (${opts.ensemble > 1 ? `ensemble of ${opts.ensemble}` : 'standalone'})...`);
-    const server = await openServer({ connect: opts.connect, ensemble: opts.ensemble, rttMs: opts.rttMs });
+    const server = await openServer({ connect: opts.connect, ensemble: opts.ensemble, forceSync: opts.forceSync, rttMs: opts.rttMs });
     serverInfo = server.info;
     try {
       progress.line(`server: ${server.info.kind}, ZooKeeper ${server.info.version}, forceSync ${server.info.forceSync}; root ${server.root}`);

@@ -4,7 +4,8 @@
  * Without `--connect` it starts its own through the test harness: a standalone server, or an ensemble
  * with `--ensemble 3`, with `forceSync=yes` (ZooKeeper's default, which the harness turns off for test
  * speed: every write waits for its fsync, as in production and as in the peer figures), the server's
- * default tickTime of 2000 ms, and the full JIT (the harness stops the JIT at C1 for fast start-up).
+ * default tickTime of 2000 ms, and the full JIT (the harness stops the JIT at C1 for fast start-up);
+ * `--force-sync no` turns the fsync off, to show what it costs.
  * With `--connect` it works under a fresh node `/zkts-bench/run-...` of the given ensemble (below its
  * chroot, if the connect string has one) and removes it afterwards; the server's settings are its own.
  *
@@ -30,6 +31,8 @@ import { type MntrSample, sumMntr } from './stats.js';
 export interface ServerOptions {
   connect: string | undefined;
   ensemble: number;
+  /** forceSync of the servers this run starts. */
+  forceSync: boolean;
   rttMs: number;
 }
 
@@ -64,16 +67,20 @@ export interface BenchServer {
 }
 
 /** Settings for servers the benchmark starts (see the header). */
-const BENCH_SERVER: StartOptions = {
+const benchServer = (forceSync: boolean): StartOptions => ({
   tickTime: 2000,
   heapMb: 256,
-  config: { forceSync: 'yes' },
+  config: { forceSync: forceSync ? 'yes' : 'no' },
   // The last flag wins: undo the harness's -XX:TieredStopAtLevel=1 so the server runs C2 code, and
   // start with the whole heap so the first cells do not pay for the heap growing (serial GC pauses).
   jvmFlags: ['-XX:TieredStopAtLevel=4', '-Xms256m'],
-};
+});
 
-export const BENCH_SERVER_SETTINGS = ['forceSync=yes', 'tickTime=2000', 'JVM: -Xms256m -Xmx256m, SerialGC, full JIT (C2)'];
+const benchServerSettings = (forceSync: boolean): string[] => [
+  `forceSync=${forceSync ? 'yes' : 'no'}`,
+  'tickTime=2000',
+  'JVM: -Xms256m -Xmx256m, SerialGC, full JIT (C2)',
+];
 
 export async function openServer(opts: ServerOptions): Promise<BenchServer> {
   let servers: ZkServer[] = [];
@@ -87,13 +94,13 @@ export async function openServer(opts: ServerOptions): Promise<BenchServer> {
     base = split.chroot;
     kind = `external (${hosts.map((h) => `${h.host}:${h.port}`).join(',')})`;
   } else if (opts.ensemble > 1) {
-    const ensemble = await startEnsemble(opts.ensemble, BENCH_SERVER);
+    const ensemble = await startEnsemble(opts.ensemble, benchServer(opts.forceSync));
     servers = [...ensemble.members];
     stop = () => ensemble.destroy();
     hosts = servers.map((s) => ({ host: s.host, port: s.clientPort }));
     kind = `ensemble of ${opts.ensemble}`;
   } else {
-    const server = await startStandalone(BENCH_SERVER);
+    const server = await startStandalone(benchServer(opts.forceSync));
     servers = [server];
     stop = () => server.destroy();
     hosts = [{ host: server.host, port: server.clientPort }];
@@ -139,8 +146,8 @@ export async function openServer(opts: ServerOptions): Promise<BenchServer> {
       info: {
         kind,
         version,
-        forceSync: opts.connect !== undefined ? 'unknown (the ensemble\'s own setting; default yes)' : 'yes',
-        settings: opts.connect !== undefined ? [] : BENCH_SERVER_SETTINGS,
+        forceSync: opts.connect !== undefined ? 'unknown (the ensemble\'s own setting; default yes)' : opts.forceSync ? 'yes' : 'no',
+        settings: opts.connect !== undefined ? [] : benchServerSettings(opts.forceSync),
         members: hosts.length,
         rttMs: opts.rttMs,
         root,
