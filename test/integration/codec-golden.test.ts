@@ -28,6 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as p from '../../src/protocol/index.js';
 import type { MultiOp, MultiResult, Request, RequestOp } from '../../src/protocol/index.js';
 import { scaled } from '../support/zookeeper/timing.js';
+import { concatBytes } from '../support/bytes.js';
 
 // ---------------------------------------------------------------- the Java side
 
@@ -500,15 +501,6 @@ const EXPECTED_RECORDS = [
 const XID = 7;
 const ZXID = 0x1_0000_0047n;
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
-  let o = 0;
-  for (const b of parts) {
-    out.set(b, o);
-    o += b.length;
-  }
-  return out;
-}
 
 function ints(...values: number[]): Uint8Array {
   const b = new Uint8Array(4 * values.length);
@@ -528,8 +520,8 @@ function replyHeaderBytes(xid: number, zxid: bigint, err: number): Uint8Array {
 
 /** A whole frame: length prefix, then the payload parts. */
 function frame(...parts: Uint8Array[]): Uint8Array {
-  const payload = concat(...parts);
-  return concat(ints(payload.length), payload);
+  const payload = concatBytes(...parts);
+  return concatBytes(ints(payload.length), payload);
 }
 
 // ---------------------------------------------------------------- cases
@@ -714,7 +706,7 @@ describe('codec golden - behaviour', () => {
         expect(p.decodeReplyHeader(t.java)).toEqual(t.value);
       } else if (record === 'WatcherEvent') {
         const header = replyHeaderBytes(p.Xid.notification, ZXID, 0);
-        expect(p.decodeWatcherEvent(concat(header, t.java))).toEqual(t.value);
+        expect(p.decodeWatcherEvent(concatBytes(header, t.java))).toEqual(t.value);
         if (!t.c.cesu) {
           expect(hexOf(p.encodeWatcherEvent(t.value as p.WatcherEvent, ZXID))).toBe(hexOf(frame(header, t.java)));
         }

@@ -22,6 +22,7 @@ import type {
   TransportConnection,
   TransportSink,
 } from '../../src/transport/types.js';
+import { concatBytes } from './bytes.js';
 
 export type ConnectOutcome = 'accept' | 'refuse' | 'hang';
 
@@ -40,15 +41,6 @@ export interface DecodedRequest {
 /** A well-formed 16-byte session password for scripted ConnectResponses. */
 export const TEST_PASSWORD = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 export class MemoryTransport implements Transport {
   readonly attempts: ConnectAttempt[] = [];
@@ -161,7 +153,7 @@ export class MemoryConnection implements TransportConnection {
 
   /** Every frame payload the client wrote (without length prefixes). */
   frames(): Uint8Array[] {
-    return new FrameSplitter(1 << 30).push(concatBytes(this.writes));
+    return new FrameSplitter(1 << 30).push(concatBytes(...this.writes));
   }
 
   /** The first frame, decoded as the ConnectRequest. */
@@ -186,7 +178,7 @@ export class MemoryConnection implements TransportConnection {
   /** Delivers bytes to the client as one read; a single chunk is handed over as is, not copied. */
   push(...chunks: Uint8Array[]): void {
     if (this.ended) throw new Error('push on an ended connection');
-    const bytes = chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
+    const bytes = chunks.length === 1 ? chunks[0]! : concatBytes(...chunks);
     if (this.sink === undefined) this.early.push(bytes);
     else this.sink.data(bytes);
   }

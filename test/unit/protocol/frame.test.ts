@@ -6,21 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../../src/errors.js';
 import { DEFAULT_MAX_FRAME_SIZE, FrameSplitter, JUTE_MAX_BUFFER } from '../../../src/protocol/index.js';
+import { concatBytes } from '../../support/bytes.js';
 
 function frame(payload: readonly number[] | Uint8Array): Uint8Array {
   const f = new Uint8Array(4 + payload.length);
   new DataView(f.buffer).setInt32(0, payload.length);
   f.set(payload, 4);
   return f;
-}
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 function prefix(length: number): Uint8Array {
   const b = new Uint8Array(4);
@@ -58,7 +50,7 @@ describe('frame - splitting', () => {
 
   it('frame - many frames in one chunk come out in order, each a view of the chunk', () => {
     const payloads = [bytes(3), bytes(0), bytes(20, 5), bytes(1), bytes(100, 1)];
-    const chunk = concat(...payloads.map(frame));
+    const chunk = concatBytes(...payloads.map(frame));
     const out = new FrameSplitter().push(chunk);
     expect(arr(out)).toEqual(payloads.map((p) => [...p]));
     let offset = 4;
@@ -85,7 +77,7 @@ describe('frame - splitting', () => {
   it('frame - two frames cut at every pair of boundaries come out exactly', () => {
     const a = bytes(5, 1);
     const b = bytes(9, 2);
-    const stream = concat(frame(a), frame(b));
+    const stream = concatBytes(frame(a), frame(b));
     for (let i = 1; i < stream.length; i++) {
       for (let j = i; j < stream.length; j++) {
         const s = new FrameSplitter();
@@ -98,7 +90,7 @@ describe('frame - splitting', () => {
 
   it('frame - 1-byte chunks yield each frame on the byte that completes it', () => {
     const payloads = [bytes(4), bytes(0), bytes(6, 3)];
-    const stream = concat(...payloads.map(frame));
+    const stream = concatBytes(...payloads.map(frame));
     const s = new FrameSplitter();
     const completions: number[] = [];
     const out: Uint8Array[] = [];
@@ -126,7 +118,7 @@ describe('frame - splitting', () => {
   it('frame - zero-length frames come out as empty payloads, alone, in a run, and split', () => {
     const s = new FrameSplitter();
     expect(arr(s.push(frame([])))).toEqual([[]]);
-    expect(arr(s.push(concat(frame([]), frame([]), frame([1]), frame([]))))).toEqual([[], [], [1], []]);
+    expect(arr(s.push(concatBytes(frame([]), frame([]), frame([1]), frame([]))))).toEqual([[], [], [1], []]);
     expect(s.push(new Uint8Array([0, 0]))).toEqual([]);
     expect(arr(s.push(new Uint8Array([0, 0])))).toEqual([[]]);
     expect(s.pending).toBe(0);
@@ -156,7 +148,7 @@ describe('frame - copies', () => {
   it('frame - a frame wholly inside a later chunk, after a buffered remainder, is still a view of it', () => {
     const a = bytes(6, 1);
     const b = bytes(8, 2);
-    const stream = concat(frame(a), frame(b));
+    const stream = concatBytes(frame(a), frame(b));
     const s = new FrameSplitter();
     s.push(stream.slice(0, 5));
     const second = stream.slice(5);
@@ -221,13 +213,13 @@ describe('frame - limits', () => {
 
   it('frame - a bad length after good frames in the same chunk throws before buffering the rest', () => {
     const s = new FrameSplitter(1000);
-    expectProtocolError(() => s.push(concat(frame([1, 2]), prefix(5000), bytes(100))), /exceeds the limit of 1000/);
+    expectProtocolError(() => s.push(concatBytes(frame([1, 2]), prefix(5000), bytes(100))), /exceeds the limit of 1000/);
     expect(s.pending).toBe(0);
   });
 
   it('frame - a bad length following a buffered frame is rejected when its prefix completes', () => {
     const s = new FrameSplitter(1000);
-    const stream = concat(frame(bytes(10)), prefix(1001));
+    const stream = concatBytes(frame(bytes(10)), prefix(1001));
     expect(s.push(stream.slice(0, 7))).toEqual([]);
     expectProtocolError(() => s.push(stream.slice(7)), /exceeds the limit/);
     expect(s.pending).toBe(0);

@@ -31,6 +31,7 @@ import {
   requestCodecs,
   responseCodecs,
 } from '../../../src/protocol/index.js';
+import { concatBytes } from '../../support/bytes.js';
 
 const SEED = 0x2b992ddf;
 const MUTATED_FRAMES = 10_000;
@@ -523,15 +524,6 @@ function frameOf(payload: Uint8Array): Uint8Array {
   f.set(payload, 4);
   return f;
 }
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 function chunked(rng: Rng, stream: Uint8Array): Uint8Array[] {
   const chunks: Uint8Array[] = [];
   for (let at = 0; at < stream.length; ) {
@@ -551,7 +543,7 @@ describe('fuzz - FrameSplitter', () => {
       );
       const splitter = new FrameSplitter();
       const got: Uint8Array[] = [];
-      for (const chunk of chunked(rng, concat(payloads.map(frameOf)))) got.push(...splitter.push(chunk));
+      for (const chunk of chunked(rng, concatBytes(...payloads.map(frameOf)))) got.push(...splitter.push(chunk));
       expect(got, `run ${run}`).toEqual(payloads);
       expect(splitter.pending).toBe(0);
     }
@@ -567,7 +559,7 @@ describe('fuzz - FrameSplitter', () => {
       const splitter = new FrameSplitter(max);
       const got: Uint8Array[] = [];
       let error: unknown;
-      for (const chunk of chunked(rng, concat([...payloads.map(frameOf), bad]))) {
+      for (const chunk of chunked(rng, concatBytes(...payloads.map(frameOf), bad))) {
         try {
           got.push(...splitter.push(chunk));
         } catch (e) {
