@@ -14,9 +14,7 @@ import { connect as netConnect } from 'node:net';
 import {
   LockLostError,
   NoNodeError,
-  type SessionState,
   type Transport,
-  type ZooKeeper,
   isMultiError,
   nodeTransport,
   op,
@@ -33,7 +31,7 @@ import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { AdminClient, scaled, splitConnectString, waitFor } from '../../support/zookeeper/index.js';
 import { describe, errorOf, expect, test, text, within } from '../client/fixture.js';
-import { SESSION, viaProxy, WAIT_MS } from './lock-test-support.js';
+import { nextState, SESSION, viaProxy, WAIT_MS } from './lock-test-support.js';
 
 
 // ---------------------------------------------------------------- helpers
@@ -49,21 +47,6 @@ async function lost(lease: Lease, ms = 10_000): Promise<LockLostError> {
   return reason as LockLostError;
 }
 
-/** Resolves on the next state change of `zk` to one of `states`. Subscribe before causing it. */
-function nextState(zk: ZooKeeper, states: readonly SessionState[]): Promise<SessionState> {
-  return within(
-    new Promise<SessionState>((resolve) => {
-      const off = zk.onStateChange((c) => {
-        if (states.includes(c.state)) {
-          off();
-          resolve(c.state);
-        }
-      });
-    }),
-    15_000,
-    `state ${states.join('|')}`,
-  );
-}
 
 /** The node transport, keeping the session id and password of the last ConnectResponse it read. */
 function credentialTap(): { transport: Transport; credentials(): { sessionId: bigint; passwd: Uint8Array } } {

@@ -1,9 +1,9 @@
 /** Helpers shared by the Mutex and Lease tests: a client behind its own FaultProxy, request counts, small waits. */
 import { onTestFinished } from 'vitest';
-import type { ConnectOptions, ZooKeeper } from '../../../src/entry/node.js';
+import type { ConnectOptions, SessionState, ZooKeeper } from '../../../src/entry/node.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { scaled, splitConnectString, waitFor } from '../../support/zookeeper/index.js';
-import type { ClientEnv } from '../client/fixture.js';
+import { type ClientEnv, within } from '../client/fixture.js';
 
 /** Short enough for fault tests to expire sessions quickly. */
 export const SESSION = { sessionTimeout: 4000 };
@@ -51,4 +51,20 @@ export function track<T>(p: Promise<T>): { readonly settled: boolean; readonly p
 /** The last segment of a path. */
 export function name(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** Resolves on the next state change of `zk` to one of `states`. Subscribe before causing it. */
+export function nextState(zk: ZooKeeper, states: readonly SessionState[]): Promise<SessionState> {
+  return within(
+    new Promise<SessionState>((resolve) => {
+      const off = zk.onStateChange((c) => {
+        if (states.includes(c.state)) {
+          off();
+          resolve(c.state);
+        }
+      });
+    }),
+    15_000,
+    `state ${states.join('|')}`,
+  );
 }

@@ -18,31 +18,16 @@ import {
   AcquireTimeoutError,
   CreateMode,
   type LockLostError,
-  type SessionState,
   type ZooKeeper,
 } from '../../../src/entry/node.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { scaled, waitFor } from '../../support/zookeeper/index.js';
 import { describe, errorOf, expect, test, within } from '../client/fixture.js';
-import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
+import { name, nextState, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
 
 const OP = { exists: 3, getData: 4, getChildren: 8, create2: 15, setWatches: 101 } as const;
 const UUID = '00000000-0000-4000-8000-0000000c0604';
 
-function nextState(zk: ZooKeeper, states: readonly SessionState[]): Promise<SessionState> {
-  return within(
-    new Promise<SessionState>((resolve) => {
-      const off = zk.onStateChange((c) => {
-        if (states.includes(c.state)) {
-          off();
-          resolve(c.state);
-        }
-      });
-    }),
-    15_000,
-    `state ${states.join('|')}`,
-  );
-}
 
 /** Waits until `dir` has exactly `expected` children (sorted compare). */
 function untilChildrenAre(zk: ZooKeeper, dir: string, expected: readonly string[]): Promise<true> {
