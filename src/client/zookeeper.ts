@@ -30,6 +30,7 @@ import type { Request } from '../protocol/requests.js';
 import { toClientPath, toServerPath } from '../session/chroot.js';
 import type { WatchRegistration } from '../session/pending.js';
 import type { Session } from '../session/session.js';
+import type { ValidityHold } from '../session/validity-keeper.js';
 import type { SessionState, StateChange } from '../session/state.js';
 import type { WatchKind, RawWatchEvent } from '../session/watches.js';
 import type { CreateOptions, Data, ReadOp, WriteOp } from './op.js';
@@ -125,10 +126,32 @@ export class ZooKeeper implements AsyncDisposable {
 
   /**
    * Monotonic time (see `now()`) at which the last request that got an answer was sent, pings included.
-   * The server cannot expire the session before this plus the session timeout: locks build their lease on it.
+   * The server that answered heard from the session then. On an ensemble that server may be a follower
+   * cut off from the leader, which expires sessions: leases use `sessionValidUntil`, not this.
    */
   get lastAckedSendTime(): number {
     return this.session.lastAckedSendTime;
+  }
+
+  /**
+   * Monotonic time (see `now()`) before which the ensemble cannot expire this session, as proven by
+   * answers that had to pass through the leader (a follower cut off from the leader proves nothing);
+   * -Infinity when nothing proves it (before the first connection, on a read-only server). It assumes the
+   * server's tickTime is at most half the session timeout (true unless minSessionTimeout was set below
+   * 2 × tickTime) and clocks that drift by at most 0.1%. Kept fresh while a `holdSessionValidity()` is held.
+   */
+  get sessionValidUntil(): number {
+    return this.session.validity.validUntil;
+  }
+
+  /**
+   * Keeps `sessionValidUntil` renewed until `release()`: when the session's own writes do not renew it,
+   * one sync and one write that changes nothing (a multi checking the server root) per 0.3 × session
+   * timeout. `ready(margin)` resolves once `sessionValidUntil - margin` lies ahead and renewal can keep it
+   * there on a healthy connection (margin at most a quarter of the session timeout). Locks use it.
+   */
+  holdSessionValidity(): ValidityHold {
+    return this.session.holdValidity();
   }
 
   /** The monotonic clock the client uses, in ms. */

@@ -22,7 +22,7 @@
  */
 import type { Data, ZooKeeper } from '../index.js';
 import { contend, exclusive } from './internal/contention.js';
-import { Lease, type LeaseOptions } from './lease.js';
+import { Lease, type LeaseOptions, leaseMargin } from './lease.js';
 import type { AcquireOptions } from './mutex.js';
 
 export interface LeaderElectionOptions extends LeaseOptions {
@@ -78,13 +78,14 @@ export class LeaderElection {
       data: this.options.data,
       signal: options.signal,
       deadline: options.timeout === undefined ? undefined : this.zk.now() + options.timeout,
+      margin: leaseMargin(this.zk, this.options),
     });
     // The lease may end inside its constructor (a bound already past): the callback then finds nothing.
     let leadership: Leadership | undefined = undefined;
     const ended = (): void => {
       if (leadership !== undefined) this.leading.delete(leadership);
     };
-    leadership = new Leadership(this.zk, held!.path, held!.stat, held!.monitor, this.options, ended);
+    leadership = new Leadership(this.zk, held!.path, held!.stat, held!.monitor, held!.validity, this.options, ended);
     if (!leadership.signal.aborted) this.leading.add(leadership);
     return leadership;
   }

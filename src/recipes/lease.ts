@@ -2,19 +2,21 @@
  * A held lock (or semaphore lease, or leadership): its fencing token, the bound up to which holding it
  * is certain, an AbortSignal that fires as soon as it is not, a guard for writes, and release.
  *
- * The bound. The server cannot expire a session earlier than one session timeout T after it last heard
- * from the client, and it heard from the client no earlier than the send time t0 of the last request
- * (or ping) that got an answer. So while the node exists and the session lives, nobody else can hold the
- * lock before t0 + T. `validUntil` = t0 + T − margin, on the client's monotonic clock (`zk.now()`,
- * performance.now() based; never the wall clock).
+ * The bound. `validUntil` = `zk.sessionValidUntil` − margin, on the client's monotonic clock. The
+ * session's validity is built only from answers that had to pass through the leader, which is where
+ * sessions expire (session/validity.ts has the argument; in short: an answer is credited only once a sync
+ * or write has shown the leader applied its touch, and a write answered OK then proves the session was
+ * live there). A follower cut off from the leader keeps answering pings for up to syncLimit × tickTime,
+ * but those answers move nothing, so the bound passes before the leader can expire the session and hand
+ * the lock on, on a standalone server and on any member of an ensemble alike. It assumes tickTime ≤ T/2
+ * (the default: minSessionTimeout = 2 × tickTime) and clock rates within 0.1%; it does not depend on
+ * syncLimit. While the lease is held the session renews its validity (one sync and one no-op write per
+ * 0.3 T when the session has no writes of its own), so on a healthy connection the bound never passes.
  *
- * The margin must cover (a) clock-rate drift between client and server over T, and (b) a follower cut
- * off from the leader: it keeps answering pings for up to syncLimit × tickTime before it notices, and
- * those answers do not prove the leader extended the session (research recipes.md §7.4). The default,
- * T/3, suits a standalone server or an ensemble whose syncLimit × tickTime is well below T/3 (the
- * harness uses 5 × 200 ms = 1 s against T ≥ 4 s); set `leaseMargin` explicitly for other ensembles.
+ * The margin (default T/10, at most T/4) is time the holder keeps for itself: it covers the delay
+ * between checking `held` (or the signal) and the effect of what it does under the lock.
  *
- * `signal` aborts, with a LockLostError saying why, when: the bound passes without a newer answer;
+ * `signal` aborts, with a LockLostError saying why, when: the bound passes without a newer proof;
  * the session ends (expired, closed, auth failed); the lock node is deleted by anyone else; the lease is
  * released; and, if `disconnectGrace` is set, the client stays disconnected longer than that.
  */
@@ -24,6 +26,7 @@ import {
   type Stat,
   type StateChange,
   type WatchedEvent,
+  type ValidityHold,
   type WriteOp,
   type WriteResult,
   type ZooKeeper,
@@ -33,7 +36,7 @@ import {
 } from '../index.js';
 
 export interface LeaseOptions {
-  /** ms subtracted from lastAckedSendTime + sessionTimeout. Default: a third of the session timeout. */
+  /** ms subtracted from `zk.sessionValidUntil`. Default a tenth of the session timeout; at most a quarter. */
   leaseMargin?: number | undefined;
   /** Abort the signal after this many ms disconnected; unset: only the lease bound decides. */
   disconnectGrace?: number | undefined;
@@ -74,13 +77,18 @@ export class Lease implements AsyncDisposable {
   /** The monitor saw the node deleted (or owned by another session): release must not delete by path. */
   private nodeGone = false;
   private readonly onEnd: (() => void) | undefined;
+  private readonly validity: ValidityHold;
 
-  /** @internal Created by the recipes once the lock is held. */
+  /**
+   * @internal Created by the recipes once the lock is held and `validity.ready(margin)` resolved; the
+   * lease releases `validity` when it ends.
+   */
   constructor(
     zk: ZooKeeper,
     path: string,
     stat: Stat,
     monitor: NodeMonitor,
+    validity: ValidityHold,
     options: LeaseOptions = {},
     onEnd?: () => void,
   ) {
@@ -90,7 +98,8 @@ export class Lease implements AsyncDisposable {
     this.fencingToken = stat.czxid;
     this.sessionId = zk.sessionId;
     this.onEnd = onEnd;
-    this.margin = options.leaseMargin ?? Math.floor(zk.sessionTimeout / 3);
+    this.validity = validity;
+    this.margin = leaseMargin(zk, options);
     this.grace = options.disconnectGrace;
     this.offState = zk.onStateChange((change) => this.onState(change));
     this.follow(monitor);
@@ -109,7 +118,7 @@ export class Lease implements AsyncDisposable {
 
   /** The lease bound: a time on `zk.now()`'s monotonic clock up to which the lock is certainly held. */
   get validUntil(): number {
-    return this.zk.lastAckedSendTime + this.zk.sessionTimeout - this.margin;
+    return this.zk.sessionId === this.sessionId ? this.zk.sessionValidUntil - this.margin : Number.NEGATIVE_INFINITY;
   }
 
   /** True only while the bound has not passed and nothing says the lock is lost. */
@@ -154,6 +163,7 @@ export class Lease implements AsyncDisposable {
     this.timer = undefined;
     this.graceTimer = undefined;
     this.offState();
+    this.validity.release();
     if (this.lost !== undefined) return;
     this.lost = { reason, message, cause };
     this.controller?.abort(this.lostError(this.lost));
@@ -168,7 +178,7 @@ export class Lease implements AsyncDisposable {
     if (this.lost !== undefined) return;
     const left = this.validUntil - this.zk.now();
     if (left <= 0) {
-      this.lose('lease-expired', `no answer from the server within the lease bound (margin ${this.margin} ms)`);
+      this.lose('lease-expired', `the session's validity was not renewed in time (margin ${this.margin} ms)`);
       return;
     }
     // Fires at the bound; if newer answers moved the bound on, it simply re-arms.
@@ -242,6 +252,11 @@ export class Lease implements AsyncDisposable {
       this.follow({ event: Promise.resolve({ type: 'NodeDataChanged', state: 'SyncConnected', path: this.path }), kind: 'children' });
     }
   }
+}
+
+/** The margin a lease with these options keeps on this session: default a tenth of the session timeout. */
+export function leaseMargin(zk: ZooKeeper, options: LeaseOptions): number {
+  return options.leaseMargin ?? Math.floor(zk.sessionTimeout / 10);
 }
 
 /**

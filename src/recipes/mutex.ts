@@ -20,7 +20,7 @@
  */
 import type { Data, ZooKeeper } from '../index.js';
 import { contend, exclusive } from './internal/contention.js';
-import { Lease, type LeaseOptions } from './lease.js';
+import { Lease, type LeaseOptions, leaseMargin } from './lease.js';
 
 export interface MutexOptions extends LeaseOptions {
   /** Data stored in each contender node (Curator stores the host address). */
@@ -65,9 +65,10 @@ export class Mutex {
       signal: options.signal,
       deadline: options.timeout === undefined ? undefined : this.zk.now() + options.timeout,
       listWatch: !this.contended,
+      margin: leaseMargin(this.zk, this.options),
     });
     this.contended = held!.waited;
-    return new Lease(this.zk, held!.path, held!.stat, held!.monitor, this.options);
+    return new Lease(this.zk, held!.path, held!.stat, held!.monitor, held!.validity, this.options);
   }
 
   /** Takes the lock if nobody holds it or waits for it; otherwise resolves null (and leaves no node). */
@@ -79,7 +80,8 @@ export class Mutex {
       decide: exclusive,
       data: this.options.data,
       wait: false,
+      margin: leaseMargin(this.zk, this.options),
     });
-    return held === null ? null : new Lease(this.zk, held.path, held.stat, held.monitor, this.options);
+    return held === null ? null : new Lease(this.zk, held.path, held.stat, held.monitor, held.validity, this.options);
   }
 }

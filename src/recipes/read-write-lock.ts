@@ -22,7 +22,7 @@
 import type { ZooKeeper } from '../index.js';
 import { type ContendOptions, type Decision, contend, exclusive } from './internal/contention.js';
 import type { Contender } from './internal/lock-name.js';
-import { Lease } from './lease.js';
+import { Lease, leaseMargin } from './lease.js';
 import type { AcquireOptions, MutexOptions } from './mutex.js';
 
 export type ReadWriteLockOptions = MutexOptions;
@@ -74,13 +74,13 @@ export class ReadWriteLockSide {
       signal: options.signal,
       deadline: options.timeout === undefined ? undefined : this.zk.now() + options.timeout,
     });
-    return new Lease(this.zk, held!.path, held!.stat, held!.monitor, this.options);
+    return new Lease(this.zk, held!.path, held!.stat, held!.monitor, held!.validity, this.options);
   }
 
   /** Takes this side if it is free for us now; otherwise resolves null (and leaves no node). */
   async tryAcquire(): Promise<Lease | null> {
     const held = await contend(this.zk, { ...this.contention(), wait: false });
-    return held === null ? null : new Lease(this.zk, held.path, held.stat, held.monitor, this.options);
+    return held === null ? null : new Lease(this.zk, held.path, held.stat, held.monitor, held.validity, this.options);
   }
 
   private contention(): ContendOptions {
@@ -90,6 +90,7 @@ export class ReadWriteLockSide {
       lockNames: LOCK_NAMES,
       decide: this.kind === 'read' ? readerRule : writerRule,
       data: this.options.data,
+      margin: leaseMargin(this.zk, this.options),
     };
   }
 }

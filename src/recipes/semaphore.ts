@@ -22,7 +22,7 @@ import { AcquireTimeoutError, type Data, InvalidArgumentError, LockLostError, ty
 import { type Bounds, Cancelled, cancellation, deadlineIn, retrying, within } from './internal/bounds.js';
 import { type Holding, contend } from './internal/contention.js';
 import { sortContenders } from './internal/lock-name.js';
-import { Lease, type LeaseOptions, type NodeMonitor, deleteGuaranteed } from './lease.js';
+import { Lease, type LeaseOptions, type NodeMonitor, deleteGuaranteed, leaseMargin } from './lease.js';
 import { type AcquireOptions, Mutex } from './mutex.js';
 
 export interface SemaphoreOptions extends LeaseOptions {
@@ -103,6 +103,7 @@ export class Semaphore {
         data: this.options.data,
         signal: b.signal,
         deadline: b.deadline,
+        margin: leaseMargin(zk, this.options),
       });
     } catch (err) {
       throw err instanceof AcquireTimeoutError ? this.timeoutError() : err;
@@ -112,6 +113,7 @@ export class Semaphore {
     try {
       while (count > this.maxLeases) {
         if (!wait) {
+          ours.validity.release();
           await deleteGuaranteed(zk, ours.path);
           return null;
         }
@@ -122,13 +124,16 @@ export class Semaphore {
         count = sortContenders(listed.children, LEASE_NAMES).length;
         monitor = { event: listed.watch, kind: 'children' };
       }
+      // The wait may have been long: the hold kept the session's validity renewed meanwhile.
+      await within(zk, b, ours.validity.ready(leaseMargin(zk, this.options)));
     } catch (err) {
+      ours.validity.release();
       void deleteGuaranteed(zk, ours.path);
       if (err instanceof Cancelled) throw cancellation(b, () => this.timeoutError());
       if (endsSession(err)) throw new LockLostError('session-ended', 'the session ended while waiting for a lease', { cause: err });
       throw err;
     }
-    return new Lease(zk, ours.path, ours.stat, monitor, this.options);
+    return new Lease(zk, ours.path, ours.stat, monitor, ours.validity, this.options);
   }
 
   private timeoutError(): Error {

@@ -20,10 +20,20 @@
  * Expiry: acquire rejects with LockLostError('session-ended'); a held lease's signal aborts.
  * Status: a baseline for the benchmark; tested against ZooKeeper 3.8.
  */
-import { AcquireTimeoutError, CreateMode, LockLostError, type Stat, type WatchedEvent, type ZooKeeper, endsSession, isRetryable } from '../index.js';
+import {
+  AcquireTimeoutError,
+  CreateMode,
+  LockLostError,
+  type Stat,
+  type ValidityHold,
+  type WatchedEvent,
+  type ZooKeeper,
+  endsSession,
+  isRetryable,
+} from '../index.js';
 import { ensureContainer } from './internal/contention.js';
 import { type Bounds, Cancelled, cancellation, checkBounds, deadlineIn, isCode, parentOf, remaining, sessionOver, within } from './internal/bounds.js';
-import { Lease, waitConnected } from './lease.js';
+import { Lease, leaseMargin, waitConnected } from './lease.js';
 import type { AcquireOptions, MutexOptions } from './mutex.js';
 
 export type SimpleLockOptions = MutexOptions;
@@ -52,8 +62,8 @@ function claimed(zk: ZooKeeper, path: string, czxid: bigint): boolean {
 class SimpleLease extends Lease {
   private readonly client: ZooKeeper;
 
-  constructor(zk: ZooKeeper, path: string, stat: Stat, watch: Promise<WatchedEvent>, options: SimpleLockOptions) {
-    super(zk, path, stat, { event: watch, kind: 'node' }, options);
+  constructor(zk: ZooKeeper, path: string, stat: Stat, watch: Promise<WatchedEvent>, validity: ValidityHold, options: SimpleLockOptions) {
+    super(zk, path, stat, { event: watch, kind: 'node' }, validity, options);
     this.client = zk;
   }
 
@@ -63,7 +73,7 @@ class SimpleLease extends Lease {
 }
 
 type Attempt =
-  | { kind: 'held'; lease: Lease }
+  | { kind: 'held'; stat: Stat; monitor: Promise<WatchedEvent> }
   | { kind: 'busy'; watch: Promise<WatchedEvent> | undefined }
   | { kind: 'again' }
   | { kind: 'lost' };
@@ -98,19 +108,27 @@ export class SimpleLock {
     const zk = this.zk;
     // A create whose reply was lost may have made a node nobody claims: giving up deletes it.
     let unsure = false;
+    // Held from the start (see contention.ts); the lease takes it over, every other way out releases it.
+    const validity = zk.holdSessionValidity();
     try {
       for (;;) {
         checkBounds(zk, b);
         if (sessionOver(zk)) throw sessionEnded(zk);
         const attempt = await this.attempt(wait, unsure);
         switch (attempt.kind) {
-          case 'held':
-            // Given up while the winning attempt was in flight: the caller never sees this lease.
-            if (b.signal?.aborted || (b.deadline !== undefined && zk.now() >= b.deadline)) {
-              void attempt.lease.release();
-              throw new Cancelled();
+          case 'held': {
+            // The lease is made only once the session's validity supports it (it would be born lost).
+            try {
+              await within(zk, b, validity.ready(leaseMargin(zk, this.options)));
+              // Given up while the winning attempt was in flight: the caller never sees this lease.
+              checkBounds(zk, b);
+            } catch (err) {
+              unclaim(zk, this.path, attempt.stat.czxid);
+              void dropUnclaimed(zk, this.path);
+              throw err;
             }
-            return attempt.lease;
+            return new SimpleLease(zk, this.path, attempt.stat, attempt.monitor, validity, this.options);
+          }
           case 'again':
             continue;
           case 'lost':
@@ -119,11 +137,15 @@ export class SimpleLock {
             continue;
           case 'busy':
             unsure = false;
-            if (!wait) return null;
+            if (!wait) {
+              validity.release();
+              return null;
+            }
             if (attempt.watch !== undefined && (await within(zk, b, attempt.watch)).type === 'None') throw sessionEnded(zk);
         }
       }
     } catch (err) {
+      validity.release();
       if (unsure) void dropUnclaimed(zk, this.path);
       if (err instanceof Cancelled) throw cancellation(b, () => new AcquireTimeoutError(`could not acquire ${this.path} in time`, { path: this.path }));
       if (endsSession(err)) throw sessionEnded(zk, err);
@@ -166,7 +188,7 @@ export class SimpleLock {
     if (stat.ephemeralOwner === zk.sessionId && claim(zk, this.path, stat.czxid)) {
       // Without a watch on it yet (a lost reply recovered by tryAcquire), the lease arms its own.
       const monitor = watch ?? Promise.resolve<WatchedEvent>({ type: 'NodeDataChanged', state: 'SyncConnected', path: this.path });
-      return { kind: 'held', lease: new SimpleLease(zk, this.path, stat, monitor, this.options) };
+      return { kind: 'held', stat, monitor };
     }
     return { kind: 'busy', watch };
   }

@@ -24,6 +24,8 @@ export interface PendingRequest {
   readonly deadline: number;
   /** Monotonic ms when it was written; the lease is built on the send time of answered requests. */
   sentAt: number;
+  /** SessionValidity.applied when it was written: what this request proves if it is a write answered OK. */
+  applied: number;
   /** Settled already (timed out while in flight): its reply is still matched, then ignored. */
   settled: boolean;
   readonly resolve: (value: unknown) => void;

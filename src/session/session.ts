@@ -27,8 +27,9 @@ import {
 } from '../errors.js';
 import { ErrorCode, JUTE_MAX_BUFFER, KeeperState, SESSION_PASSWORD_LENGTH, Xid } from '../protocol/constants.js';
 import { DEFAULT_MAX_FRAME_SIZE, FrameSplitter } from '../protocol/frame.js';
-import { type Request, encodeConnectRequest, encodeRequest } from '../protocol/requests.js';
+import { type Request, type RequestOp, encodeConnectRequest, encodeRequest } from '../protocol/requests.js';
 import { decodeConnectResponse, decodeReplyHeader, decodeResponse, decodeWatcherEvent } from '../protocol/responses.js';
+import type { MultiResult } from '../protocol/records/multi.js';
 import { splitSetWatches } from '../protocol/set-watches.js';
 import type { Transport, TransportConnection, TransportTlsOptions } from '../transport/types.js';
 import { type Clock, type TimerHandle, systemClock } from './clock.js';
@@ -37,6 +38,8 @@ import type { PendingRequest, WatchRegistration } from './pending.js';
 import { Queue } from './queue.js';
 import { type SessionState, type StateChange, canTransition, isConnected, isTerminal } from './state.js';
 import { type SessionTimeouts, backoffDelay, deriveTimeouts } from './timeouts.js';
+import { SessionValidity } from './validity.js';
+import { type ValidityHold, ValidityKeeper } from './validity-keeper.js';
 import { WatchRegistry } from './watches.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -94,8 +97,15 @@ export class Session {
   negotiatedTimeout = 0;
   lastZxid = 0n;
   readOnly = false;
-  /** Monotonic ms at which the last request (or ping) that got an answer was sent; -Infinity before any. */
+  /**
+   * Monotonic ms at which the last request (or ping) that got an answer was sent; -Infinity before any.
+   * The server that answered heard from us then; on an ensemble that says nothing about the leader
+   * (see `validity`, which the lease builds on).
+   */
   lastAckedSendTime = Number.NEGATIVE_INFINITY;
+  /** What answers prove about the leader's view of the session (validity.ts). */
+  readonly validity = new SessionValidity();
+  private readonly keeper: ValidityKeeper;
 
   // ---- connection ----
   private conn: TransportConnection | undefined;
@@ -156,6 +166,13 @@ export class Session {
     this.timeouts = deriveTimeouts(options.sessionTimeout, this.hosts.length, options.connectTimeout);
     this.watches = new WatchRegistry((err) => this.log('error', 'a watcher threw', { error: err }));
     this.lastRecv = this.clock.now();
+    this.keeper = new ValidityKeeper(this.validity, {
+      clock: this.clock,
+      ready: () => this.established && !this.readOnly,
+      send: (kind) => this.sendRenewal(kind),
+      failed: (kind) => this.log('warn', `session validity renewal (${kind}) failed; retrying`),
+      ended: () => this.terminalError,
+    });
   }
 
   get state(): SessionState {
@@ -217,6 +234,7 @@ export class Session {
         watch: options.watch,
         deadline: this.clock.now() + (options.timeout ?? this.requestTimeout),
         sentAt: 0,
+        applied: Number.NEGATIVE_INFINITY,
         settled: false,
         resolve,
         reject,
@@ -249,6 +267,11 @@ export class Session {
         throw err;
       },
     );
+  }
+
+  /** Keeps `validity` renewed while held (see validity-keeper.ts). */
+  holdValidity(): ValidityHold {
+    return this.keeper.hold();
   }
 
   /** Adds credentials: sent now when connected, and replayed after every reconnect. */
@@ -304,9 +327,11 @@ export class Session {
         }
       }
       const now = this.clock.now();
+      const applied = this.validity.applied;
       for (const p of batch) {
         p.frame = undefined;
         p.sentAt = now;
+        p.applied = applied;
         this.inflight.push(p);
       }
       this.lastSend = now;
@@ -357,6 +382,7 @@ export class Session {
       case Xid.ping:
         if (this.pingSentAt >= 0) {
           this.ack(this.pingSentAt);
+          this.validity.answered(this.pingSentAt, this.lastRecv);
           this.pingSentAt = -1;
         }
         return;
@@ -384,14 +410,17 @@ export class Session {
     this.queuedBytes -= p.size;
     if (header.zxid > this.lastZxid) this.lastZxid = header.zxid;
     this.ack(p.sentAt);
-    if (p.settled) return;
-    p.settled = true;
     const err = header.err;
-    if (p.watch !== undefined) this.registerWatch(p.watch, err);
-    if (err !== 0) {
-      p.reject(replyError(err, p.path));
+    this.validity.answered(p.sentAt, this.lastRecv);
+    const leader = passedLeader(p.op, err);
+    if (leader) this.validity.leaderAnswered(p.sentAt);
+    if (err !== 0 || (leader && p.op !== 'sync')) {
+      this.settleReply(p, err, frame, leader);
       return;
     }
+    if (p.settled) return;
+    p.settled = true;
+    if (p.watch !== undefined) this.registerWatch(p.watch, err);
     let body: unknown;
     try {
       body = decodeResponse(p.op, frame);
@@ -401,6 +430,39 @@ export class Session {
       return;
     }
     p.resolve(body);
+  }
+
+  /** An error reply, or a write's reply (which may prove the session's validity: validity.ts step 3). */
+  private settleReply(p: PendingRequest, err: number, frame: Uint8Array, write: boolean): void {
+    let body: unknown;
+    if (err === 0) {
+      try {
+        body = decodeResponse(p.op, frame);
+      } catch (e) {
+        if (p.settled) return;
+        p.settled = true;
+        p.reject(e as Error);
+        return;
+      }
+      if (write && (p.op !== 'multi' || (body as MultiResult[]).every((r) => r.op !== 'error'))) {
+        this.validity.committed(p.applied);
+      }
+    }
+    if (p.settled) return;
+    p.settled = true;
+    if (p.watch !== undefined) this.registerWatch(p.watch, err);
+    if (err !== 0) p.reject(replyError(err, p.path));
+    else p.resolve(body);
+  }
+
+  /** Y1 or Y2 of a renewal (validity-keeper.ts): a sync, or a multi that only checks the server's root. */
+  private sendRenewal(kind: 'sync' | 'write'): Promise<boolean> {
+    const request: Request =
+      kind === 'sync' ? { op: 'sync', path: '/' } : { op: 'multi', ops: [{ op: 'check', path: '/', version: -1 }] };
+    return this.submit(request).then(
+      (body) => kind === 'sync' || (body as MultiResult[]).every((r) => r.op !== 'error'),
+      () => false,
+    );
   }
 
   private ack(sentAt: number): void {
@@ -542,6 +604,7 @@ export class Session {
     }
     // The server heard from us when it read the ConnectRequest: that renews the session like any request.
     this.ack(this.connectSentAt);
+    const newSession = response.sessionId !== this.sessionId;
     this.sessionId = response.sessionId;
     this.passwd = new Uint8Array(response.passwd ?? NO_PASSWORD); // copy: the frame's memory is not ours
     this.negotiatedTimeout = response.timeOut;
@@ -549,11 +612,13 @@ export class Session {
     this.timeouts = deriveTimeouts(response.timeOut, this.hosts.length, this.opts.connectTimeout);
     this.established = true;
     this.pingSentAt = -1;
+    this.validity.connected(this.connectSentAt, this.lastRecv, response.timeOut, { newSession, readOnly: this.readOnly });
     this.prime();
     this.armTicker();
     this.transition(this.readOnly ? 'connectedReadOnly' : 'connected');
     handshake.resolve();
     this.scheduleFlush();
+    this.keeper.poke();
   }
 
   /** Auth first, then watch replay, then (via flush) the requests queued meanwhile (ClientCnxn primeConnection). */
@@ -576,6 +641,7 @@ export class Session {
         watch: undefined,
         deadline: Number.POSITIVE_INFINITY,
         sentAt: now,
+        applied: Number.NEGATIVE_INFINITY,
         settled: false,
         resolve: () => {},
         reject: (e) => this.log('warn', 'watch replay failed', { error: e }),
@@ -607,6 +673,7 @@ export class Session {
     this.handshake = undefined;
     const wasEstablished = this.established;
     this.established = false;
+    this.validity.disconnected();
     const message = cause instanceof ConnectionLossError ? cause.message : `connection to ${this.remote} lost: ${cause.message}`;
     const loss = (path?: string): Error => new ConnectionLossError(message, { path, cause });
     this.failInflight(loss);
@@ -721,6 +788,7 @@ export class Session {
             watch: undefined,
             deadline: this.clock.now() + Math.min(this.timeouts.readTimeout, 5000),
             sentAt: 0,
+            applied: Number.NEGATIVE_INFINITY,
             settled: false,
             resolve: () => resolve(),
             reject: () => resolve(),
@@ -757,6 +825,8 @@ export class Session {
     this.ticker = undefined;
     this.connGen++;
     this.established = false;
+    this.validity.ended();
+    this.keeper.stop();
     const conn = this.conn;
     this.conn = undefined;
     conn?.close();
@@ -838,4 +908,33 @@ function replyError(errno: number, path: string | undefined): ZooKeeperError {
   } finally {
     Error.stackTraceLimit = limit;
   }
+}
+
+/** Error codes of a write that only the leader's prep produces (a follower's own checks give others). */
+const LEADER_WRITE_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.NONODE,
+  ErrorCode.NODEEXISTS,
+  ErrorCode.BADVERSION,
+  ErrorCode.NOTEMPTY,
+  ErrorCode.NOCHILDRENFOREPHEMERALS,
+]);
+const WRITES: ReadonlySet<RequestOp> = new Set<RequestOp>([
+  'create',
+  'create2',
+  'createTTL',
+  'createContainer',
+  'delete',
+  'setData',
+  'setACL',
+  'multi',
+  'reconfig',
+]);
+
+/**
+ * The reply could only come after the leader read the request (validity.ts step 2): a sync answered, or a
+ * write answered OK or with an error of the leader's prep (a failed multi is answered OK, per op errors).
+ */
+function passedLeader(op: RequestOp, err: number): boolean {
+  if (op === 'sync') return err === 0;
+  return WRITES.has(op) && (err === 0 || LEADER_WRITE_ERRORS.has(err));
 }

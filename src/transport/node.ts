@@ -3,6 +3,7 @@
  * The Node adapter (also used by Bun, and by Deno through its Node compatibility): node:net, node:tls.
  * TCP_NODELAY is set, as the Java client does: requests are small and latency-bound.
  */
+import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import type {
@@ -98,18 +99,20 @@ class NodeConnection implements TransportConnection {
   }
 }
 
-function tlsOptions(host: string, t: true | TransportTlsOptions): tls.ConnectionOptions {
-  if (t === true) return { servername: net.isIP(host) ? undefined : host };
+function tlsOptions(host: string, serverName: string | undefined, t: true | TransportTlsOptions): tls.ConnectionOptions {
+  // Node checks the certificate against servername when set, else host: an address needs the name.
+  const name = [serverName, host].find((n) => n !== undefined && n !== '' && !net.isIP(n));
+  if (t === true) return { servername: name };
   return {
     ca: t.ca,
     cert: t.cert,
     key: t.key,
-    servername: t.servername ?? (net.isIP(host) ? undefined : host),
+    servername: t.servername ?? name,
     rejectUnauthorized: t.rejectUnauthorized,
   };
 }
 
-export const nodeTransport: Transport = {
+export const nodeTransport = {
   connect(options: TransportConnectOptions): Promise<TransportConnection> {
     const { host, port, signal } = options;
     return new Promise<TransportConnection>((resolve, reject) => {
@@ -119,7 +122,7 @@ export const nodeTransport: Transport = {
       }
       const useTls = options.tls !== undefined && options.tls !== false;
       const socket = useTls
-        ? tls.connect({ host, port, ...tlsOptions(host, options.tls as true | TransportTlsOptions) })
+        ? tls.connect({ host, port, ...tlsOptions(host, options.serverName, options.tls as true | TransportTlsOptions) })
         : net.connect({ host, port });
       socket.setNoDelay(true);
       const remote = `${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -154,4 +157,10 @@ export const nodeTransport: Transport = {
       });
     });
   },
-};
+
+  /** getaddrinfo through the libuv pool, as Java's InetAddress.getAllByName; /etc/hosts applies. */
+  async resolve(host: string): Promise<string[]> {
+    const found = await lookup(host, { all: true });
+    return found.map((entry) => entry.address);
+  },
+} satisfies Transport;

@@ -10,6 +10,11 @@
 export interface TransportConnectOptions {
   host: string;
   port: number;
+  /**
+   * The name `host` was resolved from, when the caller resolved it (host rotation dials addresses): the
+   * default TLS server name (SNI and certificate check), so certificates issued for the name still match.
+   */
+  serverName?: string | undefined;
   /** TLS to the server's secureClientPort; `true` uses the runtime's defaults. */
   tls?: boolean | TransportTlsOptions | undefined;
   /** Aborting cancels a pending connect (the promise rejects) or closes an open connection. */
@@ -22,7 +27,7 @@ export interface TransportTlsOptions {
   /** PEM client certificate and key, for x509 auth. */
   cert?: string;
   key?: string;
-  /** Server name for SNI and certificate checks; defaults to host. */
+  /** Server name for SNI and certificate checks; defaults to `serverName`, then to host (unless an IP). */
   servername?: string;
   /** Only for tests: accept any certificate. */
   rejectUnauthorized?: boolean;
@@ -57,4 +62,10 @@ export interface TransportConnection {
 export interface Transport {
   /** Opens a connection; rejects with the runtime's error if it cannot. */
   connect(options: TransportConnectOptions): Promise<TransportConnection>;
+  /**
+   * All addresses of a host name, in the resolver's order, for host rotation (each address counts as a
+   * host, and the name is resolved again before every attempt); rejects when the name does not resolve.
+   * Adapters that cannot resolve leave it out, and are then given names to connect to as written.
+   */
+  resolve?(host: string): Promise<string[]>;
 }

@@ -50,9 +50,11 @@ import {
   type Data,
   LockLostError,
   type Stat,
+  type ValidityHold,
   type WatchedEvent,
   type ZooKeeper,
   ZooKeeperError,
+  endsSession,
   isRetryable,
 } from '../../index.js';
 import { type NodeMonitor, deleteGuaranteed, waitConnected } from '../lease.js';
@@ -107,6 +109,8 @@ export interface ContendOptions {
    * then guards our node for free); when contention is expected it would just cost a notification.
    */
   listWatch?: boolean;
+  /** The lease margin, ms: holding waits until the session's validity supports it (lease.ts). */
+  margin: number;
 }
 
 export interface Holding {
@@ -116,11 +120,36 @@ export interface Holding {
   monitor: NodeMonitor;
   /** Whether we had to wait for another contender (recipes use it to predict the next acquire). */
   waited: boolean;
+  /** Held since the contention began; the lease takes it over. */
+  validity: ValidityHold;
 }
 
 
-/** Contends for the lock; resolves holding it, or null when `wait` is false and it is taken. */
+/**
+ * Contends for the lock; resolves holding it, or null when `wait` is false and it is taken. The session's
+ * validity is held from the start, so a long wait keeps it fresh and the hand-off needs no renewal.
+ */
 export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding | null> {
+  const validity = zk.holdSessionValidity();
+  let held: Omit<Holding, 'validity'> | null;
+  try {
+    held = await contendHeld(zk, o);
+    if (held !== null) await within(zk, o, validity.ready(o.margin)).catch((err: unknown) => {
+      void deleteGuaranteed(zk, held!.path);
+      throw err instanceof Cancelled ? cancelError(o) : endsSession(err) ? sessionEnded(zk) : err;
+    });
+  } catch (err) {
+    validity.release();
+    throw err;
+  }
+  if (held === null) {
+    validity.release();
+    return null;
+  }
+  return { ...held, validity };
+}
+
+async function contendHeld(zk: ZooKeeper, o: ContendOptions): Promise<Omit<Holding, 'validity'> | null> {
   let created: { path: string; name: string; stat: Stat } | undefined;
   let cleanup = true;
   /** One-shot data watches armed on other contenders' nodes whose events are not consumed yet, by path. */

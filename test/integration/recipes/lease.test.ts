@@ -12,6 +12,7 @@
  */
 import { connect as netConnect } from 'node:net';
 import {
+  InvalidArgumentError,
   LockLostError,
   NoNodeError,
   type Transport,
@@ -147,26 +148,35 @@ function sleep(ms: number): Promise<void> {
 // ---------------------------------------------------------------- the bound
 
 describe('lease - bound', () => {
-  test('lease - validUntil is the last acked send time plus the session timeout minus the margin', async ({ env }) => {
+  test("lease - validUntil is the session's proven validity minus the margin (default T/10, at most T/4)", async ({ env }) => {
     const zk = await env.connect(SESSION);
     const lease = await new Mutex(zk, '/lock').acquire();
     const t = zk.sessionTimeout;
     expect(t).toBe(4000);
-    expect(lease.validUntil).toBe(zk.lastAckedSendTime + t - Math.floor(t / 3));
+    expect(lease.validUntil).toBe(zk.sessionValidUntil - Math.floor(t / 10));
+    // Proven from a send time in the past, so never more than T ahead; a fresh session is proven at once.
+    expect(zk.sessionValidUntil).toBeLessThanOrEqual(zk.now() + t);
     expect(lease.held).toBe(true);
     expect(lease.validUntil).toBeGreaterThan(zk.now());
     const custom = await new Mutex(zk, '/other', { leaseMargin: 100 }).acquire();
-    expect(custom.validUntil).toBe(zk.lastAckedSendTime + t - 100);
+    expect(custom.validUntil).toBe(zk.sessionValidUntil - 100);
     await custom.release();
+    const tooWide = await errorOf(new Mutex(zk, '/wide', { leaseMargin: t / 4 + 1 }).acquire());
+    expect(tooWide).toBeInstanceOf(InvalidArgumentError);
+    expect(await zk.getChildren('/wide')).toEqual([]); // the contender node is gone again
+    const widest = await new Mutex(zk, '/wide', { leaseMargin: t / 4 }).acquire();
+    expect(widest.held).toBe(true);
+    await widest.release();
     await lease.release();
   });
 
-  test('lease - held and validUntil move forward with the session pings', async ({ env }) => {
+  test('lease - held and validUntil move forward with renewals while the lease is held', async ({ env }) => {
     const zk = await env.connect({ sessionTimeout: 2000 });
     const lease = await new Mutex(zk, '/lock').acquire();
     let bound = lease.validUntil;
-    // An idle client pings every T/3: each answered ping moves the bound on. Three moves outlast the
-    // initial bound (T - T/3 after the acquire), so the lease stayed valid only thanks to the pings.
+    // An idle holder's session renews its validity (a sync, then a no-op write) about every 0.3 T: each
+    // proof moves the bound on. Three moves outlast the initial bound, so the lease stayed valid only
+    // thanks to them.
     const firstBound = bound;
     for (let moves = 0; moves < 3; moves++) {
       const previous = bound;
@@ -376,9 +386,9 @@ describe('lease - signal reasons', () => {
     const up = nextState(zk, ['connected']);
     proxy.resetAll();
     await up;
-    await zk.getACL('/');
+    // The reconnect's REVALIDATE touched the session at the leader; the next renewal write proves it.
+    await waitFor(() => (lease.validUntil > before ? true : undefined), { timeoutMs: WAIT_MS, intervalMs: 10, what: 'the bound to move on' });
     expect(lease.signal.aborted).toBe(false);
-    expect(lease.validUntil).toBeGreaterThan(before);
     // The monitor still works after the reconnect.
     await env.zk.delete(lease.path);
     expect((await lost(lease)).reason).toBe('node-deleted');
