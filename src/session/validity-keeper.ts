@@ -48,6 +48,8 @@ export class ValidityKeeper {
   private inFlight = false;
   private timer: TimerHandle | undefined;
   private failing = false;
+  /** Just before the send time of the last renewal sync. */
+  private lastSync = Number.NEGATIVE_INFINITY;
   /** Proof count and remaining validity when the holds went from none to one. */
   private proofsAtStart = 0;
   private remainingAtStart = Number.NEGATIVE_INFINITY;
@@ -99,10 +101,13 @@ export class ValidityKeeper {
       this.run('write');
       return;
     }
-    const at = v.nextUseful();
+    // The next X is our own last sync or anything newer: proving anything older would only add a cycle
+    // between two of ours (the proof lags one cycle behind by design, see validity.ts step 2).
+    const at = v.nextUseful(this.lastSync);
     if (at === undefined || at <= now) {
       // Either an answer is old enough to be proven by a sync now, or there is none since the proof: a
       // sync then creates one (it is answered, so it is the next X).
+      this.lastSync = now - 0.001;
       this.run('sync');
       return;
     }

@@ -127,11 +127,11 @@ export class SessionValidity {
   }
 
   /**
-   * The earliest time at which a Y1 sent would prove more than is proven now, or undefined when no
-   * answer newer than the proof exists yet (then any request creates one).
+   * The earliest time at which a Y1 sent would credit an answer sent after `after` (and after what is
+   * proven or applied already), or undefined when there is no such answer yet.
    */
-  nextUseful(): number | undefined {
-    const r = this.answers.firstReceivedAfterSent(Math.max(this.proven, this.appliedAt));
+  nextUseful(after = Number.NEGATIVE_INFINITY): number | undefined {
+    const r = this.answers.firstReceivedAfterSent(Math.max(after, this.proven, this.appliedAt));
     return r === undefined ? undefined : r + this.pingBound;
   }
 
