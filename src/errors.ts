@@ -296,22 +296,43 @@ export function endsSession(error: unknown): boolean {
 }
 
 /**
- * Certain that the server applied nothing for the failed request. False for connection loss and timeouts,
- * where a write may or may not have been applied (kezhuw Error::has_no_data_change).
+ * Codes after which nothing was applied for certain: the server's own answer to the request, refusing it
+ * (ZooKeeper applies a request all or nothing, a multi included), or a refusal before it was sent.
+ */
+const NO_CHANGE: ReadonlySet<string> = new Set<ErrorCodeName | ClientErrorCodeName>([
+  'RUNTIMEINCONSISTENCY', // a multi's ops after the failing one: the whole transaction was refused
+  'UNIMPLEMENTED',
+  'BADARGUMENTS',
+  'APIERROR',
+  'NONODE',
+  'NOAUTH',
+  'BADVERSION',
+  'NOCHILDRENFOREPHEMERALS',
+  'NODEEXISTS',
+  'NOTEMPTY',
+  'INVALIDCALLBACK',
+  'INVALIDACL',
+  'NOTREADONLY',
+  'EPHEMERALONLOCALSESSION',
+  'NOWATCHER',
+  'RECONFIGDISABLED',
+  'RECONFIGINPROGRESS',
+  'QUOTAEXCEEDED',
+  'THROTTLEDOP',
+  'INVALIDARGUMENT', // refused by the client: never sent
+  'QUEUEFULL',
+  'UNSUPPORTED',
+]);
+
+/**
+ * Certain that the server applied nothing for the failed request. False for every error that can reach
+ * a request already sent, where a write may or may not have been applied (kezhuw
+ * Error::has_no_data_change): connection loss, timeouts, the session's end (expired, auth failed, closed:
+ * the client fails everything in flight with them), a reply it could not decode, and any code not known
+ * to be a refusal (SYSTEMERROR, UNKNOWN, ...). Recipe errors (LOCKLOST, ACQUIRETIMEOUT) say nothing
+ * about one request: false.
  */
 export function guaranteesNoChange(error: unknown): boolean {
   if (!(error instanceof ZooKeeperError)) return false;
-  switch (error.code) {
-    case 'CONNECTIONLOSS':
-    case 'OPERATIONTIMEOUT':
-    case 'REQUESTTIMEOUT':
-    case 'SESSIONEXPIRED':
-    case 'SESSIONMOVED':
-    case 'MARSHALLINGERROR':
-    case 'CLIENTCLOSED':
-    case 'UNKNOWN':
-      return false;
-    default:
-      return true;
-  }
+  return NO_CHANGE.has(error.code);
 }

@@ -6,9 +6,10 @@
  * session's promise through exactly one reaction (one `.then`): the session settles in reply order, and
  * equal depth keeps it so for callers mixing methods.
  * Notable errors (all ZooKeeperError subclasses): NoNodeError, NodeExistsError, BadVersionError,
- * NotEmptyError, NoAuthError, InvalidACLError from the server; ConnectionLossError when the connection
- * dropped with the request in flight (a write may or may not have been applied: `guaranteesNoChange`
- * says false); RequestTimeoutError past the request deadline; SessionExpiredError / ClientClosedError /
+ * NotEmptyError, NoAuthError, InvalidACLError from the server; ConnectionLossError for every request made
+ * before a connection loss was observed, in flight or still queued (a write may or may not have been
+ * applied: `guaranteesNoChange` says false; retrying failed calls in order keeps their order, and calls made
+ * while disconnected wait for the next connection); RequestTimeoutError past the request deadline; SessionExpiredError / ClientClosedError /
  * AuthFailedError once the session is over; InvalidArgumentError for bad paths or arguments, before
  * anything is sent.
  */
@@ -499,7 +500,14 @@ export class ZooKeeper implements AsyncDisposable {
 
   // ---------------------------------------------------------------- auth
 
-  /** Adds credentials to the session (kept and replayed after reconnects). AUTHFAILED ends the session. */
+  /**
+   * Adds a credential to the session, in call order: requests made before this call do not carry it,
+   * requests made after it do. It is replayed first on every later connection. While disconnected the
+   * call waits for the next connection (it never fails with ConnectionLossError).
+   * Notable errors: AuthFailedError (the server rejected it; the session ends); RequestTimeoutError past
+   * the request deadline (the credential stays and is still sent on later connections); the session's
+   * end error (SessionExpiredError, ClientClosedError).
+   */
   addAuth(scheme: string, auth: Uint8Array | string): Promise<void> {
     return this.session.addAuth({ scheme, auth: typeof auth === 'string' ? encoder.encode(auth) : auth });
   }

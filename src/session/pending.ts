@@ -1,5 +1,6 @@
 /** One request on its way through the pipeline: queued (encoded, unsent), then in flight, then settled. */
 import type { RequestOp } from '../protocol/requests.js';
+import type { AuthCredential } from './session.js';
 import type { WatchKind, Watcher } from './watches.js';
 
 /** A watch to register when the reply arrives, depending on its error code (fact sheet §8.6). */
@@ -26,6 +27,8 @@ export interface PendingRequest {
   sentAt: number;
   /** SessionValidity.applied when it was written: what this request proves if it is a write answered OK. */
   applied: number;
+  /** An addAuth call: its credential (its reply is matched apart from the FIFO, see Session.addAuth). */
+  readonly credential?: AuthCredential | undefined;
   /** Settled already (timed out while in flight): its reply is still matched, then ignored. */
   settled: boolean;
   readonly resolve: (value: unknown) => void;

@@ -6,10 +6,14 @@
  * queued in one microtask leave in one transport write. Replies are matched to the head of the in-flight
  * FIFO; a wrong xid is a ProtocolError that drops the connection (ClientCnxn "Xid out of order").
  *
- * On connection loss, requests in flight fail with ConnectionLossError (a write may or may not have been
- * applied); requests not yet sent wait for the next connection until their deadline. Expiry, whether the
- * server reports it or the client declares it after a whole session timeout without hearing from any
- * server, is final: everything pending fails with SessionExpiredError and no new session is opened.
+ * Connection loss. Every request made before the loss was observed fails with ConnectionLossError, in
+ * flight (a write may or may not have been applied) or still queued: a caller that retries its failed
+ * calls in order then never sees one applied after a later one. Requests made while disconnected wait
+ * for the next connection (until their deadline) and go out in call order. addAuth is the exception: its
+ * credential belongs to the session and is replayed first on every connection, so it never fails with
+ * ConnectionLossError. Expiry, whether the server reports it or the client declares it after a whole
+ * session timeout without hearing from any server, is final: everything pending fails with
+ * SessionExpiredError and no new session is opened.
  *
  * Single writer: only `transition` assigns `state`.
  */
@@ -81,6 +85,25 @@ export interface SubmitOptions {
   timeout?: number | undefined;
 }
 
+/** The waiter of a replayed credential that no addAuth call waits for. */
+function primingAuth(): PendingRequest {
+  return {
+    xid: Xid.auth,
+    op: 'auth',
+    frame: undefined,
+    size: 0,
+    path: undefined,
+    watch: undefined,
+    deadline: Number.POSITIVE_INFINITY,
+    sentAt: 0,
+    applied: Number.NEGATIVE_INFINITY,
+    credential: undefined,
+    settled: true,
+    resolve: () => {},
+    reject: () => {},
+  };
+}
+
 const NO_PASSWORD = new Uint8Array(SESSION_PASSWORD_LENGTH);
 const XID_MAX = 0x7fffffff;
 /** A flush writes at most this much at once, so one huge batch cannot monopolise a write. */
@@ -118,7 +141,10 @@ export class Session {
   // ---- pipeline ----
   private readonly outbound = new Queue<PendingRequest>();
   private readonly inflight = new Queue<PendingRequest>();
-  private readonly authWaiters = new Queue<{ resolve: () => void; reject: (e: Error) => void }>();
+  /** Sent auth packets, in order: their replies (xid -4) may overtake other replies, so they are matched here. */
+  private readonly authWaiters = new Queue<PendingRequest>();
+  /** addAuth calls whose packet was sent on a connection that dropped: answered by the next one's replay. */
+  private replayedAuth: PendingRequest[] = [];
   private queuedBytes = 0;
   private xid = 0;
   private flushScheduled = false;
@@ -274,16 +300,37 @@ export class Session {
     return this.keeper.hold();
   }
 
-  /** Adds credentials: sent now when connected, and replayed after every reconnect. */
-  addAuth(credential: AuthCredential): Promise<void> {
+  /**
+   * Adds a credential to the session: it goes out after every request made before this call and ahead
+   * of every request made after it, and is replayed first on every later connection. Resolves when a
+   * server accepts it; rejects with AuthFailedError (the session then ends), RequestTimeoutError after
+   * the request deadline (the credential stays: later connections still send it), or the session's end.
+   * Never ConnectionLossError: while disconnected it waits for the next connection, whose replay answers it.
+   */
+  addAuth(credential: AuthCredential, timeout?: number): Promise<void> {
     if (isTerminal(this._state) || this.closing !== undefined) {
       return Promise.reject(this.terminalError ?? new ClientClosedError());
     }
     this.auth.push(credential);
-    if (!this.established) return Promise.resolve(); // replayed in the priming packets
+    const frame = encodeRequest(Xid.auth, { op: 'auth', type: 0, scheme: credential.scheme, auth: credential.auth });
     return new Promise((resolve, reject) => {
-      this.authWaiters.push({ resolve, reject });
-      this.writeAuth(credential);
+      this.outbound.push({
+        xid: Xid.auth,
+        op: 'auth',
+        frame,
+        size: frame.length,
+        path: undefined,
+        watch: undefined,
+        deadline: this.clock.now() + (timeout ?? this.requestTimeout),
+        sentAt: 0,
+        applied: Number.NEGATIVE_INFINITY,
+        credential,
+        settled: false,
+        resolve: () => resolve(),
+        reject,
+      });
+      this.queuedBytes += frame.length;
+      this.scheduleFlush();
     });
   }
 
@@ -332,7 +379,8 @@ export class Session {
         p.frame = undefined;
         p.sentAt = now;
         p.applied = applied;
-        this.inflight.push(p);
+        if (p.credential !== undefined) this.authWaiters.push(p);
+        else this.inflight.push(p);
       }
       this.lastSend = now;
       if (!conn.write(out)) {
@@ -388,12 +436,14 @@ export class Session {
         return;
       case Xid.auth: {
         const waiter = this.authWaiters.shift();
+        if (waiter?.credential !== undefined) this.queuedBytes -= waiter.size;
+        const settle = waiter !== undefined && !waiter.settled;
+        if (waiter !== undefined) waiter.settled = true;
         if (header.err === 0) {
-          waiter?.resolve();
+          if (settle) waiter.resolve(undefined);
           return;
         }
-        const error = errorFromCode(header.err);
-        waiter?.reject(error);
+        if (settle) waiter.reject(errorFromCode(header.err));
         if (header.err === ErrorCode.AUTHFAILED) this.terminate('authFailed');
         return;
       }
@@ -621,10 +671,25 @@ export class Session {
     this.keeper.poke();
   }
 
-  /** Auth first, then watch replay, then (via flush) the requests queued meanwhile (ClientCnxn primeConnection). */
+  /**
+   * Auth first, then watch replay, then (via flush) the requests queued meanwhile (ClientCnxn
+   * primeConnection). An addAuth call still waiting (its packet lost with a connection, or not sent yet)
+   * is answered by the replay of its credential, which thus is not sent twice.
+   */
   private prime(): void {
+    const calls = new Map<AuthCredential, PendingRequest>();
+    for (const p of this.replayedAuth) calls.set(p.credential!, p);
+    this.replayedAuth = [];
+    this.outbound.retain((p) => {
+      if (p.credential === undefined || p.settled) return true;
+      this.queuedBytes -= p.size;
+      calls.set(p.credential, p);
+      return false;
+    });
     for (const credential of this.auth) {
-      this.authWaiters.push({ resolve: () => {}, reject: () => {} });
+      const call = calls.get(credential);
+      if (call !== undefined) this.queuedBytes += call.size;
+      this.authWaiters.push(call ?? primingAuth());
       this.writeAuth(credential);
     }
     if (this.watches.empty) return;
@@ -677,7 +742,14 @@ export class Session {
     const message = cause instanceof ConnectionLossError ? cause.message : `connection to ${this.remote} lost: ${cause.message}`;
     const loss = (path?: string): Error => new ConnectionLossError(message, { path, cause });
     this.failInflight(loss);
-    while (this.authWaiters.length > 0) this.authWaiters.shift()!.reject(loss());
+    // Unanswered addAuth calls wait for the next connection's replay of their credential.
+    for (const w of this.authWaiters.drain()) {
+      if (w.credential === undefined || w.settled) continue;
+      this.queuedBytes -= w.size;
+      this.replayedAuth.push(w);
+    }
+    // Queued but unsent requests were made before the loss too: they fail as well (see the header).
+    if (wasEstablished) this.failQueued(loss);
     if (handshake !== undefined) {
       handshake.reject(loss());
       return; // the connect loop moves on to the next host
@@ -692,6 +764,19 @@ export class Session {
     this.log('info', 'disconnected', { remote: this.remote, error: cause.message });
     this.transition('disconnected', cause);
     this.connectLoop();
+  }
+
+  /** Fails every unsent request but addAuth calls (replayed with the next connection). */
+  private failQueued(error: (path?: string) => Error): void {
+    this.outbound.retain((p) => {
+      if (p.credential !== undefined && !p.settled) return true;
+      this.queuedBytes -= p.size;
+      if (!p.settled) {
+        p.settled = true;
+        p.reject(error(p.path));
+      }
+      return false;
+    });
   }
 
   private failInflight(error: (path?: string) => Error): void {
@@ -765,6 +850,11 @@ export class Session {
     if (this.inflight.length > 0) {
       for (const p of this.inflight) if (!p.settled && p.deadline <= now) expire(p);
     }
+    for (const w of this.authWaiters) if (w.credential !== undefined && !w.settled && w.deadline <= now) expire(w);
+    if (this.replayedAuth.length > 0) {
+      for (const p of this.replayedAuth) if (!p.settled && p.deadline <= now) expire(p);
+      this.replayedAuth = this.replayedAuth.filter((p) => !p.settled);
+    }
   }
 
   // =============================== ending ===============================
@@ -837,13 +927,13 @@ export class Session {
     const stop = this.stopConnecting;
     this.stopConnecting = undefined;
     stop?.(error);
-    for (const p of [...this.inflight.drain(), ...this.outbound.drain()]) {
+    for (const p of [...this.inflight.drain(), ...this.outbound.drain(), ...this.authWaiters.drain(), ...this.replayedAuth]) {
       if (p.settled) continue;
       p.settled = true;
       p.reject(make(p.path));
     }
+    this.replayedAuth = [];
     this.queuedBytes = 0;
-    while (this.authWaiters.length > 0) this.authWaiters.shift()!.reject(make());
     const keeperState =
       state === 'expired' ? KeeperState.Expired : state === 'authFailed' ? KeeperState.AuthFailed : KeeperState.Closed;
     this.watches.endAll({ type: -1, state: keeperState, path: '' });

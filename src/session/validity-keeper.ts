@@ -173,7 +173,8 @@ export class ValidityKeeper {
         this.poke();
         return;
       }
-      if (!this.failing) this.host.failed(kind);
+      // A lost connection is no news (the state changes say it); a refusal on a live one is.
+      if (!this.failing && this.host.ready()) this.host.failed(kind);
       this.failing = true;
       // Not proven (a lost connection is retried on the next one via poke): wait before trying again so a
       // server that refuses the write is not hammered.

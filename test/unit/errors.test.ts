@@ -143,12 +143,13 @@ describe('errors - predicates', () => {
     ['QUEUEFULL', new QueueFullError('x'), true, false, true],
     ['SESSIONEXPIRED', new SessionExpiredError('x'), false, true, false],
     ['SESSIONMOVED', new SessionMovedError('x'), false, false, false],
-    ['AUTHFAILED', new AuthFailedError('x'), false, true, true],
-    ['SESSIONCLOSEDREQUIRESASLAUTH', new SessionClosedRequireSaslAuthError('x'), false, true, true],
+    // The session's end fails requests in flight with these: a write may have been applied.
+    ['AUTHFAILED', new AuthFailedError('x'), false, true, false],
+    ['SESSIONCLOSEDREQUIRESASLAUTH', new SessionClosedRequireSaslAuthError('x'), false, true, false],
     ['CLIENTCLOSED', new ClientClosedError(), false, true, false],
-    ['NOHOSTS', new NoHostsError('x'), false, true, true],
-    ['LOCKLOST', new LockLostError('session-ended', 'x'), false, false, true],
-    ['ACQUIRETIMEOUT', new AcquireTimeoutError('x'), false, false, true],
+    ['NOHOSTS', new NoHostsError('x'), false, true, false],
+    ['LOCKLOST', new LockLostError('session-ended', 'x'), false, false, false],
+    ['ACQUIRETIMEOUT', new AcquireTimeoutError('x'), false, false, false],
     ['MARSHALLINGERROR', new ProtocolError('x', 'w', 0), false, false, false],
     ['UNKNOWN', errorFromCode(-999), false, false, false],
     ['NONODE', new NoNodeError('x'), false, false, true],
@@ -165,6 +166,27 @@ describe('errors - predicates', () => {
       expect(guaranteesNoChange(error)).toBe(noChange);
     });
   }
+
+  it('errors - guaranteesNoChange for every server code: true only for refusals, false where a write may have been applied', () => {
+    const mayHaveApplied = new Set([
+      'OK',
+      'SYSTEMERROR',
+      'DATAINCONSISTENCY',
+      'CONNECTIONLOSS',
+      'MARSHALLINGERROR',
+      'OPERATIONTIMEOUT',
+      'UNKNOWNSESSION',
+      'NEWCONFIGNOQUORUM',
+      'SESSIONEXPIRED',
+      'AUTHFAILED',
+      'SESSIONMOVED',
+      'REQUESTTIMEOUT',
+      'SESSIONCLOSEDREQUIRESASLAUTH',
+    ]);
+    for (const [name, errno] of Object.entries(ErrorCode)) {
+      expect([name, guaranteesNoChange(errorFromCode(errno))]).toEqual([name, !mayHaveApplied.has(name)]);
+    }
+  });
 
   it('errors - the predicates are false for anything that is not a ZooKeeperError', () => {
     const lookalikes = [new Error('CONNECTIONLOSS'), { code: 'CONNECTIONLOSS' }, { code: 'SESSIONEXPIRED' }, 'SESSIONEXPIRED'];
