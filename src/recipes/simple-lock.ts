@@ -198,6 +198,8 @@ export class SimpleLock {
 async function dropUnclaimed(zk: ZooKeeper, path: string): Promise<void> {
   for (;;) {
     try {
+      // A sync first: the create whose reply was lost may not be applied yet on the server we reached.
+      void zk.sync(path).catch(() => {});
       const stat = await zk.exists(path);
       if (stat !== null && stat.ephemeralOwner === zk.sessionId && !claimed(zk, path, stat.czxid)) {
         await zk.delete(path, { version: stat.version });

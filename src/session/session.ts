@@ -38,6 +38,9 @@ import { splitSetWatches } from '../protocol/set-watches.js';
 import type { Transport, TransportConnection, TransportTlsOptions } from '../transport/types.js';
 import { type Clock, type TimerHandle, systemClock } from './clock.js';
 import type { HostAddress } from './connect-string.js';
+import { type Endpoint, HostProvider } from './hosts.js';
+import { probeReadWrite } from './rw-probe.js';
+import { ReadWriteSearch } from './rw-search.js';
 import type { PendingRequest, WatchRegistration } from './pending.js';
 import { Queue } from './queue.js';
 import { type SessionState, type StateChange, canTransition, isConnected, isTerminal } from './state.js';
@@ -157,8 +160,12 @@ export class Session {
   // ---- timers and hosts ----
   private timeouts: SessionTimeouts;
   private ticker: TimerHandle | undefined;
-  private readonly hosts: HostAddress[];
-  private hostIndex = -1;
+  private readonly hosts: HostProvider;
+  /** A read-write server the read-only search found: the next attempt goes there. */
+  private preferred: Endpoint | undefined;
+  /** Connected to a read-write server at least once: a global session exists (ClientCnxn seenRwServerBefore). */
+  private seenReadWrite = false;
+  private readonly rwSearch: ReadWriteSearch;
   private failedInPass = 0;
   private failedPasses = 0;
   private connecting = false;
@@ -188,8 +195,21 @@ export class Session {
     this.maxQueuedBytes = options.maxQueuedBytes ?? 64 * 1024 * 1024;
     this.requestTimeout = options.requestTimeout ?? 2 * options.sessionTimeout;
     this.auth = [...(options.auth ?? [])];
-    this.hosts = shuffle([...options.hosts], this.random);
-    this.timeouts = deriveTimeouts(options.sessionTimeout, this.hosts.length, options.connectTimeout);
+    const transport = options.transport;
+    this.hosts = new HostProvider(options.hosts, {
+      random: this.random,
+      // Looked up at each call: a transport without a resolver dials names as written.
+      resolve: (host) => (transport.resolve !== undefined ? transport.resolve(host) : Promise.resolve([host])),
+      log: (level, message, fields) => this.log(level, message, fields),
+    });
+    this.timeouts = deriveTimeouts(options.sessionTimeout, this.hosts.size, options.connectTimeout);
+    this.rwSearch = new ReadWriteSearch({
+      clock: this.clock,
+      next: (signal) => this.hosts.next(signal),
+      probe: (endpoint, signal) =>
+        probeReadWrite(transport, endpoint, { timeoutMs: 1000, signal, tls: options.tls, clock: this.clock }),
+      found: (endpoint) => this.moveToReadWrite(endpoint),
+    });
     this.watches = new WatchRegistry((err) => this.log('error', 'a watcher threw', { error: err }));
     this.lastRecv = this.clock.now();
     this.keeper = new ValidityKeeper(this.validity, {
@@ -546,8 +566,10 @@ export class Session {
       first = false;
       if (delay > 0) await this.sleep(delay);
       if (isTerminal(this._state) || this.closing !== undefined) return;
-      const host = this.nextHost();
+      let host: Endpoint | undefined;
       try {
+        host = this.preferred ?? (await this.nextEndpoint());
+        this.preferred = undefined;
         await this.attempt(host);
         this.failedInPass = 0;
         this.failedPasses = 0;
@@ -555,9 +577,9 @@ export class Session {
         // connectLoop() call that drop made was a no-op while this loop ran, so keep going.
         if (this.established) return;
       } catch (err) {
-        this.log('debug', 'connect attempt failed', { host: `${host.host}:${host.port}`, error: err });
+        this.log('debug', 'connect attempt failed', { host: host === undefined ? undefined : describe(host), error: err });
         this.failedInPass++;
-        if (this.failedInPass >= this.hosts.length) {
+        if (host === undefined || this.failedInPass >= this.hosts.size) {
           this.failedInPass = 0;
           this.failedPasses++;
         }
@@ -572,9 +594,23 @@ export class Session {
     return Math.floor(this.random() * 50);
   }
 
-  private nextHost(): HostAddress {
-    this.hostIndex = (this.hostIndex + 1) % this.hosts.length;
-    return this.hosts[this.hostIndex]!;
+  /** The next host (re-resolved), bounded like a connect attempt: the session's end stops it. */
+  private async nextEndpoint(): Promise<Endpoint> {
+    const abort = new AbortController();
+    this.stopConnecting = (reason) => abort.abort(reason);
+    try {
+      return await this.hosts.next(abort.signal);
+    } finally {
+      this.stopConnecting = undefined;
+    }
+  }
+
+  /** The read-only search found a read-write server: leave the read-only one for it. */
+  private moveToReadWrite(endpoint: Endpoint): void {
+    if (!this.established || !this.readOnly) return;
+    this.preferred = endpoint;
+    this.log('info', `read-write server found at ${describe(endpoint)}: leaving the read-only server`);
+    this.dropConnection(this.connGen, new ConnectionLossError(`left the read-only server ${this.remote} for ${describe(endpoint)}`));
   }
 
   private sleep(ms: number): Promise<void> {
@@ -590,11 +626,13 @@ export class Session {
     });
   }
 
-  private async attempt(host: HostAddress): Promise<void> {
+  private async attempt(host: Endpoint): Promise<void> {
     const abort = new AbortController();
-    const timeout = this.timeouts.connectTimeout;
+    // T ÷ hosts, where every address a name resolves to counts as a host (hosts.ts).
+    const t = this.negotiatedTimeout > 0 ? this.negotiatedTimeout : this.opts.sessionTimeout;
+    const timeout = deriveTimeouts(t, this.hosts.size, this.opts.connectTimeout).connectTimeout;
     const timer = this.clock.setTimeout(
-      () => abort.abort(new ConnectionLossError(`connect to ${host.host}:${host.port} timed out after ${timeout} ms`)),
+      () => abort.abort(new ConnectionLossError(`connect to ${describe(host)} timed out after ${timeout} ms`)),
       timeout,
     );
     this.stopConnecting = (reason) => abort.abort(reason);
@@ -602,6 +640,7 @@ export class Session {
       const conn = await this.opts.transport.connect({
         host: host.host,
         port: host.port,
+        serverName: host.name,
         tls: this.opts.tls,
         signal: abort.signal,
       });
@@ -623,13 +662,16 @@ export class Session {
         data: (chunk) => this.onData(gen, chunk),
         closed: (error) => this.onClosed(gen, error),
       });
+      // Until a read-write server was seen, a read-only client asks for a new session every time: read-only
+      // servers refuse to resume a global session, and the one a read-only server gave is local to it.
+      const resume = this.seenReadWrite || this.opts.allowReadOnly !== true;
       conn.write(
         encodeConnectRequest({
           protocolVersion: 0,
           lastZxidSeen: this.lastZxid,
           timeOut: this.opts.sessionTimeout,
-          sessionId: this.sessionId,
-          passwd: this.passwd,
+          sessionId: resume ? this.sessionId : 0n,
+          passwd: resume ? this.passwd : NO_PASSWORD,
           readOnly: this.opts.allowReadOnly === true,
         }),
       );
@@ -654,12 +696,19 @@ export class Session {
     }
     // The server heard from us when it read the ConnectRequest: that renews the session like any request.
     this.ack(this.connectSentAt);
-    const newSession = response.sessionId !== this.sessionId;
+    const previousId = this.sessionId;
+    const newSession = response.sessionId !== previousId;
     this.sessionId = response.sessionId;
     this.passwd = new Uint8Array(response.passwd ?? NO_PASSWORD); // copy: the frame's memory is not ours
     this.negotiatedTimeout = response.timeOut;
     this.readOnly = response.readOnly === true;
-    this.timeouts = deriveTimeouts(response.timeOut, this.hosts.length, this.opts.connectTimeout);
+    if (!this.readOnly) {
+      if (newSession && previousId !== 0n && !this.seenReadWrite) {
+        this.log('info', 'left the read-only session for a read-write one', { sessionId: this.sessionId.toString(16) });
+      }
+      this.seenReadWrite = true;
+    }
+    this.timeouts = deriveTimeouts(response.timeOut, this.hosts.size, this.opts.connectTimeout);
     this.established = true;
     this.pingSentAt = -1;
     this.validity.connected(this.connectSentAt, this.lastRecv, response.timeOut, { newSession, readOnly: this.readOnly });
@@ -669,6 +718,7 @@ export class Session {
     handshake.resolve();
     this.scheduleFlush();
     this.keeper.poke();
+    if (this.readOnly) this.rwSearch.start();
   }
 
   /**
@@ -739,6 +789,7 @@ export class Session {
     const wasEstablished = this.established;
     this.established = false;
     this.validity.disconnected();
+    this.rwSearch.stop();
     const message = cause instanceof ConnectionLossError ? cause.message : `connection to ${this.remote} lost: ${cause.message}`;
     const loss = (path?: string): Error => new ConnectionLossError(message, { path, cause });
     this.failInflight(loss);
@@ -815,7 +866,7 @@ export class Session {
         this.lastSend = now;
         this.conn?.write(encodeRequest(Xid.ping, { op: 'ping' }));
       }
-    } else if (this.sessionId !== 0n && now - this.lastRecv >= this.timeouts.expiryTimeout) {
+    } else if (this.seenReadWrite && now - this.lastRecv >= this.timeouts.expiryTimeout) {
       // Disconnected for a whole session timeout: the server has expired the session (or will have).
       this.terminate('expired', `no server heard from for ${Math.round(now - this.lastRecv)} ms: session expired`);
       return;
@@ -917,6 +968,7 @@ export class Session {
     this.established = false;
     this.validity.ended();
     this.keeper.stop();
+    this.rwSearch.stop();
     const conn = this.conn;
     this.conn = undefined;
     conn?.close();
@@ -976,12 +1028,9 @@ export class Session {
   }
 }
 
-function shuffle<T>(items: T[], random: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
+function describe(endpoint: Endpoint): string {
+  const address = endpoint.host.includes(':') ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`;
+  return endpoint.name === endpoint.host ? address : `${endpoint.name} (${address})`;
 }
 
 /**

@@ -29,6 +29,7 @@ export type ConnectOutcome = 'accept' | 'refuse' | 'hang';
 export interface ConnectAttempt {
   readonly host: string;
   readonly port: number;
+  readonly serverName: string | undefined;
   readonly signal: AbortSignal | undefined;
   outcome: ConnectOutcome;
 }
@@ -45,12 +46,20 @@ export const TEST_PASSWORD = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i)
 export class MemoryTransport implements Transport {
   readonly attempts: ConnectAttempt[] = [];
   readonly connections: MemoryConnection[] = [];
+  /** Host name resolution, when a test wants the session to rotate over resolved addresses. */
+  resolve?: ((host: string) => Promise<string[]>) | undefined;
   /** Decides how each connect ends; accepts everything unless the test says otherwise. */
   decide: (attempt: { host: string; port: number }, index: number) => ConnectOutcome = () => 'accept';
 
   connect(options: TransportConnectOptions): Promise<TransportConnection> {
     const outcome = this.decide(options, this.attempts.length);
-    const attempt: ConnectAttempt = { host: options.host, port: options.port, signal: options.signal, outcome };
+    const attempt: ConnectAttempt = {
+      host: options.host,
+      port: options.port,
+      serverName: options.serverName,
+      signal: options.signal,
+      outcome,
+    };
     this.attempts.push(attempt);
     if (outcome === 'refuse') return Promise.reject(new Error(`connect ECONNREFUSED ${options.host}:${options.port}`));
     return new Promise((resolve, reject) => {

@@ -38,7 +38,7 @@
  * has a test.
  *
  * Lost create reply: a connection loss with the create in flight is resolved after reconnecting by
- * listing the children and looking for our `_c_<uuid>-` prefix; a node found is ours only if its
+ * a sync and a listing (so a lagging follower cannot hide the node), looking for our `_c_<uuid>-` prefix; a node found is ours only if its
  * ephemeralOwner is this session (a node of an earlier session is never taken for ours: CURATOR-604).
  * Abort, timeout and errors never leave our node behind: it is deleted, retried until gone. Abort and
  * timeout take effect at once, even with a request queued while disconnected; a create whose outcome is
@@ -306,13 +306,26 @@ async function createAndList(
   }
 }
 
+/**
+ * The children of `dir` as of now, on whichever server we are connected to: a sync first, pipelined with
+ * the listing (a session's read waits for its sync). After a lost create reply the reconnect may land on
+ * a follower that has not applied the create yet; without the sync it would list no node of ours, we
+ * would create a second one, and the first (older, same session) would block every contender.
+ */
+export function syncedChildren(zk: ZooKeeper, dir: string): Promise<string[]> {
+  const synced = zk.sync(dir);
+  const listed = zk.getChildren(dir);
+  void listed.catch(() => {});
+  return synced.then(() => listed);
+}
+
 /** After a lost create reply: our node, if the create was applied (found by prefix, owned by this session). */
 async function findOurs(
   zk: ZooKeeper,
   o: ContendOptions,
   prefix: string,
 ): Promise<{ path: string; name: string; stat: Stat } | undefined> {
-  const children = await retrying(zk, o, () => zk.getChildren(o.dir));
+  const children = await retrying(zk, o, () => syncedChildren(zk, o.dir));
   for (const name of children) {
     if (!name.startsWith(prefix)) continue;
     const path = `${o.dir}/${name}`;
@@ -366,7 +379,7 @@ async function removeByPrefix(zk: ZooKeeper, dir: string, prefix: string): Promi
   for (;;) {
     if (zk.state === 'expired' || zk.state === 'closed' || zk.state === 'authFailed') return;
     try {
-      for (const name of await zk.getChildren(dir)) {
+      for (const name of await syncedChildren(zk, dir)) {
         if (!name.startsWith(prefix)) continue;
         const stat = await zk.exists(`${dir}/${name}`);
         if (stat !== null && stat.ephemeralOwner === zk.sessionId) await deleteGuaranteed(zk, `${dir}/${name}`);
