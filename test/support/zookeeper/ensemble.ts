@@ -1,5 +1,6 @@
 /**
- * A ZooKeeper ensemble (default 3 members) on loopback, for tests that stop, kill or pause members.
+ * A ZooKeeper ensemble (default 3 members) on loopback, for tests that stop, kill or pause members, or
+ * (with `linkProxies`) partition them from each other.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { trackDir, untrackDir } from './cleanup-registry.js';
 import { startContainers } from './container-server.js';
 import type { ZkMode } from './four-letter.js';
 import { freePorts } from './free-port.js';
+import { LinkMesh } from './link-mesh.js';
 import { prepareProcessServer } from './process-factory.js';
 import type { ZkServer } from './server.js';
 import { lostPortRace, PORT_ATTEMPTS, startableLocation, type StartOptions } from './standalone.js';
@@ -15,13 +17,23 @@ import { scaled } from './timing.js';
 import { waitFor } from './wait.js';
 import type { PeerPorts } from './zoo-config.js';
 
+export interface EnsembleOptions extends StartOptions {
+  /**
+   * Route every quorum and election link through its own LinkProxy (local JVMs only), so isolate(),
+   * heal() and delayLinks() can partition members while their client ports stay reachable.
+   */
+  linkProxies?: boolean;
+}
+
 export class ZkEnsemble {
   readonly members: readonly ZkServer[];
   private readonly release: () => Promise<void>;
+  private readonly links: LinkMesh | undefined;
 
-  constructor(members: readonly ZkServer[], release: () => Promise<void>) {
+  constructor(members: readonly ZkServer[], release: () => Promise<void>, links?: LinkMesh) {
     this.members = members;
     this.release = release;
+    this.links = links;
   }
 
   /** Every member, comma separated (no chroot). */
@@ -94,6 +106,37 @@ export class ZkEnsemble {
     );
   }
 
+  /**
+   * Cuts every link from and to member `id`, quorum and election, both ways: a minority partition. The
+   * member keeps its client port; bytes and closes are held until heal(). Needs `linkProxies`.
+   */
+  isolate(id: number): void {
+    this.mesh().isolate(this.member(id).id);
+  }
+
+  /** Heals the links of member `id` (links to another isolated member stay cut), or every link. */
+  heal(id?: number): void {
+    this.mesh().heal(id === undefined ? undefined : this.member(id).id);
+  }
+
+  /** Adds `ms` of latency each way to every quorum link from and to member `id`; 0 removes it. */
+  delayLinks(id: number, ms: number): void {
+    this.mesh().delayLinks(this.member(id).id, ms);
+  }
+
+  /**
+   * Connections between members that go around the link proxies (expected: none), for a test to prove
+   * a partition is real. Linux only (reads /proc/net/tcp).
+   */
+  linkBypasses(): string[] {
+    return this.mesh().bypasses();
+  }
+
+  private mesh(): LinkMesh {
+    if (!this.links) throw new Error('this ensemble has no link proxies: start it with startEnsemble(n, { linkProxies: true })');
+    return this.links;
+  }
+
   /** Stops every member and deletes their data. */
   async destroy(): Promise<void> {
     const results = await Promise.allSettled(this.members.map((m) => m.destroy()));
@@ -104,11 +147,12 @@ export class ZkEnsemble {
 }
 
 /** Starts a `size`-member ensemble and resolves once it has a leader and all others follow. */
-export async function startEnsemble(size = 3, opts: StartOptions = {}): Promise<ZkEnsemble> {
+export async function startEnsemble(size = 3, opts: EnsembleOptions = {}): Promise<ZkEnsemble> {
   if (!Number.isInteger(size) || size < 2) throw new Error(`an ensemble needs at least 2 members, got ${size}`);
   const location = await startableLocation(opts);
   const timeoutMs = opts.startTimeoutMs ?? scaled(60_000);
   if (location.kind === 'docker') {
+    if (opts.linkProxies) throw new Error('linkProxies needs ZooKeeper as local JVMs: containers cannot reach proxies on the host loopback');
     const { servers, network } = await startContainers(location.image, size, opts);
     const ensemble = new ZkEnsemble(servers, async () => {
       await network?.stop();
@@ -124,20 +168,25 @@ export async function startEnsemble(size = 3, opts: StartOptions = {}): Promise<
   for (let attempt = 1; ; attempt++) {
     const root = mkdtempSync(join(tmpdir(), 'zkts-zk-ensemble-'));
     trackDir(root);
-    const ports = await freePorts(3 * size);
-    const peers: PeerPorts[] = Array.from({ length: size }, (_, i) => ({
-      id: i + 1,
-      clientPort: ports[3 * i]!,
-      quorumPort: ports[3 * i + 1]!,
-      electionPort: ports[3 * i + 2]!,
-    }));
-    const members = peers.map((p) =>
-      prepareProcessServer(location, join(root, `server-${p.id}`), p.id, p.clientPort, peers, opts, root),
-    );
-    const ensemble = new ZkEnsemble(members, async () => {
-      rmSync(root, { recursive: true, force: true });
-      untrackDir(root);
+    // Proxies first: listening already, they cannot take a port freePorts() hands to a JVM.
+    const links = opts.linkProxies ? await LinkMesh.start(size) : undefined;
+    const peers = await freePeerPorts(size).catch(async (err: unknown) => {
+      await links?.close();
+      throw err;
     });
+    links?.route(peers);
+    const members = peers.map((p) =>
+      prepareProcessServer(location, join(root, `server-${p.id}`), p.id, p.clientPort, links?.viewOf(p.id) ?? peers, opts, root),
+    );
+    const ensemble = new ZkEnsemble(
+      members,
+      async () => {
+        await links?.close();
+        rmSync(root, { recursive: true, force: true });
+        untrackDir(root);
+      },
+      links,
+    );
     try {
       for (const m of members) await m.start();
       await ensemble.waitForQuorum(timeoutMs, { requireAll: true });
@@ -148,4 +197,14 @@ export async function startEnsemble(size = 3, opts: StartOptions = {}): Promise<
       if (!retry) throw err;
     }
   }
+}
+
+async function freePeerPorts(size: number): Promise<PeerPorts[]> {
+  const ports = await freePorts(3 * size);
+  return Array.from({ length: size }, (_, i) => ({
+    id: i + 1,
+    clientPort: ports[3 * i]!,
+    quorumPort: ports[3 * i + 1]!,
+    electionPort: ports[3 * i + 2]!,
+  }));
 }

@@ -15,7 +15,7 @@ export type { ZkServer, ZkServerState } from './server.js';
 export { ZkServerProcess } from './server-process.js';
 export { ZkContainerServer } from './container-server.js';
 export { startStandalone, type StartOptions } from './standalone.js';
-export { startEnsemble, ZkEnsemble } from './ensemble.js';
+export { startEnsemble, ZkEnsemble, type EnsembleOptions } from './ensemble.js';
 export type { ZkServerOptions } from './zoo-config.js';
 export { SUPER_AUTH, SUPER_PASSWORD, SUPER_USER, digestOf } from './super-auth.js';
 export { killAllTrackedSync, trackedPids } from './cleanup-registry.js';
