@@ -88,6 +88,9 @@ export interface SubmitOptions {
   timeout?: number | undefined;
 }
 
+/** xid, zxid, err: what a server sends instead of a ConnectResponse when it refuses the session. */
+const REPLY_HEADER_SIZE = 16;
+
 /** The waiter of a replayed credential that no addAuth call waits for. */
 function primingAuth(): PendingRequest {
   return {
@@ -685,6 +688,15 @@ export class Session {
   }
 
   private onConnectResponse(frame: Uint8Array): void {
+    if (frame.length === REPLY_HEADER_SIZE) {
+      // Not a ConnectResponse but a bare ReplyHeader: the server refused the session. A read-only server
+      // answers NOTREADONLY to a request for a new session unless it runs with localSessionsEnabled
+      // (ZOOKEEPER-3864, 3.7+); the loop moves on to the next host, as ClientCnxn does on its EOF.
+      const { err } = decodeReplyHeader(frame);
+      const hint = err === ErrorCode.NOTREADONLY ? ' (a read-only server creates sessions only with localSessionsEnabled=true)' : '';
+      const refusal = errorFromCode(err);
+      throw new ConnectionLossError(`${this.remote} refused the session: ${refusal.message}${hint}`, { cause: refusal });
+    }
     const response = decodeConnectResponse(frame);
     const handshake = this.handshake!;
     this.handshake = undefined;

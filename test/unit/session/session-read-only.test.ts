@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Xid } from '../../../src/protocol/constants.js';
+import { encodeReply } from '../../../src/protocol/responses.js';
 import { TEST_PASSWORD } from '../../support/memory-transport.js';
 import { HOSTS, established, harness, settle } from './harness.js';
 
@@ -59,6 +60,24 @@ describe('session: read-only mode', () => {
     await h.clock.advance(5_000);
     for (const r of moved.requests()) if (r.xid === Xid.ping) moved.reply(Xid.ping, 0n);
     expect(h.transport.connections).toHaveLength(connections);
+  });
+
+  it('a read-only server that refuses to create a session (NOTREADONLY instead of a ConnectResponse) is skipped for the next host', async () => {
+    const logs: string[] = [];
+    const h = harness({ allowReadOnly: true, logger: (_level, message, fields) => logs.push(`${message} ${(fields?.['error'] as Error | undefined)?.message}`) });
+    h.session.start();
+    await settle();
+    const refusing = h.transport.last;
+    refusing.push(encodeReply({ xid: 0, zxid: 0n, err: -119 }));
+    await settle();
+    await h.clock.advance(100);
+    const next = h.transport.last;
+    expect(next).not.toBe(refusing);
+    expect(next.host).toBe('zk2');
+    expect(logs.some((l) => l.includes('localSessionsEnabled'))).toBe(true);
+    next.accept({ timeOut: T, readOnly: true, sessionId: 0x55n, passwd: TEST_PASSWORD });
+    await settle();
+    expect(h.session.state).toBe('connectedReadOnly');
   });
 
   it('after a read-write server was seen, reconnects resume the session (also to read-only servers)', async () => {
