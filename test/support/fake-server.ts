@@ -15,6 +15,7 @@ import type { Stat } from '../../src/protocol/records/data.js';
 import type { ConnectRequest } from '../../src/protocol/records/session.js';
 import { type Request, type RequestOp, decodeConnectRequest, decodeRequest } from '../../src/protocol/requests.js';
 import { type ResponseBodies, encodeConnectResponse, encodeReply } from '../../src/protocol/responses.js';
+import { statOf } from './stat.js';
 
 interface Node {
   data: Uint8Array | null;
@@ -29,7 +30,7 @@ export class FakeEnsemble {
   private nextSession = 0x7a6b000000000001n;
 
   constructor() {
-    this.nodes.set('/', { data: null, stat: stat(0n, 0) });
+    this.nodes.set('/', { data: null, stat: statOf({}, 0n) });
   }
 
   newSession(): { sessionId: bigint; passwd: Uint8Array } {
@@ -42,25 +43,10 @@ export class FakeEnsemble {
   /** Creates or replaces a node (mkdir -p not included: the parent must exist for creates). */
   put(path: string, data: Uint8Array | null): void {
     const zxid = ++this.zxid;
-    this.nodes.set(path, { data, stat: stat(zxid, data?.length ?? 0) });
+    this.nodes.set(path, { data, stat: statOf({ dataLength: data?.length ?? 0 }, zxid) });
   }
 }
 
-function stat(zxid: bigint, dataLength: number): Stat {
-  return {
-    czxid: zxid,
-    mzxid: zxid,
-    ctime: 0n,
-    mtime: 0n,
-    version: 0,
-    cversion: 0,
-    aversion: 0,
-    ephemeralOwner: 0n,
-    dataLength,
-    numChildren: 0,
-    pzxid: zxid,
-  };
-}
 
 /** One client connection, as the server's behaviour sees it. */
 export class FakeConnection {

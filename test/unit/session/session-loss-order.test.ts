@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { AuthFailedError, ConnectionLossError, RequestTimeoutError, guaranteesNoChange } from '../../../src/errors.js';
 import { Xid } from '../../../src/protocol/constants.js';
 import { TEST_PASSWORD } from '../../support/memory-transport.js';
+import { statOf } from '../../support/stat.js';
 import { established, harness, settle, track } from './harness.js';
 
 const T = 30_000;
@@ -52,8 +53,8 @@ describe('session: connection loss and request order', () => {
     await settle();
     expect(added.settled).toBe(true);
     expect(added.error).toBeUndefined();
-    conn.reply(1, 5n, 0, 'setData', { stat: stat() });
-    conn.reply(2, 6n, 0, 'setData', { stat: stat() });
+    conn.reply(1, 5n, 0, 'setData', { stat: statOf() });
+    conn.reply(2, 6n, 0, 'setData', { stat: statOf() });
     await settle();
     expect(h.session.state).toBe('connected');
   });
@@ -127,19 +128,3 @@ describe('session: connection loss and request order', () => {
     expect(guaranteesNoChange(write.error)).toBe(false);
   });
 });
-
-function stat() {
-  return {
-    czxid: 1n,
-    mzxid: 1n,
-    ctime: 0n,
-    mtime: 0n,
-    version: 0,
-    cversion: 0,
-    aversion: 0,
-    ephemeralOwner: 0n,
-    dataLength: 0,
-    numChildren: 0,
-    pzxid: 1n,
-  };
-}

@@ -8,6 +8,7 @@ import { AuthFailedError, ConnectionLossError, SessionExpiredError } from '../..
 import { KeeperState, Xid } from '../../../src/protocol/constants.js';
 import type { WatchKind, RawWatchEvent } from '../../../src/session/watches.js';
 import { TEST_PASSWORD } from '../../support/memory-transport.js';
+import { statOf } from '../../support/stat.js';
 import { established, harness, settle, started, track } from './harness.js';
 
 const getData = (path: string) => ({ op: 'getData', path, watch: false }) as const;
@@ -40,7 +41,7 @@ describe('session reconnect', () => {
     watch('persistent', '/p', 'addWatch');
     watch('persistentRecursive', '/r', 'addWatch');
     await settle();
-    first.reply(1, 0x10n, 0, 'getData', { data: null, stat: stat() });
+    first.reply(1, 0x10n, 0, 'getData', { data: null, stat: statOf() });
     first.reply(2, 0x11n, -101);
     first.reply(3, 0x12n, 0, 'getChildren', { children: [] });
     first.reply(4, 0x13n, 0, 'addWatch', { err: 0 });
@@ -95,7 +96,7 @@ describe('session reconnect', () => {
     const first = await established(h);
     void h.session.submit({ op: 'getData', path: '/d', watch: true }, { watch: { kind: 'data', path: '/d', watcher: () => {} } });
     await settle();
-    first.reply(1, 0x9n, 0, 'getData', { data: null, stat: stat() });
+    first.reply(1, 0x9n, 0, 'getData', { data: null, stat: statOf() });
     await settle();
     first.serverClose();
     await settle();
@@ -111,7 +112,7 @@ describe('session reconnect', () => {
     const first = await established(h);
     void h.session.submit({ op: 'getData', path: '/x', watch: false });
     await settle();
-    first.reply(1, 0x21n, 0, 'getData', { data: null, stat: stat() });
+    first.reply(1, 0x21n, 0, 'getData', { data: null, stat: statOf() });
     await settle();
     const events: RawWatchEvent[] = [];
     const armed = track(
@@ -283,19 +284,3 @@ describe('session reconnect', () => {
     expect(h.session.state).toBe('authFailed');
   });
 });
-
-function stat() {
-  return {
-    czxid: 1n,
-    mzxid: 1n,
-    ctime: 0n,
-    mtime: 0n,
-    version: 0,
-    cversion: 0,
-    aversion: 0,
-    ephemeralOwner: 0n,
-    dataLength: 0,
-    numChildren: 0,
-    pzxid: 1n,
-  };
-}

@@ -4,24 +4,12 @@
  * one check of "/" at any version), in the session's own request order.
  */
 import { describe, expect, it } from 'vitest';
-import type { Stat } from '../../../src/protocol/records/data.js';
 import { DRIFT } from '../../../src/session/validity.js';
 import type { MemoryConnection } from '../../support/memory-transport.js';
+import { statOf } from '../../support/stat.js';
 import { type Harness, established, harness, settle } from './harness.js';
 
-const STAT: Stat = {
-  czxid: 1n,
-  mzxid: 2n,
-  ctime: 3n,
-  mtime: 4n,
-  version: 5,
-  cversion: 6,
-  aversion: 7,
-  ephemeralOwner: 0n,
-  dataLength: 1,
-  numChildren: 0,
-  pzxid: 8n,
-};
+const STAT = statOf({ version: 5 });
 
 /** Lets `ms` pass in steps of 1 s, answering every ping (so the read timeout stays away). */
 async function idle(h: Harness, conn: MemoryConnection, ms: number): Promise<void> {
