@@ -9,6 +9,11 @@
  * margin up to MAX_MARGIN × T never lapses on a healthy connection. A hold that starts with a stale proof
  * (the session was idle) is `ready` only once a fresh proof arrives, so a lease is never born about to
  * lapse before its first renewal could land.
+ *
+ * A side effect on a follower cut off from the leader: a follower queues a session's later requests, its
+ * pings included, behind that session's pending sync (CommitProcessor), so with a renewal stuck there the
+ * pings go unanswered and the read timeout (2T/3) moves the client to another member, where REVALIDATE
+ * may still save the session (observed in test/integration/faults/lease-partition.test.ts).
  */
 import { ClientClosedError, InvalidArgumentError } from '../errors.js';
 import type { Clock, TimerHandle } from './clock.js';
