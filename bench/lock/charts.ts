@@ -15,6 +15,7 @@ export const COLORS: Record<Implementation, string> = {
   'nzc-recipe': '#1f77b4',
   curator: '#2ca02c',
   kazoo: '#9467bd',
+  'broken-lock': '#7f7f7f',
 };
 const FLOOR_COLOR = '#555555';
 const FLOOR_DASH = '6 4';
@@ -24,12 +25,13 @@ function subtitle(r: BenchReport): string {
   return `${r.server.kind} ZooKeeper ${r.server.version}${rtt}; ${r.machine.cpus} CPUs; ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-function implSeries(r: BenchReport, holdMs: number, value: (c: BenchReport['cells'][number]) => number | undefined): Series[] {
+/** One line per implementation through the medians of its repeats. */
+function implSeries(r: BenchReport, holdMs: number, value: (c: BenchReport['summaries'][number]) => number | undefined): Series[] {
   return r.implementations.map(({ impl }) => ({
     label: LABELS[impl],
     color: COLORS[impl],
-    points: r.cells
-      .filter((c) => c.impl === impl && c.holdMs === holdMs && c.status === 'ok')
+    points: r.summaries
+      .filter((c) => c.impl === impl && c.holdMs === holdMs && c.runs > 0)
       .map((c) => ({ x: c.n, y: value(c) ?? Number.NaN }))
       .filter((p) => Number.isFinite(p.y)),
   }));
@@ -46,7 +48,7 @@ export function handoffsChart(r: BenchReport): string {
     yScale: 'linear',
     xTicks: ns,
     panels: r.settings.holdsMs.map((holdMs) => {
-      const series = implSeries(r, holdMs, (c) => c.handoffsPerS);
+      const series = implSeries(r, holdMs, (c) => c.handoffsPerS?.median);
       const ceiling = r.floor?.ceilingHandoffsPerS[String(holdMs)];
       if (ceiling !== undefined) {
         series.push({
@@ -76,7 +78,7 @@ export function p99Chart(r: BenchReport): string {
     yScale: 'log',
     xTicks: r.settings.ns,
     panels: r.settings.holdsMs.map((holdMs) => {
-      const series = implSeries(r, holdMs, (c) => (c.latencyUs ? c.latencyUs.p99 / 1000 : undefined));
+      const series = implSeries(r, holdMs, (c) => (c.p99Us ? c.p99Us.median / 1000 : undefined));
       const notify = r.floor?.notifyUs.p50;
       const waiting = r.settings.ns.filter((n) => n >= 2);
       if (notify !== undefined && waiting.length > 0) {

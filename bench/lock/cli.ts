@@ -3,7 +3,7 @@
  * defaults make a full run (6 implementations × 5 N × 2 hold times + the floor) take about three minutes
  * on a 2-core machine; `--quick` takes well under one.
  */
-import { ALL_IMPLS } from './peers.js';
+import { ALL_IMPLS, TEST_IMPLS } from './peers.js';
 import type { Implementation } from './protocol.js';
 
 export interface BenchOptions {
@@ -16,11 +16,12 @@ export interface BenchOptions {
   impls: Implementation[];
   ns: number[];
   holds: number[];
-  /** Runner processes per cell; undefined: one per 64 sessions. */
+  /** Runner processes per cell; undefined: at least 2 from N = 4, one per 64 sessions beyond. */
   workers: number | undefined;
-  warmupMs: number;
-  /** Warm-up of the JVM runner (Curator): a fresh JVM needs about 2 s of work before its JIT settles. */
-  jvmWarmupMs: number;
+  /** Repeats per N. */
+  repeats: Map<number, number>;
+  /** Cap of the steady-state warm-up. */
+  warmupCapMs: number;
   measureMs: number;
   floorIterations: number;
   outDir: string;
@@ -42,13 +43,17 @@ export const USAGE = `Lock benchmark: zkts's locks against Curator, kazoo and no
   --rtt <ms>               add this round-trip time through a proxy per server (e.g. --rtt 2ms)
   --force-sync yes|no      forceSync of the servers the run starts (default yes, ZooKeeper's default;
                            no: the log is written but not fsync'd, to see what fsync costs)
-  --quick                  N 1,4,16, hold 0, 0.3 s warm-up (JVM 1 s), 1 s measure, 300 floor iterations
+  --quick                  N 1,4,16, hold 0, one repeat, 0.8 s measure, 300 floor iterations
   --impl a,b               implementations (default all): ${ALL_IMPLS.join(', ')}
+                           (also: ${TEST_IMPLS.join(', ')}, which the tests use to show the check fails)
   --n 1,2,16               contending sessions per cell (default 1,2,4,16,64; e.g. 256 for more)
   --hold 0,1               hold times in ms (default 0,1)
-  --workers <k>            spread each cell's sessions over k runner processes (default: 1 per 64)
-  --warmup <s>             warm-up per cell before measuring (default 0.5; Curator's fresh JVM 2)
-  --measure <s>            measure window per cell (default 1.2)
+  --workers <k>            spread each cell's sessions over k runner processes (default: 2 from N = 4,
+                           one per 64 sessions beyond)
+  --repeat <k>             run every cell k times, implementations rotated (default: 3 for the goal
+                           cells N = 2, 16, 64, 1 for the others; --quick: 1)
+  --warmup-cap <s>         longest warm-up; each cell warms up until its rate is steady (default 8)
+  --measure <s>            measure window per cell (default 1)
   --floor <iterations>     iterations of each floor measurement (default 800)
   --out <dir>              where results go (default bench/results)
   --json-only              print only the result JSON on stdout and write only the .json file
@@ -95,7 +100,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
     given.set(name, value);
   }
   if (given.has('help')) return null;
-  const known = ['connect', 'ensemble', 'force-sync', 'rtt', 'quick', 'impl', 'n', 'hold', 'workers', 'warmup', 'measure', 'floor', 'out', 'json-only', 'latest', 'verbose'];
+  const known = ['connect', 'ensemble', 'force-sync', 'rtt', 'quick', 'impl', 'n', 'hold', 'workers', 'repeat', 'warmup-cap', 'measure', 'floor', 'out', 'json-only', 'latest', 'verbose'];
   for (const k of given.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
   const str = (k: string): string | undefined => {
     const v = given.get(k);
@@ -105,7 +110,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
 
   const impls = str('impl') === undefined ? [...ALL_IMPLS] : list(str('impl')!, '--impl');
   for (const impl of impls) {
-    if (!(ALL_IMPLS as readonly string[]).includes(impl)) throw new Error(`--impl: unknown implementation ${impl} (known: ${ALL_IMPLS.join(', ')})`);
+    if (![...ALL_IMPLS, ...TEST_IMPLS].includes(impl as Implementation)) {
+      throw new Error(`--impl: unknown implementation ${impl} (known: ${ALL_IMPLS.join(', ')})`);
+    }
   }
   const ns = str('n') === undefined ? (quick ? [1, 4, 16] : [1, 2, 4, 16, 64]) : numbers(str('n')!, '--n', 1);
   if (ns.some((n) => !Number.isInteger(n))) throw new Error('--n: whole numbers of sessions');
@@ -120,6 +127,10 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   if (str('connect') !== undefined && str('force-sync') !== undefined) throw new Error('--force-sync applies to servers the run starts, not to --connect');
   const workers = str('workers') === undefined ? undefined : Number(str('workers'));
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new Error('--workers: a positive whole number');
+  const repeatGiven = str('repeat') === undefined ? undefined : Number(str('repeat'));
+  if (repeatGiven !== undefined && (!Number.isInteger(repeatGiven) || repeatGiven < 1 || repeatGiven > 20)) throw new Error('--repeat: 1 to 20');
+  const repeats = new Map<number, number>();
+  for (const n of ns) repeats.set(n, repeatGiven ?? (quick ? 1 : GOAL_NS.includes(n) ? 3 : 1));
   const floor = str('floor') === undefined ? (quick ? 300 : 800) : Number(str('floor'));
   if (!Number.isInteger(floor) || floor < 10) throw new Error('--floor: at least 10 iterations');
 
@@ -133,9 +144,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
     ns: [...new Set(ns)].sort((a, b) => a - b),
     holds: [...new Set(holds)].sort((a, b) => a - b),
     workers,
-    warmupMs: str('warmup') === undefined ? (quick ? 300 : 500) : seconds(str('warmup')!, '--warmup'),
-    jvmWarmupMs: str('warmup') === undefined ? (quick ? 1000 : 2000) : seconds(str('warmup')!, '--warmup'),
-    measureMs: str('measure') === undefined ? (quick ? 1000 : 1200) : seconds(str('measure')!, '--measure'),
+    repeats,
+    warmupCapMs: str('warmup-cap') === undefined ? 8000 : seconds(str('warmup-cap')!, '--warmup-cap'),
+    measureMs: str('measure') === undefined ? (quick ? 800 : 1000) : seconds(str('measure')!, '--measure'),
     floorIterations: floor,
     outDir: str('out') ?? 'bench/results',
     jsonOnly: given.has('json-only'),
@@ -146,7 +157,13 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   };
 }
 
-/** Runner processes for a cell of n sessions: the --workers value (at most n), else one per 64 sessions. */
+/** The N whose cells the goals are about: repeated by default. */
+export const GOAL_NS: readonly number[] = [2, 16, 64];
+
+/**
+ * Runner processes for a cell of n sessions: the --workers value (at most n); else 2 from N = 4, so the
+ * mutual-exclusion check always crosses processes, and one per 64 sessions beyond 128.
+ */
 export function workersFor(n: number, workers: number | undefined): number {
-  return Math.max(1, Math.min(n, workers ?? Math.ceil(n / 64)));
+  return Math.max(1, Math.min(n, workers ?? (n >= 4 ? Math.max(2, Math.ceil(n / 64)) : 1)));
 }

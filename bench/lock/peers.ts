@@ -10,13 +10,15 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareCurator, prepareKazoo } from '../peers/launch.js';
-import type { Implementation, RunnerConfig } from './protocol.js';
+import type { Implementation } from './protocol.js';
 
 export const ALL_IMPLS: readonly Implementation[] = ['zkts-mutex', 'zkts-simple-lock', 'zkts-rwlock', 'nzc-recipe', 'curator', 'kazoo'];
+/** Runnable when named with --impl, never by default: the negative control of the tests. */
+export const TEST_IMPLS: readonly Implementation[] = ['broken-lock'];
 
 /** zkts's own implementations; the others are the peers ratios are taken against. */
 export function isZkts(impl: Implementation): boolean {
-  return impl.startsWith('zkts-');
+  return impl.startsWith('zkts-') || impl === 'broken-lock';
 }
 
 export const LABELS: Record<Implementation, string> = {
@@ -26,14 +28,15 @@ export const LABELS: Record<Implementation, string> = {
   'nzc-recipe': 'node-zookeeper-client + recipe',
   curator: 'Curator InterProcessMutex',
   kazoo: 'kazoo Lock',
+  'broken-lock': 'broken lock (negative control: holds without waiting)',
 };
 
 export interface PreparedImpl {
   impl: Implementation;
   /** Library and runtime versions, for the report. */
   version: string;
-  /** argv of one runner process. */
-  command(config: RunnerConfig): string[];
+  /** argv of one runner process (it then reads its cells from stdin: protocol.ts). */
+  command(): string[];
   dispose(): void;
 }
 
@@ -53,7 +56,7 @@ function nodeRunner(impl: Implementation, file: string, version: string): Prepar
   return {
     impl,
     version,
-    command: (config) => [process.execPath, '--import', 'tsx', path, JSON.stringify(config)],
+    command: () => [process.execPath, '--import', 'tsx', path],
     dispose: () => undefined,
   };
 }
@@ -73,7 +76,7 @@ function peer(impl: 'curator' | 'kazoo'): PreparedImpl | string {
   const p = impl === 'curator' ? prepareCurator() : prepareKazoo();
   // launch.ts's reasons start with "Curator skipped: " / "kazoo skipped: "; the orchestrator says that itself.
   if (typeof p === 'string') return p.replace(/^\w+ skipped: /, '');
-  return { impl, version: p.description, command: (config) => p.command(config), dispose: () => p.dispose() };
+  return { impl, version: p.description, command: () => p.command(), dispose: () => p.dispose() };
 }
 
 /** Prepares the requested implementations, in the order given; the rest are skipped with a reason. */
@@ -87,6 +90,7 @@ export function prepareImpls(impls: readonly Implementation[]): { ready: Prepare
       case 'zkts-mutex':
       case 'zkts-simple-lock':
       case 'zkts-rwlock':
+      case 'broken-lock':
         p = nodeRunner(impl, 'zkts.ts', `zkts ${packageVersion('zkts') ?? '(this tree)'} (${node})`);
         break;
       case 'nzc-recipe': {

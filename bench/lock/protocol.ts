@@ -1,40 +1,50 @@
 /**
- * The lock-benchmark runner protocol. Every implementation (zkts, node-zookeeper-client, Curator in
- * Java, kazoo in Python) runs as its own child process speaking this protocol, so each is measured
- * alone, with its own CPU accounting, and peers in other languages plug in the same way.
+ * The lock-benchmark runner protocol (version 2). Every implementation (zkts, node-zookeeper-client,
+ * Curator in Java, kazoo in Python) runs in its own child processes speaking this protocol, so each is
+ * measured alone, with its own CPU accounting, and peers in other languages plug in the same way.
  *
- * 1. The orchestrator starts the runner with one argument: the RunnerConfig as JSON.
- * 2. The runner opens `sessions` sessions, prepares, and prints the line `READY`.
- * 3. The orchestrator writes `START\n` to the runner's stdin. The runner contends for `warmupMs`
- *    (nothing recorded), prints `MEASURE` at the moment measurement begins, contends for `measureMs`,
- *    and prints `DONE` when the last contender has left its loop. While measuring it prints
- *    `PROGRESS <acquisitions so far>` about every 250 ms.
- * 4. It then prints one line `RESULT <RunnerResult as JSON>`, closes its sessions and exits 0.
- *    On failure it prints `ERROR <message>` and exits non-zero.
- * Any other stdout line is ignored (logged in verbose mode); stderr is kept for error reports.
+ * A runner process lives for a whole run and serves one cell after another, so a JIT (the JVM's above
+ * all) stays as warm as it is in a long-running service. Lines on stdin, from the orchestrator:
  *
- * Each contender loops: t0 = now; acquire; tA = now; record hold start; hold `holdMs` (0: none);
- * record hold end; release; record latency tA - t0. Only acquisitions whose acquire started during the
- * measure window count. Times in `holds` are wall-clock epoch microseconds from a high-resolution
- * source (Node: performance.timeOrigin + performance.now(); Java: Instant.now(); Python: time.time_ns()),
- * so the orchestrator can check holds from several processes on one machine against each other.
+ *   CELL <RunnerConfig as JSON>  open `sessions` sessions and as many fenced-store connections; print READY.
+ *   START      every contender starts its loop (warm-up: nothing recorded). Print
+ *              `PROGRESS <acquisitions completed since START>` about every 100 ms from now on.
+ *   QUIESCE    contenders finish the acquisition under way (acquire, hold, release) and start none;
+ *              print IDLE once every contender is idle.
+ *   GO         read the process CPU time, then every contender runs the measure window: it starts
+ *              acquisitions only while less than `measureMs` has passed since GO (runner's own clock),
+ *              records each of them, and stops. Print `PROGRESS <acquisitions completed since GO>` about
+ *              every 100 ms; once every contender has stopped print DONE (CPU read just before), then
+ *              `RESULT <RunnerResult as JSON>` on one line.
+ *   CLOSE      close the cell's sessions and store connections; print CLOSED. The runner then waits for
+ *              the next CELL.
+ *   FLOOR <FloorConfig as JSON>   optional (the Java runner): measure the server's floor with this
+ *              runtime's own ZooKeeper client, print `FLOOR <FloorResult as JSON>`.
+ *   EXIT, or stdin's end   close everything and exit 0.
+ * On any failure print `ERROR <message>` (one line) and exit non-zero; the orchestrator then starts a
+ * fresh process for the next cell. Lines on stdout other than these are ignored (shown with --verbose).
  *
- * Clarifications added with the orchestrator (compatible: nothing a runner already does changes):
- * - The hold starts when acquire has returned and ends before release is called (tA, then hold, then
- *   end, then release), so the holds of a correct lock never overlap across processes.
- * - "Acquire started during the measure window": warmupMs <= t0 - start < warmupMs + measureMs on the
- *   runner's own clock, counted from reading START. Contenders start no new acquire after the window, so
- *   the waiters still queued finish and the runner prints DONE soon after; the orchestrator reads the
- *   server's `mntr` at MEASURE and at DONE, so those two lines should be printed at the moment they say.
- * - A cell may spread its sessions over several runner processes (RunnerConfig.worker = 0, 1, ...): each
- *   gets its share in `sessions`; the orchestrator waits for every READY, then sends START to all.
- * - The orchestrator kills a runner (by PID) that overruns its bound or has not exited a few seconds
- *   after RESULT. A runner should also exit when its stdin closes before START.
- * - Hold tokens: see Hold below (czxid, or the sequence number where the library hides the czxid).
- * - CLOSE (optional for runners): after RESULT a runner may wait for the line `CLOSE` on stdin (or for
- *   stdin to end, or at most 5 s) before closing its sessions. The orchestrator sends CLOSE once it has
- *   read `mntr` after DONE, so the closeSession requests (N of them) stay out of the measured window;
- *   a runner that closes at once still works, its closes may just land in that last reading.
+ * The orchestrator decides when warm-up has reached a steady state (the same rule for everyone: the
+ * acquisition rate of two consecutive windows within 5%, with a cap) and sends QUIESCE; it reads the
+ * server's counters (`mntr`) after IDLE and after DONE. With every contender idle at both readings,
+ * requests, notifications, log flushes and CPU are counted for exactly the acquisitions of the window.
+ * A cell may spread its sessions over several runner processes (RunnerConfig.worker = 0, 1, ...): each
+ * gets its share in `sessions`, and every command goes to all of them, each step after all answered.
+ *
+ * Each contender loops: t0 = now; acquire; tA = now; the critical section; release; latency = tA - t0.
+ * The critical section is real work on a resource outside the lock, the fenced store (fenced-store.ts),
+ * over the contender's own TCP connection to `store` (host:port), one line each way per step:
+ *
+ *   `E <lockId> <token> <kind> <holder>\n`  → `OK\n` or `STALE\n`   (enter: the holder writes)
+ *   then sleep holdMs (0: none)
+ *   `X <lockId> <token> <holder>\n`         → `OK\n`                 (exit)
+ *
+ * lockId is RunnerConfig.lockPath, token the fencing token (below), kind `w` (exclusive) or `r` (shared),
+ * holder `<worker>-<session index>`. The store itself records overlaps and stale tokens: that check can
+ * fail at hold 0. The hold recorded for the client-side check (Hold below) starts when acquire has
+ * returned and ends when X was answered, so the holds of a correct lock never overlap across processes.
+ * Times in `holds` are wall-clock epoch microseconds from a high-resolution source (Node:
+ * performance.timeOrigin + performance.now(); Java: Instant.now(); Python: time.time_ns()).
  */
 
 export type Implementation =
@@ -43,7 +53,9 @@ export type Implementation =
   | 'zkts-rwlock'
   | 'nzc-recipe'
   | 'curator'
-  | 'kazoo';
+  | 'kazoo'
+  /** A deliberately broken lock (grants right after its create): the negative control, tests only. */
+  | 'broken-lock';
 
 export interface RunnerConfig {
   impl: Implementation;
@@ -54,10 +66,11 @@ export interface RunnerConfig {
   /** Sessions (contenders) in this process; each session runs one contender loop. */
   sessions: number;
   holdMs: number;
-  warmupMs: number;
   measureMs: number;
   /** Requested session timeout, ms. */
   sessionTimeoutMs: number;
+  /** The fenced store, `host:port`. */
+  store: string;
   /** zkts-rwlock only: the fraction of acquisitions that take the read lock (e.g. 0.9). */
   readRatio?: number;
   /** Index of this worker when a cell spreads its sessions over several processes. */
@@ -70,25 +83,45 @@ export interface RunnerConfig {
  * create (node-zookeeper-client: its create sends opcode 1, whose reply is only the path) may give the
  * node's sequence number instead (the suffix of its name, e.g. "42" for `..-lock-0000000042`), as
  * getting the czxid would cost a request the library's users do not make. Both increase strictly from
- * one holder to the next on one lock path, which is all the orchestrator's check needs; all processes
- * of one cell run the same implementation, so one cell never mixes the two.
+ * one holder to the next on one lock path, which is all the checks need; all processes of one cell run
+ * the same implementation, so one cell never mixes the two.
  */
 export type Hold = [token: string, kind: 'w' | 'r', startUs: number, endUs: number];
 
 export interface RunnerResult {
   impl: Implementation;
-  /** Acquisitions whose acquire started inside the measure window. */
+  /** Acquisitions started inside the measure window (all of them completed before DONE). */
   acquisitions: number;
   /** Acquire latency of each counted acquisition, microseconds (call to holding). */
   latenciesUs: number[];
-  /** Every counted hold, for the mutual-exclusion check. */
+  /** Every counted hold, for the client-side mutual-exclusion check. */
   holds: Hold[];
-  /** Process CPU time (user + system) spent during the measure window, microseconds. */
+  /** Process CPU time (user + system) from GO to DONE, microseconds. */
   cpuUs: number;
-  /** Length of the measure window actually run, ms. */
+  /** From GO to the last contender stopping, ms. */
   measuredMs: number;
   /** Operations that failed (and were retried or skipped), for the report. */
   errors: number;
+  /** Store answers STALE seen by this runner's holders. */
+  staleWrites: number;
   /** Free-form facts (library version, JVM, ...). */
   notes?: Record<string, string>;
+}
+
+/** FLOOR's config: two sessions on `connect`, one operation at a time, under `dir` (exists). */
+export interface FloorConfig {
+  connect: string;
+  dir: string;
+  iterations: number;
+  warmupIterations: number;
+  /** Several servers: the watching session syncs before watching. */
+  sync: boolean;
+}
+
+/** FLOOR's answer: every sample in microseconds (the orchestrator summarizes them). */
+export interface FloorSamples {
+  createDeleteUs: number[];
+  notifyUs: number[];
+  /** The client library, e.g. `ZooKeeper 3.8.0 Java client on openjdk 17`. */
+  client: string;
 }

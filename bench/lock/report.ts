@@ -7,8 +7,9 @@ import type { Skipped } from './peers.js';
 import type { Implementation } from './protocol.js';
 import type { ServerInfo } from './server.js';
 import type { LatencySummary } from './stats.js';
+import type { CellSummary } from './summary.js';
 
-export const SCHEMA = 'zkts-lock-bench/1';
+export const SCHEMA = 'zkts-lock-bench/2';
 
 export interface CellResult {
   impl: Implementation;
@@ -17,8 +18,13 @@ export interface CellResult {
   holdMs: number;
   /** Runner processes the sessions were spread over. */
   workers: number;
+  /** Which repeat of this (implementation, N, hold), from 0. */
+  repeat: number;
   status: 'ok' | 'failed';
   error?: string;
+  /** Warm-up before the window, and whether it met the steady-state rule (else it hit the cap). */
+  warmupMs: number;
+  warmupSteady: boolean;
   /** Acquisitions whose acquire started inside the measure window. */
   acquisitions: number;
   measuredMs: number;
@@ -41,22 +47,27 @@ export interface CellResult {
    * servers this run started (read from /proc, 10 ms ticks), null otherwise.
    */
   serverCpuUsPerAcquisition: number | null;
-  /** Mutual-exclusion violations (must be 0). */
+  /** Mutual-exclusion violations (must be 0): storeOverlaps + staleWrites + timestampViolations. */
   violations: number;
+  /** The fenced store saw two holders inside at once (warm-up included). */
+  storeOverlaps: number;
+  /** The fenced store saw a write with a token not above one it had accepted. */
+  staleWrites: number;
+  /** The recorded holds (client clocks) overlap or go against token order (violations.ts). */
+  timestampViolations: number;
   violationExamples: string[];
   /** Failed operations the runner retried or skipped. */
   errors: number;
   /** handoffsPerS / the floor's ceiling at this hold time. */
   fractionOfCeiling: number | null;
-  /** handoffsPerS / the best peer's in the same (n, hold); null when no peer ran it. */
-  ratioVsBestPeer: number | null;
-  bestPeer: Implementation | null;
   /** Wall time of the whole cell, process start to exit. */
   wallMs: number;
   notes?: Record<string, string>;
 }
 
 export interface FloorReport extends FloorResult {
+  /** The client the floor was measured with. */
+  client: string;
   /** 1 s / (notify p50 + hold), per hold time in ms (keys are the hold times). */
   ceilingHandoffsPerS: Record<string, number>;
 }
@@ -90,9 +101,10 @@ export interface BenchReport {
   settings: {
     ns: number[];
     holdsMs: number[];
-    warmupMs: number;
-    /** Curator's warm-up (its fresh JVM's JIT needs longer). */
-    jvmWarmupMs: number;
+    /** The steady-state rule of every warm-up. */
+    warmup: string;
+    /** Repeats per N (the goal cells get more by default). */
+    repeats: Record<string, number>;
     measureMs: number;
     rttMs: number;
     quick: boolean;
@@ -101,11 +113,16 @@ export interface BenchReport {
     readRatio: number;
     order: string;
   };
+  /** The floor, measured with zkts's client (the ceiling the figures are compared with). */
   floor: FloorReport | null;
   floorError?: string;
+  /** The same floor measured with the Java client in the same run (when Curator's runner is there). */
+  javaFloor: FloorReport | null;
   implementations: { impl: Implementation; label: string; version: string }[];
   skipped: Skipped[];
   cells: CellResult[];
+  /** The cells folded over their repeats (summary.ts): what the tables, charts and goals show. */
+  summaries: CellSummary[];
   /** Sum over cells: must be 0. */
   violations: number;
   goals: GoalResult[];

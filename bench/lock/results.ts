@@ -29,8 +29,11 @@ export function renderMarkdown(r: BenchReport, chartNames: { handoffs: string; p
     `Server: ${r.server.kind}, ZooKeeper ${r.server.version}, forceSync ${r.server.forceSync}${r.server.settings.length > 0 ? ` (${r.server.settings.join('; ')})` : ''}${r.server.rttMs > 0 ? `; +${r.server.rttMs} ms round trip through a proxy` : ''}.`,
   );
   const s = r.settings;
+  const repeats = Object.entries(s.repeats)
+    .map(([n, k]) => `N=${n}: ${k}`)
+    .join(', ');
   out.push(
-    `Cells: N ${s.ns.join(', ')}; hold ${s.holdsMs.join(', ')} ms; warm-up ${s.warmupMs} ms (Curator's JVM ${s.jvmWarmupMs} ms), measure ${s.measureMs} ms per cell; workers ${s.workers}; session timeout ${s.sessionTimeoutMs} ms; ReadWriteLock ${Math.round(s.readRatio * 100)}% reads; ${s.order}.`,
+    `Cells: N ${s.ns.join(', ')}; hold ${s.holdsMs.join(', ')} ms; repeats ${repeats}; warm-up ${s.warmup}; measure ${s.measureMs} ms per cell; workers ${s.workers}; session timeout ${s.sessionTimeoutMs} ms; ReadWriteLock ${Math.round(s.readRatio * 100)}% reads; ${s.order}.`,
     '',
   );
   out.push('Implementations:', '');
@@ -44,35 +47,42 @@ export function renderMarkdown(r: BenchReport, chartNames: { handoffs: string; p
 
   out.push('## Floor', '');
   if (r.floor !== null) {
-    const f = r.floor;
-    out.push(`zkts's client, two sessions, ${f.iterations} iterations each, interleaved:`, '');
-    out.push('| measurement | p50 ms | p90 ms | p99 ms | max ms |', '|---|---:|---:|---:|---:|');
-    out.push(`| create + delete (one session) | ${ms(f.createDeleteUs.p50)} | ${ms(f.createDeleteUs.p90)} | ${ms(f.createDeleteUs.p99)} | ${ms(f.createDeleteUs.max)} |`);
-    out.push(`| delete → NodeDeleted at the other session | ${ms(f.notifyUs.p50)} | ${ms(f.notifyUs.p90)} | ${ms(f.notifyUs.p99)} | ${ms(f.notifyUs.max)} |`);
+    out.push(`Two sessions, ${r.floor.iterations} iterations each, interleaved, with each client:`, '');
+    out.push('| client | measurement | p50 ms | p90 ms | p99 ms | max ms |', '|---|---|---:|---:|---:|---:|');
+    for (const f of [r.floor, r.javaFloor]) {
+      if (f === null) continue;
+      out.push(`| ${f.client} | create + delete (one session) | ${ms(f.createDeleteUs.p50)} | ${ms(f.createDeleteUs.p90)} | ${ms(f.createDeleteUs.p99)} | ${ms(f.createDeleteUs.max)} |`);
+      out.push(`| ${f.client} | delete → NodeDeleted at the other session | ${ms(f.notifyUs.p50)} | ${ms(f.notifyUs.p90)} | ${ms(f.notifyUs.p99)} | ${ms(f.notifyUs.max)} |`);
+    }
     out.push('');
-    out.push(
-      `Ceiling (1 s / (notification p50 + hold)): ${Object.entries(f.ceilingHandoffsPerS)
-        .map(([h, c]) => `${c} handoffs/s at hold ${h} ms`)
-        .join(', ')}.`,
-      '',
-    );
+    for (const f of [r.floor, r.javaFloor]) {
+      if (f === null) continue;
+      out.push(
+        `Ceiling from the ${f.client} floor (1 s / (notification p50 + hold)): ${Object.entries(f.ceilingHandoffsPerS)
+          .map(([h, c]) => `${c} handoffs/s at hold ${h} ms`)
+          .join(', ')}.${f === r.floor ? ' The tables use this one.' : ''}`,
+        '',
+      );
+    }
   } else out.push(`Not measured: ${r.floorError ?? 'unknown error'}.`, '');
 
   out.push(`## Results`, '');
   out.push(
-    '`vs best peer`: handoffs/s over the best of Curator, kazoo and node-zookeeper-client in the same row group. `of ceiling`: handoffs/s over the floor\'s ceiling. Latencies: acquire call to holding. `req/acq`: requests the server received per acquisition; `notif/handoff`: watch notifications it sent per acquisition; `flush/acq`: transaction-log flushes (fsync) per acquisition (see bench/README.md).',
+    'Each figure is the median over the repeats (`runs`), with the min-max range in brackets when they differ. `vs best peer`: handoffs/s over the peer (Curator, kazoo, node-zookeeper-client) with the best median in the same row group, taken per repeat. `of ceiling`: handoffs/s over the floor\'s ceiling. Latencies: acquire call to holding. `req/acq`: requests the server received per acquisition; `notif/handoff`: watch notifications it sent per acquisition; `flush/acq`: transaction-log flushes (fsync) per acquisition; `warm-up s`: the warm-up the steady-state rule needed (see bench/README.md).',
     '',
   );
   out.push(markdownTables(r));
   const failed = r.cells.filter((c) => c.status !== 'ok');
   if (failed.length > 0) {
     out.push('Failed cells:', '');
-    for (const c of failed) out.push(`- ${c.impl} N=${c.n} hold ${c.holdMs} ms: ${c.error ?? '?'}`);
+    for (const c of failed) out.push(`- ${c.impl} N=${c.n} hold ${c.holdMs} ms (repeat ${c.repeat + 1}): ${c.error ?? '?'}`);
     out.push('');
   }
   out.push(`Mutual-exclusion violations: ${r.violations}${r.violations > 0 ? ' (THE RUN FAILED)' : ''}.`, '');
   for (const c of r.cells.filter((x) => x.violations > 0)) {
-    out.push(`- ${c.impl} N=${c.n} hold ${c.holdMs} ms: ${c.violations}; ${c.violationExamples.join('; ')}`);
+    out.push(
+      `- ${c.impl} N=${c.n} hold ${c.holdMs} ms (repeat ${c.repeat + 1}): ${c.violations} (store: ${c.storeOverlaps} overlaps, ${c.staleWrites} stale writes; recorded holds: ${c.timestampViolations}); ${c.violationExamples.join('; ')}`,
+    );
   }
   if (chartNames !== undefined) {
     out.push('## Charts', '', `![handoffs/s against N](${chartNames.handoffs})`, '', `![p99 acquire latency against N](${chartNames.p99})`, '');

@@ -1,11 +1,13 @@
 /**
- * The runner side of protocol.ts for the Node runners (zkts, node-zookeeper-client): open the sessions,
- * READY, wait for START, run every contender's loop through warm-up and the measure window, print
- * MEASURE / PROGRESS / DONE / RESULT, close and exit. An implementation supplies only how to open a
- * session and how one contender acquires and releases.
+ * The runner side of protocol.ts (version 2) for the Node runners (zkts, node-zookeeper-client): a
+ * process that serves one cell after another. Per cell it opens the sessions and their fenced-store
+ * connections, runs every contender's loop through warm-up, a pause (QUIESCE) and the measure window
+ * (GO), reports, and closes on CLOSE. An implementation supplies only how to open a session and how one
+ * contender acquires and releases.
  */
 import { createInterface } from 'node:readline';
 import type { Hold, RunnerConfig, RunnerResult } from './protocol.js';
+import { StoreClient } from './store-client.js';
 
 /** A held lock as the loop sees it. */
 export interface Held {
@@ -31,10 +33,12 @@ export interface Implementation {
 const OPEN_CONCURRENCY = 16;
 /** Consecutive failed acquisitions after which a contender gives up (a dead session, not a hiccup). */
 const MAX_CONSECUTIVE_ERRORS = 50;
-/** Bound on waiting for START: the orchestrator died or forgot us. */
-const START_TIMEOUT_MS = 300_000;
-/** Bound on waiting for CLOSE after RESULT (protocol.ts): the sessions close anyway after it. */
-const CLOSE_TIMEOUT_MS = 5000;
+/**
+ * Bound on waiting for the next command (the orchestrator died or forgot us): long, because a process
+ * waits in its pool while the other implementations run their cells.
+ */
+const COMMAND_TIMEOUT_MS = 3_600_000;
+const PROGRESS_EVERY_MS = 100;
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -52,101 +56,182 @@ function cpuUs(): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function parseConfig(): RunnerConfig {
-  const raw = process.argv[2];
-  if (raw === undefined) throw new Error('usage: <runner> <RunnerConfig as JSON>');
-  return JSON.parse(raw) as RunnerConfig;
-}
-
-/** Lines from the orchestrator on stdin: START, later CLOSE; stdin's end counts as CLOSE. */
-class Stdin {
-  private readonly seen = new Set<string>();
+/** Lines from the orchestrator, one at a time; undefined at stdin's end or after the bound. */
+class Commands {
+  private readonly lines: string[] = [];
   private ended = false;
-  private waiters: (() => void)[] = [];
+  private waiter: (() => void) | undefined;
 
   constructor() {
     const rl = createInterface({ input: process.stdin });
     rl.on('line', (line) => {
-      this.seen.add(line.trim());
-      this.wake();
+      this.lines.push(line.trim());
+      this.waiter?.();
     });
     rl.on('close', () => {
       this.ended = true;
-      this.wake();
+      this.waiter?.();
     });
   }
 
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
+  async next(): Promise<string | undefined> {
+    const deadline = performance.now() + COMMAND_TIMEOUT_MS;
+    while (this.lines.length === 0) {
+      if (this.ended || performance.now() >= deadline) return undefined;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - performance.now());
+        this.waiter = () => {
+          clearTimeout(timer);
+          this.waiter = undefined;
+          resolve();
+        };
+      });
+    }
+    return this.lines.shift();
+  }
+}
+
+type Phase = 'warmup' | 'paused' | 'measure' | 'closing';
+
+/** One cell: its contenders, their store connections, and the phase every loop follows. */
+class Cell {
+  private phase: Phase = 'paused';
+  private busy = 0;
+  private phaseWaiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private completed = 0;
+  private measureStart = 0;
+  private measureEnd = 0;
+  private lastStop = 0;
+  private cpuAtGo = 0;
+  private readonly latenciesUs: number[] = [];
+  private readonly holds: Hold[] = [];
+  private errors = 0;
+  private staleWrites = 0;
+  private loops: Promise<void>[] = [];
+  private failure: Error | undefined;
+  private progress: ReturnType<typeof setInterval> | undefined;
+
+  private readonly config: RunnerConfig;
+  private readonly contenders: readonly Contender[];
+  private readonly stores: readonly StoreClient[];
+
+  constructor(config: RunnerConfig, contenders: readonly Contender[], stores: readonly StoreClient[]) {
+    this.config = config;
+    this.contenders = contenders;
+    this.stores = stores;
+  }
+
+  static async open(impl: Implementation, config: RunnerConfig): Promise<Cell> {
+    const contenders: Contender[] = new Array<Contender>(config.sessions);
+    const stores: StoreClient[] = new Array<StoreClient>(config.sessions);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < config.sessions) {
+        const i = next++;
+        contenders[i] = await impl.open(config, i);
+        stores[i] = await StoreClient.connect(config.store);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, config.sessions) }, worker));
+    } catch (err) {
+      await closeAll(contenders, stores);
+      throw err;
+    }
+    return new Cell(config, contenders, stores);
+  }
+
+  /** START: every loop begins, in warm-up. */
+  start(): void {
+    this.setPhase('warmup');
+    this.completed = 0;
+    this.startProgress();
+    this.loops = this.contenders.map((c, i) => this.loop(c, this.stores[i]!, `${this.config.worker ?? 0}-${i}`));
+    for (const l of this.loops) l.catch(() => undefined);
+  }
+
+  /** QUIESCE: resolves once every loop is idle. */
+  async pause(): Promise<void> {
+    this.setPhase('paused');
+    await this.idle();
+  }
+
+  /** GO: the measure window; resolves once every loop stopped after it. */
+  async measure(): Promise<RunnerResult> {
+    this.cpuAtGo = cpuUs();
+    this.completed = 0;
+    this.measureStart = performance.now();
+    this.measureEnd = this.measureStart + this.config.measureMs;
+    this.lastStop = this.measureStart;
+    this.setPhase('measure');
+    await this.idle();
+    const cpu = cpuUs() - this.cpuAtGo;
+    this.stopProgress();
+    return {
+      impl: this.config.impl,
+      acquisitions: this.latenciesUs.length,
+      latenciesUs: this.latenciesUs,
+      holds: this.holds,
+      cpuUs: cpu,
+      measuredMs: Math.round(this.lastStop - this.measureStart),
+      errors: this.errors,
+      staleWrites: this.staleWrites,
+    };
+  }
+
+  /** CLOSE: ends the loops and closes the sessions and store connections (bounded). */
+  async close(): Promise<void> {
+    this.stopProgress();
+    this.setPhase('closing');
+    await Promise.race([Promise.allSettled(this.loops), sleep(5000)]);
+    await closeAll(this.contenders, this.stores);
+  }
+
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Wakes every idle loop; they count as busy from here, so a wait for idleness right after sees them. */
+  private setPhase(phase: Phase): void {
+    this.phase = phase;
+    const w = this.phaseWaiters;
+    this.phaseWaiters = [];
+    this.busy += w.length;
     for (const f of w) f();
   }
 
-  /** Resolves true on `line`, false when stdin ends first or after `ms`. */
-  async waitFor(line: string, ms: number): Promise<boolean> {
-    const deadline = performance.now() + ms;
-    while (!this.seen.has(line)) {
-      if (this.ended) return false;
-      const left = deadline - performance.now();
-      if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return true;
+  private idle(): Promise<void> {
+    if (this.busy === 0 || this.failure !== undefined) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
-}
 
-async function openAll(impl: Implementation, config: RunnerConfig): Promise<Contender[]> {
-  const contenders: Contender[] = new Array<Contender>(config.sessions);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < config.sessions) {
-      const i = next++;
-      contenders[i] = await impl.open(config, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, config.sessions) }, worker));
-  return contenders;
-}
+  /** Whether a loop may start an acquisition now (false: it goes idle until the phase changes). */
+  private mayStart(now: number): boolean {
+    return this.phase === 'warmup' || (this.phase === 'measure' && now < this.measureEnd);
+  }
 
-/** Runs the whole protocol for `impl`; never returns (the process exits). */
-export async function runRunner(impl: Implementation): Promise<never> {
-  let contenders: Contender[] = [];
-  try {
-    const config = parseConfig();
-    const stdin = new Stdin();
-    contenders = await openAll(impl, config);
-    out('READY');
-    if (!(await stdin.waitFor('START', START_TIMEOUT_MS))) throw new Error('no START (stdin closed or the bound passed)');
-
-    const start = performance.now();
-    const measureStart = start + config.warmupMs;
-    const measureEnd = measureStart + config.measureMs;
-    const latenciesUs: number[] = [];
-    const holds: Hold[] = [];
-    let errors = 0;
-    let cpuAtMeasure = 0;
-    let progress: ReturnType<typeof setInterval> | undefined;
-    const measureTimer = setTimeout(() => {
-      cpuAtMeasure = cpuUs();
-      out('MEASURE');
-      progress = setInterval(() => out(`PROGRESS ${latenciesUs.length}`), 250);
-    }, config.warmupMs);
-
-    const loop = async (c: Contender): Promise<void> => {
-      let consecutive = 0;
-      while (performance.now() < measureEnd) {
+  private async loop(c: Contender, store: StoreClient, holder: string): Promise<void> {
+    let consecutive = 0;
+    this.busy++;
+    try {
+      for (;;) {
+        while (!this.mayStart(performance.now())) {
+          if (this.phase === 'closing') {
+            this.goIdle();
+            return;
+          }
+          if (this.phase === 'measure' && performance.now() > this.lastStop) this.lastStop = performance.now();
+          this.goIdle();
+          await new Promise<void>((resolve) => this.phaseWaiters.push(resolve));
+        }
+        const measuring = this.phase === 'measure';
         const t0 = performance.now();
         let held: Held;
         try {
           held = await c.acquire();
         } catch (err) {
-          errors++;
+          this.errors++;
           if (++consecutive >= MAX_CONSECUTIVE_ERRORS) throw err;
           await sleep(10);
           continue;
@@ -154,48 +239,99 @@ export async function runRunner(impl: Implementation): Promise<never> {
         consecutive = 0;
         const tA = performance.now();
         const holdStart = epochUs(tA);
-        if (config.holdMs > 0) await sleep(config.holdMs);
+        if (!(await store.enter(this.config.lockPath, held.token, held.kind, holder))) this.staleWrites++;
+        if (this.config.holdMs > 0) await sleep(this.config.holdMs);
+        await store.exit(this.config.lockPath, held.token, holder);
         const holdEnd = epochUs(performance.now());
         try {
           await held.release();
         } catch {
-          errors++;
+          this.errors++;
         }
-        if (t0 >= measureStart && t0 < measureEnd) {
-          latenciesUs.push(Math.round((tA - t0) * 1000));
-          holds.push([held.token, held.kind, holdStart, holdEnd]);
+        this.completed++;
+        if (measuring && t0 < this.measureEnd) {
+          this.latenciesUs.push(Math.round((tA - t0) * 1000));
+          this.holds.push([held.token, held.kind, holdStart, holdEnd]);
         }
       }
-    };
-    await Promise.all(contenders.map(loop));
-    clearTimeout(measureTimer);
-    if (progress !== undefined) clearInterval(progress);
-    const cpu = cpuUs() - cpuAtMeasure;
-    const measuredMs = Math.max(0, Math.min(performance.now(), measureEnd) - measureStart);
-    out('DONE');
-    const result: RunnerResult = {
-      impl: config.impl,
-      acquisitions: latenciesUs.length,
-      latenciesUs,
-      holds,
-      cpuUs: cpu,
-      measuredMs: Math.round(measuredMs),
-      errors,
-      notes: { node: process.version, ...impl.notes },
-    };
-    out(`RESULT ${JSON.stringify(result)}`);
-    // The orchestrator reads mntr after DONE: closing now would count our closeSession requests.
-    await stdin.waitFor('CLOSE', CLOSE_TIMEOUT_MS);
-    await closeAll(contenders);
+    } catch (err) {
+      this.failure ??= err instanceof Error ? err : new Error(String(err));
+      this.goIdle();
+      throw err;
+    }
+  }
+
+  private goIdle(): void {
+    this.busy--;
+    if (this.busy > 0 && this.failure === undefined) return;
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const f of w) f();
+  }
+
+  private startProgress(): void {
+    this.stopProgress();
+    this.progress = setInterval(() => out(`PROGRESS ${this.completed}`), PROGRESS_EVERY_MS);
+  }
+
+  private stopProgress(): void {
+    if (this.progress !== undefined) clearInterval(this.progress);
+    this.progress = undefined;
+  }
+}
+
+/** Runs the protocol for `impl` until EXIT or stdin's end; never returns (the process exits). */
+export async function runRunner(impl: Implementation): Promise<never> {
+  const commands = new Commands();
+  let cell: Cell | undefined;
+  try {
+    for (;;) {
+      const line = await commands.next();
+      if (line === undefined || line === 'EXIT') break;
+      if (line.startsWith('CELL ')) {
+        if (cell !== undefined) await cell.close();
+        cell = await Cell.open(impl, JSON.parse(line.slice(5)) as RunnerConfig);
+        out('READY');
+      } else if (line === 'START') {
+        need(cell).start();
+      } else if (line === 'QUIESCE') {
+        await need(cell).pause();
+        failIf(cell);
+        out('IDLE');
+      } else if (line === 'GO') {
+        const result = await need(cell).measure();
+        failIf(cell);
+        out('DONE');
+        out(`RESULT ${JSON.stringify({ ...result, notes: { node: process.version, ...impl.notes } })}`);
+      } else if (line === 'CLOSE') {
+        await need(cell).close();
+        cell = undefined;
+        out('CLOSED');
+      } else if (line !== '') {
+        throw new Error(`unknown command ${JSON.stringify(line.slice(0, 40))}`);
+      }
+    }
+    if (cell !== undefined) await cell.close();
     process.exit(0);
   } catch (err) {
     out(`ERROR ${err instanceof Error ? err.message : String(err)}`.replace(/\n/g, ' '));
-    await closeAll(contenders);
+    if (cell !== undefined) await cell.close().catch(() => undefined);
     process.exit(1);
   }
 }
 
-/** Closes every session, bounded so a stuck close cannot keep the process alive. */
-async function closeAll(contenders: readonly Contender[]): Promise<void> {
+function need(cell: Cell | undefined): Cell {
+  if (cell === undefined) throw new Error('no cell: CELL first');
+  return cell;
+}
+
+function failIf(cell: Cell | undefined): void {
+  const failure = cell?.failed;
+  if (failure !== undefined) throw failure;
+}
+
+/** Closes every session and store connection, bounded so a stuck close cannot keep the process alive. */
+async function closeAll(contenders: readonly Contender[], stores: readonly StoreClient[]): Promise<void> {
+  for (const s of stores) s?.close();
   await Promise.race([Promise.allSettled(contenders.filter(Boolean).map((c) => c.close())), sleep(5000)]);
 }

@@ -1,37 +1,33 @@
 /**
- * One runner process seen from the orchestrator: spawn it, read its protocol lines (protocol.ts), send
- * START, and end it by PID when it overruns. Every wait is bounded; nothing here outlives a cell.
+ * One runner process seen from the orchestrator (protocol.ts, version 2): spawn it, send its commands,
+ * wait for its answers in order, follow its PROGRESS, and end it by PID when it overruns. A process
+ * serves many cells; every wait is bounded, and nothing here outlives the run.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { RunnerResult } from './protocol.js';
-
-export interface RunnerEvents {
-  onMeasure(): void;
-  onProgress(acquisitions: number): void;
-  onDone(): void;
-  /** A line that is not part of the protocol (shown with --verbose). */
-  onOther(line: string): void;
-}
 
 /** Most stderr kept for an error report. */
 const STDERR_TAIL = 4000;
 
+/** An answer line: READY, IDLE, DONE, CLOSED, or RESULT / FLOOR with their JSON. */
+interface Answer {
+  word: string;
+  payload: string;
+}
+
 export class RunnerProcess {
   readonly pid: number | undefined;
+  /** The latest PROGRESS count. */
+  progress = 0;
   private readonly child: ChildProcess;
   private stderr = '';
   private error: string | undefined;
-  private result: RunnerResult | undefined;
+  private readonly answers: Answer[] = [];
+  private waiter: (() => void) | undefined;
   private readonly exited: Promise<number | null>;
-  private readyResolve: (() => void) | undefined;
-  private readonly readyPromise: Promise<void>;
-  private resultResolve: (() => void) | undefined;
-  private readonly resultPromise: Promise<void>;
+  private gone = false;
 
-  constructor(argv: readonly string[], cwd: string, events: RunnerEvents) {
-    this.readyPromise = new Promise((r) => (this.readyResolve = r));
-    this.resultPromise = new Promise((r) => (this.resultResolve = r));
+  constructor(argv: readonly string[], cwd: string, onOther: (line: string) => void) {
     this.child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     this.pid = this.child.pid;
     this.exited = new Promise((resolve) => {
@@ -42,9 +38,8 @@ export class RunnerProcess {
       });
     });
     void this.exited.then(() => {
-      // Whatever it printed, nothing more is coming: release the waiters.
-      this.readyResolve?.();
-      this.resultResolve?.();
+      this.gone = true;
+      this.wake();
     });
     this.child.stdin?.on('error', () => undefined); // EPIPE when it already exited
     this.child.stderr?.on('data', (d: Buffer) => {
@@ -52,68 +47,68 @@ export class RunnerProcess {
     });
     const rl = createInterface({ input: this.child.stdout! });
     rl.on('line', (line) => {
-      if (line === 'READY') this.readyResolve?.();
-      else if (line === 'MEASURE') events.onMeasure();
-      else if (line === 'DONE') events.onDone();
-      else if (line.startsWith('PROGRESS ')) events.onProgress(Number(line.slice(9)) || 0);
-      else if (line.startsWith('RESULT ')) {
-        try {
-          this.result = JSON.parse(line.slice(7)) as RunnerResult;
-        } catch (err) {
-          this.error ??= `unparsable RESULT: ${(err as Error).message}`;
-        }
-        this.resultResolve?.();
-      } else if (line.startsWith('ERROR')) {
+      if (line.startsWith('PROGRESS ')) {
+        this.progress = Number(line.slice(9)) || 0;
+        return;
+      }
+      const space = line.indexOf(' ');
+      const word = space === -1 ? line : line.slice(0, space);
+      if (['READY', 'IDLE', 'DONE', 'CLOSED', 'RESULT', 'FLOOR'].includes(word)) {
+        this.answers.push({ word, payload: space === -1 ? '' : line.slice(space + 1) });
+        this.wake();
+      } else if (word === 'ERROR') {
         this.error ??= line.slice(5).trim() || 'ERROR';
-        this.resultResolve?.();
-      } else events.onOther(line);
+        this.wake();
+      } else onOther(line);
     });
   }
 
-  /** Resolves on READY, or when the process exits first (see failure()). */
-  ready(): Promise<void> {
-    return this.readyPromise;
+  /** Sends one command line. */
+  send(line: string): void {
+    this.child.stdin?.write(`${line}\n`);
   }
 
-  start(): void {
-    this.child.stdin?.write('START\n');
-  }
-
-  /** Lets it close its sessions (protocol.ts: CLOSE, once the last mntr has been read). */
-  close(): void {
-    this.child.stdin?.write('CLOSE\n');
-  }
-
-  /** Resolves on RESULT or ERROR, or when the process exits first. */
-  finished(): Promise<void> {
-    return this.resultPromise;
-  }
-
-  get resultOrUndefined(): RunnerResult | undefined {
-    return this.result;
+  /** The next answer, which must be `word`; its payload. Throws on ERROR, exit, another answer, or after `ms`. */
+  async expect(word: string, ms: number): Promise<string> {
+    const deadline = performance.now() + ms;
+    for (;;) {
+      const next = this.answers.shift();
+      if (next !== undefined) {
+        if (next.word !== word) throw new Error(`expected ${word}, got ${next.word}`);
+        return next.payload;
+      }
+      const failure = this.failure();
+      if (failure !== undefined) throw new Error(failure);
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`no ${word} within ${ms} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiter = () => {
+          clearTimeout(timer);
+          this.waiter = undefined;
+          resolve();
+        };
+      });
+    }
   }
 
   /** Why this runner failed, or undefined while it has not. */
   failure(): string | undefined {
     if (this.error !== undefined) return this.withStderr(this.error);
-    if (this.child.exitCode !== null && this.child.exitCode !== 0) return this.withStderr(`exited with code ${this.child.exitCode}`);
-    if (this.child.signalCode !== null && this.result === undefined) return this.withStderr(`killed by ${this.child.signalCode}`);
+    if (this.gone) return this.withStderr(`exited (code ${this.child.exitCode ?? this.child.signalCode})`);
     return undefined;
   }
 
-  private withStderr(message: string): string {
-    const tail = this.stderr.trim().split('\n').slice(-6).join(' | ');
-    return tail ? `${message} (stderr: ${tail})` : message;
+  get alive(): boolean {
+    return !this.gone && this.error === undefined;
   }
 
-  /** Waits up to `ms` for the process to exit, then kills it by PID (SIGKILL). */
+  /** EXIT, then waits up to `ms` for the process to exit, then kills it by PID (SIGKILL). */
   async end(ms: number): Promise<void> {
+    this.send('EXIT');
     this.child.stdin?.end();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const exited = await Promise.race([
-      this.exited.then(() => true),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
-    ]);
+    const exited = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
     clearTimeout(timer);
     if (!exited) this.kill();
     await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2000))]);
@@ -128,6 +123,15 @@ export class RunnerProcess {
         // already gone
       }
     }
+  }
+
+  private withStderr(message: string): string {
+    const tail = this.stderr.trim().split('\n').slice(-6).join(' | ');
+    return tail ? `${message} (stderr: ${tail})` : message;
+  }
+
+  private wake(): void {
+    this.waiter?.();
   }
 }
 

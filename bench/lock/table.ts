@@ -3,16 +3,17 @@
  * as aligned text for the terminal and as Markdown for the .md file.
  */
 import { LABELS } from './peers.js';
-import type { BenchReport, CellResult } from './report.js';
+import type { BenchReport } from './report.js';
+import type { CellSummary, Spread } from './summary.js';
 
 export const COLUMNS = [
   'implementation',
   'N',
+  'runs',
   'handoffs/s',
   'vs best peer',
   'of ceiling',
   'p50 ms',
-  'p90 ms',
   'p99 ms',
   'max ms',
   'req/acq',
@@ -20,6 +21,7 @@ export const COLUMNS = [
   'flush/acq',
   'CPU µs/acq',
   'srv CPU µs/acq',
+  'warm-up s',
   'violations',
 ] as const;
 
@@ -29,41 +31,46 @@ export function ms(us: number): string {
   return v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0);
 }
 
-const opt = (v: number | null, f: (x: number) => string): string => (v === null ? '-' : f(v));
+/** A median, with the min-max range when there were several repeats that differ. */
+function spreadText(s: Spread | null, f: (x: number) => string): string {
+  if (s === null) return '-';
+  return s.min === s.max ? f(s.median) : `${f(s.median)} [${f(s.min)}-${f(s.max)}]`;
+}
 
-export function cellRow(c: CellResult): string[] {
-  if (c.status !== 'ok') return [c.impl, String(c.n), 'failed', ...new Array<string>(COLUMNS.length - 3).fill('')];
-  const l = c.latencyUs;
+export function summaryRow(c: CellSummary): string[] {
+  if (c.runs === 0) return [c.impl, String(c.n), `0/${c.failed}`, 'failed', ...new Array<string>(COLUMNS.length - 4).fill('')];
+  const int = (x: number): string => String(Math.round(x));
   return [
     c.impl,
     String(c.n),
-    String(Math.round(c.handoffsPerS)),
-    opt(c.ratioVsBestPeer, (r) => `${r.toFixed(2)}x`),
-    opt(c.fractionOfCeiling, (f) => `${Math.round(f * 100)}%`),
-    l ? ms(l.p50) : '-',
-    l ? ms(l.p90) : '-',
-    l ? ms(l.p99) : '-',
-    l ? ms(l.max) : '-',
-    opt(c.requestsPerAcquisition, (r) => r.toFixed(2)),
-    opt(c.notificationsPerHandoff, (r) => r.toFixed(2)),
-    opt(c.flushesPerAcquisition, (r) => r.toFixed(2)),
-    opt(c.cpuUsPerAcquisition, (r) => String(Math.round(r))),
-    opt(c.serverCpuUsPerAcquisition, (r) => String(Math.round(r))),
+    c.failed > 0 ? `${c.runs}/${c.runs + c.failed}` : String(c.runs),
+    spreadText(c.handoffsPerS, int),
+    spreadText(c.ratioVsBestPeer, (r) => `${r.toFixed(2)}x`),
+    spreadText(c.fractionOfCeiling, (f) => `${Math.round(f * 100)}%`),
+    spreadText(c.p50Us, ms),
+    spreadText(c.p99Us, ms),
+    spreadText(c.maxUs, ms),
+    spreadText(c.requestsPerAcquisition, (r) => r.toFixed(2)),
+    spreadText(c.notificationsPerHandoff, (r) => r.toFixed(2)),
+    spreadText(c.flushesPerAcquisition, (r) => r.toFixed(2)),
+    spreadText(c.cpuUsPerAcquisition, int),
+    spreadText(c.serverCpuUsPerAcquisition, int),
+    `${spreadText(c.warmupMs, (x) => (x / 1000).toFixed(1))}${c.steadyRuns < c.runs ? ` (${c.runs - c.steadyRuns} capped)` : ''}`,
     c.violations === 0 ? '0' : `${c.violations} !!`,
   ];
 }
 
 /** Rows per hold time, N ascending, implementations in the run's order. */
-export function rowsByHold(report: Pick<BenchReport, 'cells' | 'settings' | 'implementations'>): { holdMs: number; groups: string[][][] }[] {
+export function rowsByHold(report: Pick<BenchReport, 'summaries' | 'settings' | 'implementations'>): { holdMs: number; groups: string[][][] }[] {
   const order = report.implementations.map((i) => i.impl);
   return report.settings.holdsMs.map((holdMs) => ({
     holdMs,
     groups: report.settings.ns
       .map((n) =>
-        report.cells
+        report.summaries
           .filter((c) => c.holdMs === holdMs && c.n === n)
           .sort((a, b) => order.indexOf(a.impl) - order.indexOf(b.impl))
-          .map(cellRow),
+          .map(summaryRow),
       )
       .filter((g) => g.length > 0),
   }));

@@ -47,8 +47,11 @@ export interface PeerRunner {
   impl: 'curator' | 'kazoo';
   /** Library and runtime, e.g. `Curator 5.4.0 on openjdk 17.0.15`. */
   description: string;
-  /** argv (program first) that runs one runner process for `config`. */
-  command(config: RunnerConfig): string[];
+  /**
+   * argv (program first) that runs one runner process. Protocol version 2: no config on the command
+   * line (cells come as `CELL <json>` lines on stdin); `config` is optional and ignored by Curator's.
+   */
+  command(config?: RunnerConfig): string[];
   /** Removes compiled classes, if any. */
   dispose(): void;
 }
@@ -79,8 +82,9 @@ export function prepareCurator(): PeerRunner | string {
   return {
     impl: 'curator',
     description: `Curator InterProcessMutex on ${jvm || 'java'}`,
-    // The JVM with its default flags, as an application would start it.
-    command: (config) => [java, '-cp', classpath, 'CuratorLockBench', JSON.stringify(config)],
+    // The JVM with its default flags, as an application would start it. No argument: the runner serves
+    // one cell after another from `CELL <json>` lines on stdin (protocol.ts, version 2).
+    command: () => [java, '-cp', classpath, 'CuratorLockBench'],
     dispose,
   };
 }
@@ -101,7 +105,8 @@ export function prepareKazoo(): PeerRunner | string {
     impl: 'kazoo',
     description: `kazoo ${kazooVersion} Lock on Python ${pyVersion}`,
     // -u: unbuffered stdio (the runner flushes each line anyway); -B: no __pycache__ next to the script.
-    command: (config) => [python, '-u', '-B', script, JSON.stringify(config)],
+    // No argument: the runner serves cells it receives as `CELL <json>` lines (protocol version 2).
+    command: () => [python, '-u', '-B', script],
     dispose: () => {},
   };
 }

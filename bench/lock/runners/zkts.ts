@@ -1,9 +1,10 @@
 /**
  * Runner for zkts's own locks (protocol.ts): `zkts-mutex` (Mutex), `zkts-simple-lock` (SimpleLock, the
  * herd lock on one fixed node) and `zkts-rwlock` (ReadWriteLock, each acquisition a reader with
- * probability `readRatio`, default 0.9, else a writer). One client (session) per contender.
+ * probability `readRatio`, default 0.9, else a writer). One client (session) per contender. And
+ * `broken-lock`, the negative control the tests run: it holds as soon as its contender node exists.
  */
-import { connect } from '../../../src/entry/node.js';
+import { CreateMode, connect } from '../../../src/entry/node.js';
 import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex, ReadWriteLock, SimpleLock } from '../../../src/recipes/index.js';
 import type { RunnerConfig } from '../protocol.js';
@@ -43,6 +44,16 @@ async function open(config: RunnerConfig, index: number): Promise<Contender> {
       const next = rng(((config.worker ?? 0) + 1) * 7919 + index * 104729 + 1);
       return {
         acquire: async () => (next() < readRatio ? held(await lock.readLock().acquire(), 'r') : held(await lock.writeLock().acquire(), 'w')),
+        close,
+      };
+    }
+    case 'broken-lock': {
+      // The negative control (tests only): a contender node, and then no waiting at all.
+      return {
+        acquire: async () => {
+          const { path, stat } = await zk.createWithStat(`${config.lockPath}/lock-`, null, { mode: CreateMode.EPHEMERAL_SEQUENTIAL });
+          return { token: stat.czxid.toString(), kind: 'w', release: () => zk.delete(path) };
+        },
         close,
       };
     }

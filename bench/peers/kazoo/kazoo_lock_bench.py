@@ -1,11 +1,14 @@
 #!/usr/bin/python3
-"""Lock-benchmark runner for kazoo's Lock recipe (bench/lock/protocol.ts).
+"""Lock-benchmark runner for kazoo's Lock recipe, protocol version 2 (bench/lock/protocol.ts).
 
-Run with Debian's interpreter, which has python3-kazoo:
-    /usr/bin/python3 kazoo_lock_bench.py '<RunnerConfig JSON>'
+Run with Debian's interpreter, which has python3-kazoo, and no argument:
+    /usr/bin/python3 -u -B kazoo_lock_bench.py
+then write `CELL <RunnerConfig JSON>`, START, QUIESCE, GO, CLOSE (one cell after another), EXIT.
 
-One KazooClient (one ZooKeeper session) per contender, one Lock(lockPath, identifier) and one
-platform thread per session; stock kazoo code paths everywhere except how the fencing token is read:
+The process serves one cell after another. Per cell (opened on CELL, closed on CLOSE): one KazooClient
+(one ZooKeeper session), one Lock(lockPath, identifier), one TCP connection (TCP_NODELAY) to the fenced
+store and one platform thread per contender; stock kazoo code paths everywhere except how the fencing
+token is read:
 
 Fencing token. kazoo's Lock creates its node with client.create(...), which sends a plain `create`
 (opcode 1); the reply carries only the path, so the czxid is not known without another request. Each
@@ -16,34 +19,143 @@ the path exactly as before. Cost: no extra round trip; the reply is one Stat (68
 kazoo deserialises it. Only if the held node is not the one the wrapper saw created (a retry after a
 connection loss found its node with _find_node/get_children) is the czxid read with exists() while
 holding; such reads are counted in notes.tokenFallbackReads.
+
+Critical section (protocol.ts): `E <lockPath> <token> w <worker>-<k>` -> OK | STALE (STALE counted in
+staleWrites), sleep holdMs, `X <lockPath> <token> <worker>-<k>` -> OK, then release. The hold recorded
+runs from acquire's return to the X reply (epoch microseconds, time.time_ns() // 1000).
+
+stdout carries only protocol lines (written under a lock, flushed each); sys.stdout is pointed at stderr
+so that nothing else (kazoo's logging, a stray print) can reach the orchestrator.
 """
 
 import json
+import logging
 import os
+import socket
 import sys
 import threading
 import time
 import traceback
 
-START_TIMEOUT_S = 600.0
+# The protocol's stdout; everything else printing to sys.stdout ends up on stderr.
+_OUT = sys.stdout
+sys.stdout = sys.stderr
+
+PROGRESS_INTERVAL_S = 0.1
+CONNECT_TIMEOUT_S = 60.0        # all sessions of a cell connected
+STORE_TIMEOUT_S = 30.0          # connect to the store, and each reply from it
+MAX_CONSECUTIVE_ERRORS = 50     # failed acquires in a row that fail the cell
+ERROR_PAUSE_S = 0.01            # after a failed acquire / release
+RELEASE_ATTEMPTS = 50
+CLOSE_BOUND_S = 30.0            # closing a cell's sessions (plus the session timeout)
+EXIT_CLOSE_BOUND_S = 10.0       # closing sessions on EXIT / stdin's end / ERROR
+
+READY, WARM, QUIESCE, IDLE, MEASURE, DONE, CLOSING = (
+    "ready", "warm", "quiesce", "idle", "measure", "done", "closing")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Output and termination
+
+
+_out_lock = threading.Lock()
+_out_dead = [False]       # after ERROR (or a broken stdout) nothing more is written
+_term_lock = threading.Lock()
+_current = [None]         # the open cell, closed (bounded) on the way out
 
 
 def out(line):
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+    with _out_lock:
+        if _out_dead[0]:
+            return
+        try:
+            _OUT.write(line + "\n")
+            _OUT.flush()
+            return
+        except (OSError, ValueError):
+            _out_dead[0] = True  # nobody is listening any more
+    terminate(1)
+
+
+def fail(message):
+    """Prints `ERROR <message>` (once, one line), closes what is open (bounded) and exits 1."""
+    message = " ".join(str(message).split()) or "unknown error"
+    with _out_lock:
+        if not _out_dead[0]:
+            _out_dead[0] = True
+            try:
+                _OUT.write("ERROR " + message + "\n")
+                _OUT.flush()
+            except (OSError, ValueError):
+                pass
+    sys.stderr.write("kazoo runner: ERROR %s\n" % message)
+    terminate(1)
+
+
+def terminate(code):
+    """Closes the open cell's sessions (bounded) and exits with `code`; never returns."""
+    if not _term_lock.acquire(False):
+        # Another thread is already on its way out: it exits within its bound.
+        time.sleep(EXIT_CLOSE_BOUND_S + 30)
+        os._exit(code)
+    try:
+        cell = _current[0]
+        if cell is not None:
+            cell.abort(EXIT_CLOSE_BOUND_S)
+    except BaseException:  # noqa: BLE001 - on the way out anyway
+        traceback.print_exc(file=sys.stderr)
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(code)  # do not wait on contender or kazoo threads
 
 
 def epoch_us():
     return time.time_ns() // 1000
 
 
-class Contender(object):
-    def __init__(self):
-        self.lat_us = []
-        self.holds = []
-        self.errors = 0
-        self.fallback_reads = 0
-        self.fatal = None
+def describe(e):
+    text = str(e)
+    return "%s: %s" % (type(e).__name__, text) if text else type(e).__name__
+
+
+def run_bounded(fns, bound_s, name):
+    """Runs each fn in its own daemon thread; returns how many had not finished after bound_s."""
+    threads = [threading.Thread(target=fn, name="%s-%d" % (name, i), daemon=True) for i, fn in enumerate(fns)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + bound_s
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
+    return sum(1 for t in threads if t.is_alive())
+
+
+# ---------------------------------------------------------------------------------------------------
+# Config
+
+
+def parse_config(text):
+    cfg = json.loads(text)
+    if not isinstance(cfg, dict):
+        raise ValueError("CELL: the config must be a JSON object")
+    for key in ("connect", "lockPath", "store"):
+        if not isinstance(cfg.get(key), str) or cfg.get(key) == "":
+            raise ValueError("config.%s must be a non-empty string" % key)
+    for key in ("sessions", "holdMs", "measureMs", "sessionTimeoutMs"):
+        v = cfg.get(key)
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
+            raise ValueError("config.%s must be a non-negative number" % key)
+    if int(cfg["sessions"]) != cfg["sessions"] or cfg["sessions"] < 1:
+        raise ValueError("config.sessions must be an integer >= 1")
+    host, sep, port = cfg["store"].rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise ValueError("config.store must be host:port, got %r" % cfg["store"])
+    return cfg
+
+
+# ---------------------------------------------------------------------------------------------------
+# Fencing token capture (see the module docstring)
 
 
 class TokenCapture(object):
@@ -70,198 +182,446 @@ class TokenCapture(object):
         client.create = create  # instance attribute: shadows KazooClient.create for this client only
 
 
-def parse_config(argv):
-    if len(argv) != 2:
-        raise ValueError("usage: kazoo_lock_bench.py '<RunnerConfig JSON>'")
-    cfg = json.loads(argv[1])
-    for key in ("connect", "lockPath"):
-        if not isinstance(cfg.get(key), str):
-            raise ValueError("config.%s must be a string" % key)
-    for key in ("sessions", "holdMs", "warmupMs", "measureMs", "sessionTimeoutMs"):
-        if not isinstance(cfg.get(key), (int, float)) or isinstance(cfg.get(key), bool):
-            raise ValueError("config.%s must be a number" % key)
-    if cfg["sessions"] < 1:
-        raise ValueError("sessions must be >= 1")
-    return cfg
+# ---------------------------------------------------------------------------------------------------
+# The fenced store connection
 
 
-def wait_for_start():
-    got = threading.Event()
-    eof = threading.Event()
+class StoreError(Exception):
+    pass
 
-    def reader():
+
+class StoreConnection(object):
+    def __init__(self, address):
+        host, _, port = address.rpartition(":")
         try:
-            for line in sys.stdin:
-                if line.strip() == "START":
-                    got.set()
-                    return
-        except Exception:
-            pass
-        eof.set()
+            self.sock = socket.create_connection((host, int(port)), timeout=STORE_TIMEOUT_S)
+        except OSError as e:
+            raise StoreError("cannot connect to the fenced store %s: %s" % (address, describe(e)))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.settimeout(STORE_TIMEOUT_S)
+        self.rfile = self.sock.makefile("rb")
 
-    t = threading.Thread(target=reader, name="stdin", daemon=True)
-    t.start()
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while not got.is_set():
-        if eof.is_set():
-            raise RuntimeError("stdin closed before START")
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise RuntimeError("no START within %d s" % START_TIMEOUT_S)
-        got.wait(min(left, 0.5))
+    def call(self, line):
+        """Sends one request line, returns the reply line without its newline."""
+        self.sock.sendall(line)
+        reply = self.rfile.readline(256)
+        if not reply.endswith(b"\n"):
+            raise StoreError("the store closed the connection" if not reply else "bad store reply %r" % reply)
+        return reply.rstrip(b"\r\n")
+
+    def close(self):
+        for f in (self.rfile.close, lambda: self.sock.shutdown(socket.SHUT_RDWR), self.sock.close):
+            try:
+                f()
+            except OSError:
+                pass
 
 
-def run(cfg, clients):
-    from kazoo.client import KazooClient
-    import kazoo
+# ---------------------------------------------------------------------------------------------------
+# One cell
 
-    impl = cfg.get("impl", "kazoo")
-    sessions = int(cfg["sessions"])
-    hold_s = float(cfg["holdMs"]) / 1000.0
-    warmup_ns = int(cfg["warmupMs"] * 1_000_000)
-    measure_ns = int(cfg["measureMs"] * 1_000_000)
-    timeout_s = float(cfg["sessionTimeoutMs"]) / 1000.0
-    worker = cfg.get("worker", 0)
 
-    captures = []
-    for _ in range(sessions):
-        c = KazooClient(hosts=cfg["connect"], timeout=timeout_s)
-        clients.append(c)
-        captures.append(TokenCapture(c))
-    for c in clients:
-        c.start(timeout=60)
+class Contender(object):
+    def __init__(self, k):
+        self.k = k
+        self.client = None
+        self.capture = None
+        self.lock = None
+        self.store = None
+        self.thread = None
+        # Written by its own thread only; read by the progress thread and, after DONE, the main thread.
+        self.warm_done = 0
+        self.measured_done = 0
+        self.lat_us = []
+        self.holds = []
+        self.errors = 0
+        self.stale = 0
+        self.fallback_reads = 0
+        # Under Cell.cv.
+        self.idle = False
+        self.stopped = False
+        self.stop_ns = 0
 
-    locks = []
-    for k, c in enumerate(clients):
-        lock = c.Lock(cfg["lockPath"], "w%s-s%d" % (worker, k))
-        captures[k].create_path = lock.create_path
-        locks.append(lock)
 
-    contenders = [Contender() for _ in range(sessions)]
-    count = [0]
-    count_lock = threading.Lock()
+class Cell(object):
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self.impl = cfg.get("impl", "kazoo")
+        self.n = int(cfg["sessions"])
+        self.hold_s = float(cfg["holdMs"]) / 1000.0
+        self.measure_ns = int(float(cfg["measureMs"]) * 1_000_000)
+        self.timeout_s = float(cfg["sessionTimeoutMs"]) / 1000.0
+        self.worker = cfg.get("worker", 0)
+        self.lock_id = cfg["lockPath"]
+        self.drain_s = 60.0 + 3 * self.timeout_s + 2 * self.n * (self.hold_s + 0.1)
 
-    out("READY")
-    wait_for_start()
+        self.cv = threading.Condition()
+        self.phase = READY
+        self.closing = False
+        self.n_idle = 0
+        self.n_stopped = 0
+        self.go_ns = 0
+        self.contenders = [Contender(k) for k in range(self.n)]
+        self.progress_stop = None
+        self.progress_thread = None
 
-    start_ns = time.monotonic_ns()
-    measure_start_ns = start_ns + warmup_ns
-    measure_end_ns = measure_start_ns + measure_ns
+    # --- CELL ---------------------------------------------------------------------------------------
 
-    def loop(k):
-        lock, client, cap, me = locks[k], clients[k], captures[k], contenders[k]
-        try:
+    def open(self):
+        from kazoo.client import KazooClient
+
+        for c in self.contenders:
+            c.store = StoreConnection(self.cfg["store"])
+        for c in self.contenders:
+            c.client = KazooClient(hosts=self.cfg["connect"], timeout=self.timeout_s)
+            c.capture = TokenCapture(c.client)
+        events = [c.client.start_async() for c in self.contenders]
+        deadline = time.monotonic() + CONNECT_TIMEOUT_S
+        for c, ev in zip(self.contenders, events):
+            ev.wait(max(0.0, deadline - time.monotonic()))
+            if not c.client.connected:
+                raise RuntimeError("session %d not connected to %s within %d s"
+                                   % (c.k, self.cfg["connect"], CONNECT_TIMEOUT_S))
+        for c in self.contenders:
+            c.lock = c.client.Lock(self.lock_id, "w%s-s%d" % (self.worker, c.k))
+            c.capture.create_path = c.lock.create_path
+        for c in self.contenders:
+            c.thread = threading.Thread(target=self.contender_main, args=(c,),
+                                        name="contender-%d" % c.k, daemon=True)
+            c.thread.start()
+
+    # --- contender side -----------------------------------------------------------------------------
+
+    def next_step(self, c):
+        """Returns (measured, t0) for the next acquisition, or None once the cell closes."""
+        ph = self.phase  # fast path without the lock: a plain attribute read
+        if ph == WARM and not c.idle:
+            return False, time.monotonic_ns()
+        if ph == MEASURE and not c.idle and not c.stopped:
+            t0 = time.monotonic_ns()
+            if t0 - self.go_ns < self.measure_ns:
+                return True, t0
+        with self.cv:
             while True:
-                t0 = time.monotonic_ns()
-                if t0 >= measure_end_ns:
-                    break
-                try:
-                    lock.acquire()
-                except Exception:
-                    me.errors += 1
-                    time.sleep(0.01)
-                    continue
-                t_a = time.monotonic_ns()
-                hold_start = epoch_us()
-                held = lock.node and (lock.path + "/" + lock.node)
-                if held and held == cap.last_path and cap.last_czxid:
-                    token = str(cap.last_czxid)
-                else:
-                    me.fallback_reads += 1
-                    st = client.exists(held) if held else None
-                    token = str(st.czxid) if st else "0"
-                if hold_s > 0:
-                    time.sleep(hold_s)
-                hold_end = epoch_us()
-                try:
-                    lock.release()
-                except Exception:
-                    me.errors += 1
-                if t0 >= measure_start_ns:
-                    me.lat_us.append((t_a - t0) // 1000)
-                    me.holds.append([token, "w", hold_start, hold_end])
-                    with count_lock:
-                        count[0] += 1
-        except BaseException as e:  # noqa: BLE001 - reported as ERROR by the main thread
-            me.fatal = "%s: %s" % (type(e).__name__, e)
+                ph = self.phase
+                if ph == CLOSING:
+                    return None
+                if ph == WARM:
+                    self.set_idle(c, False)
+                    return False, time.monotonic_ns()
+                if ph == MEASURE and not c.stopped:
+                    t0 = time.monotonic_ns()
+                    if t0 - self.go_ns < self.measure_ns:
+                        self.set_idle(c, False)
+                        return True, t0
+                    c.stopped = True
+                    c.stop_ns = t0
+                    self.n_stopped += 1
+                    self.cv.notify_all()
+                # READY, QUIESCE, IDLE, MEASURE once stopped, DONE: wait for the next command.
+                self.set_idle(c, True)
+                self.cv.wait(1.0)
+
+    def set_idle(self, c, idle):
+        if c.idle != idle:
+            c.idle = idle
+            self.n_idle += 1 if idle else -1
+            self.cv.notify_all()
+
+    def contender_main(self, c):
+        try:
+            self.contender_loop(c)
+        except BaseException as e:  # noqa: BLE001 - the cell fails, unless it is closing anyway
+            if self.closing:
+                return
             traceback.print_exc(file=sys.stderr)
+            fail("contender %d: %s" % (c.k, describe(e)))
 
-    threads = [threading.Thread(target=loop, args=(k,), name="contender-%d" % k, daemon=True)
-               for k in range(sessions)]
-    for t in threads:
-        t.start()
-
-    left = measure_start_ns - time.monotonic_ns()
-    while left > 0:
-        time.sleep(min(left / 1e9, 0.05))
-        left = measure_start_ns - time.monotonic_ns()
-    cpu0 = time.process_time_ns()
-    out("MEASURE")
-
-    drain_s = 60.0 + 3 * timeout_s + 2 * sessions * (hold_s + 0.1)
-    deadline_ns = measure_end_ns + int(drain_s * 1e9)
-    for t in threads:
+    def contender_loop(self, c):
+        lock, client, cap, store = c.lock, c.client, c.capture, c.store
+        lock_id = self.lock_id
+        holder = "%s-%d" % (self.worker, c.k)
+        hold_s = self.hold_s
+        consecutive_errors = 0
         while True:
-            t.join(0.25)
-            if not t.is_alive():
-                break
-            if time.monotonic_ns() >= deadline_ns:
-                alive = sum(1 for x in threads if x.is_alive())
-                raise RuntimeError("%d contender(s) still running %.0f s after the measure window ended"
-                                   % (alive, drain_s))
-            out("PROGRESS %d" % count[0])
-    cpu1 = time.process_time_ns()
-    wall1 = time.monotonic_ns()
-    out("DONE")
+            step = self.next_step(c)
+            if step is None:
+                return
+            measured, t0 = step
+            try:
+                got = lock.acquire()
+            except Exception as e:  # noqa: BLE001
+                got = False
+                last = describe(e)
+            else:
+                last = "acquire returned False"
+            if not got:
+                if self.closing:
+                    return
+                c.errors += 1
+                consecutive_errors += 1
+                if consecutive_errors >= MAX_CONSECUTIVE_ERRORS:
+                    raise RuntimeError("%d consecutive acquire errors, last: %s" % (consecutive_errors, last))
+                time.sleep(ERROR_PAUSE_S)
+                continue
+            consecutive_errors = 0
+            t_a = time.monotonic_ns()
+            hold_start = epoch_us()
+            held = lock.node and (lock.path + "/" + lock.node)
+            if held and held == cap.last_path and cap.last_czxid:
+                token = str(cap.last_czxid)
+            else:
+                c.fallback_reads += 1
+                st = client.exists(held) if held else None
+                if st is None:
+                    raise RuntimeError("holding, but the lock node %r is not there" % (held,))
+                token = str(st.czxid)
 
-    for k, me in enumerate(contenders):
-        if me.fatal:
-            raise RuntimeError("contender %d failed: %s" % (k, me.fatal))
+            reply = store.call(("E %s %s w %s\n" % (lock_id, token, holder)).encode())
+            if reply == b"STALE":
+                c.stale += 1
+            elif reply != b"OK":
+                raise StoreError("store answered %r to E" % reply)
+            if hold_s > 0:
+                time.sleep(hold_s)
+            reply = store.call(("X %s %s %s\n" % (lock_id, token, holder)).encode())
+            if reply != b"OK":
+                raise StoreError("store answered %r to X" % reply)
+            hold_end = epoch_us()
 
-    latencies, holds = [], []
-    for me in contenders:
-        latencies.extend(me.lat_us)
-        holds.extend(me.holds)
-    result = {
-        "impl": impl,
-        "acquisitions": len(holds),
-        "latenciesUs": latencies,
-        "holds": holds,
-        "cpuUs": (cpu1 - cpu0) // 1000,
-        "measuredMs": round((wall1 - measure_start_ns) / 1e6, 3),
-        "errors": sum(me.errors for me in contenders),
-        "notes": {
-            "library": "kazoo %s Lock" % getattr(kazoo, "__version__", "unknown"),
-            "runtime": "Python %s (%s)" % (sys.version.split()[0], sys.executable),
-            "threads": "platform (threading), one per session; kazoo threading handler",
-            "token": "czxid from the lock node's create sent as create2 (include_data): same round trip, "
-                     "+1 Stat in the reply",
-            "extraReadsPerAcquisition": "0",
-            "tokenFallbackReads": str(sum(me.fallback_reads for me in contenders)),
-        },
-    }
-    out("RESULT " + json.dumps(result, separators=(",", ":")))
+            self.release(c, lock)
+            if measured:
+                c.lat_us.append((t_a - t0) // 1000)
+                c.holds.append([token, "w", hold_start, hold_end])
+                c.measured_done += 1
+            else:
+                c.warm_done += 1
+
+    def release(self, c, lock):
+        last = None
+        for _ in range(RELEASE_ATTEMPTS):
+            try:
+                lock.release()
+                return
+            except Exception as e:  # noqa: BLE001
+                if self.closing:
+                    raise
+                c.errors += 1
+                last = e
+                time.sleep(ERROR_PAUSE_S)
+        raise RuntimeError("release failed %d times, last: %s" % (RELEASE_ATTEMPTS, describe(last)))
+
+    # --- commands -----------------------------------------------------------------------------------
+
+    def expect(self, command, *phases):
+        if self.phase not in phases:
+            raise RuntimeError("%s in state %s" % (command, self.phase))
+
+    def start(self):
+        self.expect("START", READY)
+        with self.cv:
+            self.phase = WARM
+            self.cv.notify_all()
+        self.progress_stop = threading.Event()
+        self.progress_thread = threading.Thread(target=self.progress_main, args=(self.progress_stop,),
+                                                name="progress", daemon=True)
+        self.progress_thread.start()
+
+    def progress_main(self, stop):
+        while not stop.wait(PROGRESS_INTERVAL_S):
+            if self.phase in (MEASURE, DONE):
+                n = sum(c.measured_done for c in self.contenders)
+            else:
+                n = sum(c.warm_done for c in self.contenders)
+            if stop.is_set():
+                return
+            out("PROGRESS %d" % n)
+
+    def stop_progress(self):
+        if self.progress_stop is not None:
+            self.progress_stop.set()
+            self.progress_thread.join(5.0)
+            self.progress_stop = None
+            self.progress_thread = None
+
+    def wait_until(self, predicate, bound_s, what):
+        """Waits on cv (held by the caller) until predicate() holds, at most bound_s."""
+        deadline = time.monotonic() + bound_s
+        while not predicate():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise RuntimeError(what)
+            self.cv.wait(min(left, 1.0))
+
+    def quiesce(self):
+        self.expect("QUIESCE", WARM)
+        with self.cv:
+            self.phase = QUIESCE
+            self.cv.notify_all()
+            self.wait_until(lambda: self.n_idle == self.n, self.drain_s,
+                            "QUIESCE: %d of %d contender(s) still busy after %.0f s"
+                            % (self.n - self.n_idle, self.n, self.drain_s))
+            self.phase = IDLE
+        out("IDLE")
+
+    def go(self):
+        self.expect("GO", IDLE)
+        cpu0 = time.process_time_ns()
+        with self.cv:
+            self.go_ns = time.monotonic_ns()
+            self.phase = MEASURE
+            self.cv.notify_all()
+            bound_s = self.measure_ns / 1e9 + self.drain_s
+            self.wait_until(lambda: self.n_stopped == self.n, bound_s,
+                            "GO: %d of %d contender(s) still running %.0f s after GO"
+                            % (self.n - self.n_stopped, self.n, bound_s))
+            self.phase = DONE
+        self.stop_progress()
+        cpu1 = time.process_time_ns()
+        out("DONE")
+        out("RESULT " + json.dumps(self.result(cpu1 - cpu0), separators=(",", ":")))
+
+    def result(self, cpu_ns):
+        import kazoo.version
+
+        cs = self.contenders
+        latencies, holds = [], []
+        for c in cs:
+            latencies.extend(c.lat_us)
+            holds.extend(c.holds)
+        last_stop = max(c.stop_ns for c in cs)
+        return {
+            "impl": self.impl,
+            "acquisitions": len(holds),
+            "latenciesUs": latencies,
+            "holds": holds,
+            "cpuUs": cpu_ns // 1000,
+            "measuredMs": round((last_stop - self.go_ns) / 1e6, 3),
+            "errors": sum(c.errors for c in cs),
+            "staleWrites": sum(c.stale for c in cs),
+            "notes": {
+                "library": "kazoo %s Lock" % kazoo.version.__version__,
+                "runtime": "Python %s (%s)" % (sys.version.split()[0], sys.executable),
+                "threads": "platform (threading), one per session; kazoo threading handler",
+                "token": "czxid from the lock node's create sent as create2 (include_data): same round trip, "
+                         "+1 Stat in the reply",
+                "extraReadsPerAcquisition": "0",
+                "tokenFallbackReads": str(sum(c.fallback_reads for c in cs)),
+                "counting": "errors and staleWrites: the whole cell (warm-up included); the rest: the window",
+            },
+        }
+
+    def close(self):
+        """CLOSE: stops the contenders, closes sessions and store connections (bounded)."""
+        with self.cv:
+            self.closing = True
+            self.phase = CLOSING
+            self.cv.notify_all()
+        self.stop_progress()
+        # Normally every contender is idle (after DONE) and leaves at once; after an aborted warm-up let
+        # the acquisitions under way finish before their sessions go.
+        self.join_contenders(10.0 + 2 * self.hold_s)
+        left = self.close_sessions(CLOSE_BOUND_S + self.timeout_s)
+        self.close_stores()
+        if left:
+            raise RuntimeError("CLOSE: %d session(s) not closed within %.0f s" % (left, CLOSE_BOUND_S + self.timeout_s))
+        busy = self.join_contenders(5.0)
+        if busy:
+            raise RuntimeError("CLOSE: %d contender thread(s) did not stop" % busy)
+
+    def abort(self, bound_s):
+        """On the way out (EXIT, stdin's end, ERROR): close everything within about bound_s."""
+        self.closing = True
+        with self.cv:
+            self.phase = CLOSING
+            self.cv.notify_all()
+        if self.progress_stop is not None:
+            self.progress_stop.set()
+        self.close_sessions(bound_s)
+        self.close_stores()
+
+    def join_contenders(self, bound_s):
+        deadline = time.monotonic() + bound_s
+        for c in self.contenders:
+            if c.thread is not None:
+                c.thread.join(max(0.0, deadline - time.monotonic()))
+        return sum(1 for c in self.contenders if c.thread is not None and c.thread.is_alive())
+
+    def close_sessions(self, bound_s):
+        def closer(client):
+            def run():
+                try:
+                    client.stop()
+                    client.close()
+                except Exception:  # noqa: BLE001
+                    traceback.print_exc(file=sys.stderr)
+            return run
+
+        clients = [c.client for c in self.contenders if c.client is not None]
+        for c in self.contenders:
+            c.client = None
+        return run_bounded([closer(cl) for cl in clients], bound_s, "close") if clients else 0
+
+    def close_stores(self):
+        for c in self.contenders:
+            if c.store is not None:
+                c.store.close()
+                c.store = None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Main: one command line at a time
+
+
+def serve():
+    stdin = sys.stdin.buffer
+    while True:
+        raw = stdin.readline()
+        if not raw:
+            return  # stdin's end
+        line = raw.decode("utf-8", "replace").strip()
+        if not line:
+            continue
+        command, _, arg = line.partition(" ")
+        cell = _current[0]
+        if command == "CELL":
+            if cell is not None:
+                raise RuntimeError("CELL while a cell is open")
+            cell = Cell(parse_config(arg))
+            _current[0] = cell
+            cell.open()
+            out("READY")
+        elif command == "EXIT":
+            return
+        elif command in ("START", "QUIESCE", "GO", "CLOSE"):
+            if cell is None:
+                raise RuntimeError("%s without an open cell" % command)
+            if command == "START":
+                cell.start()
+            elif command == "QUIESCE":
+                cell.quiesce()
+            elif command == "GO":
+                cell.go()
+            else:
+                cell.close()
+                _current[0] = None
+                out("CLOSED")
+        elif command == "FLOOR":
+            raise RuntimeError("FLOOR is not supported by the kazoo runner")
+        else:
+            raise RuntimeError("unknown command %r" % command[:40])
 
 
 def main():
-    clients = []
+    # kazoo logs through `logging`: to stderr, warnings and worse only.
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
+                        format="kazoo runner %(levelname)s %(name)s: %(message)s")
     try:
-        cfg = parse_config(sys.argv)
-        run(cfg, clients)
+        serve()
     except BaseException as e:  # noqa: BLE001
-        msg = ("%s: %s" % (type(e).__name__, e)).replace("\n", " ")
-        out("ERROR " + msg)
         traceback.print_exc(file=sys.stderr)
-        sys.stderr.flush()
-        os._exit(1)  # do not wait on sessions or contender threads
-    for c in clients:
-        try:
-            c.stop()
-            c.close()
-        except Exception:
-            pass
-    sys.stdout.flush()
-    os._exit(0)
+        fail(describe(e))
+    terminate(0)  # EXIT or stdin's end: close what is open (bounded), exit 0
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 /**
- * A small synthetic lock-benchmark report for the result-file, goal and chart tests: three
- * implementations at N 1, 2, 16, 64 and hold 0 / 1 ms, with figures chosen so the goals come out known.
+ * A small synthetic lock-benchmark report for the result-file, goal and chart tests: four
+ * implementations at N 1, 2, 16, 64 and hold 0 / 1 ms, three repeats of the goal Ns (2, 16, 64) with
+ * figures that vary by repeat, chosen so the goals come out known.
  */
 import type { Implementation } from '../../../bench/lock/protocol.js';
 import { type BenchReport, type CellResult, SCHEMA } from '../../../bench/lock/report.js';
+import { summarizeCells } from '../../../bench/lock/summary.js';
 
 const RATE: Record<string, number> = { 'zkts-mutex': 1500, 'nzc-recipe': 1000, curator: 900, 'zkts-simple-lock': 400 };
 const REQUESTS: Record<string, (n: number) => number> = {
@@ -20,7 +22,10 @@ export function cellOf(impl: Implementation, n: number, holdMs: number, over: Pa
     n,
     holdMs,
     workers: 1,
+    repeat: 0,
     status: 'ok',
+    warmupMs: 1500,
+    warmupSteady: true,
     acquisitions: Math.round(rate * 1.2),
     measuredMs: 1200,
     handoffsPerS: rate,
@@ -32,11 +37,12 @@ export function cellOf(impl: Implementation, n: number, holdMs: number, over: Pa
     cpuUsPerAcquisition: 300,
     serverCpuUsPerAcquisition: 250,
     violations: 0,
+    storeOverlaps: 0,
+    staleWrites: 0,
+    timestampViolations: 0,
     violationExamples: [],
     errors: 0,
     fractionOfCeiling: null,
-    ratioVsBestPeer: null,
-    bestPeer: null,
     wallMs: 2500,
     ...over,
   };
@@ -46,7 +52,20 @@ export function sampleReport(): BenchReport {
   const impls: Implementation[] = ['zkts-mutex', 'zkts-simple-lock', 'nzc-recipe', 'curator'];
   const ns = [1, 2, 16, 64];
   const holds = [0, 1];
-  const cells = holds.flatMap((h) => ns.flatMap((n) => impls.map((i) => cellOf(i, n, h))));
+  // Repeat r of a goal N runs r % 3 * 5% faster: medians are the middle repeat, ranges ±5%.
+  const cells = [0, 1, 2].flatMap((repeat) =>
+    holds.flatMap((h) =>
+      ns
+        .filter((n) => repeat === 0 || n !== 1)
+        .flatMap((n) =>
+          impls.map((i) => {
+            const c = cellOf(i, n, h, { repeat });
+            const f = 1 + ((repeat + 2) % 3) * 0.05 - 0.05;
+            return { ...c, handoffsPerS: Math.round(c.handoffsPerS * f * 10) / 10 };
+          }),
+        ),
+    ),
+  );
   return {
     schema: SCHEMA,
     startedAt: '2026-11-22T03:00:00.000Z',
@@ -58,8 +77,8 @@ export function sampleReport(): BenchReport {
     settings: {
       ns,
       holdsMs: holds,
-      warmupMs: 500,
-      jvmWarmupMs: 2000,
+      warmup: 'until steady',
+      repeats: { '1': 1, '2': 3, '16': 3, '64': 3 },
       measureMs: 1200,
       rttMs: 0,
       quick: false,
@@ -72,11 +91,14 @@ export function sampleReport(): BenchReport {
       iterations: 800,
       createDeleteUs: { count: 800, p50: 900, p90: 1500, p99: 6000, max: 9000, mean: 1000 },
       notifyUs: { count: 800, p50: 600, p90: 900, p99: 4600, max: 8000, mean: 700 },
+      client: 'zkts v20.20.2',
       ceilingHandoffsPerS: { '0': 1667, '1': 625 },
     },
+    javaFloor: null,
     implementations: impls.map((impl) => ({ impl, label: impl, version: 'test' })),
     skipped: [{ impl: 'kazoo', reason: 'to add it: apt-get install python3-kazoo' }],
     cells,
+    summaries: summarizeCells(cells),
     violations: 0,
     goals: [],
   };

@@ -10,57 +10,83 @@ import { annotateCells, evaluateGoals } from '../../../bench/lock/goals.js';
 import { SCHEMA, type BenchReport } from '../../../bench/lock/report.js';
 import { renderMarkdown, timestampName, writeResults } from '../../../bench/lock/results.js';
 import { perAcquisition, ceilingHandoffsPerSecond } from '../../../bench/lock/stats.js';
+import { summarizeCells } from '../../../bench/lock/summary.js';
 import { COLUMNS, textTables } from '../../../bench/lock/table.js';
 import { cellOf, sampleReport } from './report-fixture.js';
 
 function annotated(): BenchReport {
   const r = sampleReport();
   annotateCells(r.cells, r.floor!.ceilingHandoffsPerS);
+  r.summaries = summarizeCells(r.cells);
   r.goals = evaluateGoals(r);
   return r;
 }
 
 describe('results - derived figures', () => {
-  it('takes ratios against the best peer of the same N and hold, and fractions of the ceiling', () => {
+  it('folds repeats into medians and ranges; ratios are taken per repeat against the best peer', () => {
     const r = annotated();
-    const m = r.cells.find((c) => c.impl === 'zkts-mutex' && c.n === 16 && c.holdMs === 0)!;
+    const m = r.summaries.find((c) => c.impl === 'zkts-mutex' && c.n === 16 && c.holdMs === 0)!;
+    expect(m.runs).toBe(3);
+    expect(m.handoffsPerS).toEqual({ median: 1500, min: 1425, max: 1575 });
     expect(m.bestPeer).toBe('nzc-recipe');
-    expect(m.ratioVsBestPeer).toBe(1.5);
-    expect(m.fractionOfCeiling).toBeCloseTo(1500 / 1667, 3);
-    const curator = r.cells.find((c) => c.impl === 'curator' && c.n === 16 && c.holdMs === 0)!;
-    expect(curator.ratioVsBestPeer).toBe(0.9);
+    // Both sides vary alike per repeat, so every per-repeat ratio is 1.5.
+    expect(m.ratioVsBestPeer).toEqual({ median: 1.5, min: 1.5, max: 1.5 });
+    expect(m.ratioVs.curator!.median).toBeCloseTo(1500 / 900, 2);
+    expect(m.fractionOfCeiling!.median).toBeCloseTo(1500 / 1667, 3);
+    const curator = r.summaries.find((c) => c.impl === 'curator' && c.n === 16 && c.holdMs === 0)!;
+    expect(curator.ratioVsBestPeer).toBeNull(); // peers get no ratio
+    expect(r.summaries.find((c) => c.impl === 'zkts-mutex' && c.n === 1 && c.holdMs === 0)!.runs).toBe(1);
+  });
+
+  it('pairs ratios by repeat: a slow repeat of one side is not matched with a fast repeat of the other', () => {
+    const cells = [
+      cellOf('zkts-mutex', 4, 0, { repeat: 0, handoffsPerS: 100 }),
+      cellOf('zkts-mutex', 4, 0, { repeat: 1, handoffsPerS: 200 }),
+      cellOf('nzc-recipe', 4, 0, { repeat: 0, handoffsPerS: 50 }),
+      cellOf('nzc-recipe', 4, 0, { repeat: 1, handoffsPerS: 200 }),
+    ];
+    const [m] = summarizeCells(cells);
+    expect(m!.ratioVs['nzc-recipe']).toEqual({ median: 1.5, min: 1, max: 2 });
   });
 
   it('leaves ratios empty for failed cells and when no peer ran', () => {
     const cells = [cellOf('zkts-mutex', 4, 0), cellOf('nzc-recipe', 4, 0, { status: 'failed', handoffsPerS: 0 })];
     annotateCells(cells, undefined);
-    expect(cells[0]!.ratioVsBestPeer).toBeNull();
-    expect(cells[0]!.fractionOfCeiling).toBeNull();
-    expect(cells[1]!.ratioVsBestPeer).toBeNull();
+    const [m, p] = summarizeCells(cells);
+    expect(m!.ratioVsBestPeer).toBeNull();
+    expect(m!.fractionOfCeiling).toBeNull();
+    expect(p!.runs).toBe(0);
+    expect(p!.failed).toBe(1);
   });
 
-  it('evaluates the goals from the cells', () => {
+  it('evaluates the goals from the summaries, at every hold time', () => {
     const goals = annotated().goals;
-    const byStart = (s: string) => goals.find((g) => g.goal.startsWith(s))!;
-    expect(byStart('zkts Mutex handoffs/s >= 1.3x curator').met).toBe(true);
-    expect(byStart('zkts Mutex handoffs/s >= 1.3x nzc-recipe').met).toBe(true);
-    expect(byStart("zkts Mutex handoffs/s >= 90% of the floor's ceiling").met).toBe(true);
-    expect(byStart('with --rtt').met).toBeNull();
-    expect(byStart('requests per acquisition at N = 64').met).toBe(true);
-    expect(byStart('requests per acquisition of zkts SimpleLock').met).toBe(true);
+    const byStart = (s: string) => goals.filter((g) => g.goal.startsWith(s));
+    expect(byStart('zkts Mutex handoffs/s >= 1.3x curator').map((g) => g.met)).toEqual([true, true]);
+    expect(byStart('zkts Mutex handoffs/s >= 1.3x nzc-recipe').map((g) => g.met)).toEqual([true, true]);
+    expect(byStart('zkts Mutex handoffs/s >= 1.3x curator')[0]!.detail).toContain('over 3 repeats');
+    expect(byStart("zkts Mutex handoffs/s >= 90% of the floor's ceiling")[0]!.met).toBe(true);
+    expect(byStart('with --rtt')[0]!.met).toBeNull();
+    expect(byStart('requests per acquisition at N = 64')[0]!.met).toBe(true);
+    expect(byStart('requests per acquisition of zkts SimpleLock')[0]!.met).toBe(true);
+    expect(byStart('no mutual-exclusion violation')[0]!.met).toBe(true);
   });
 
   it('reports an unmet goal as false and a missing measurement as null', () => {
     const r = sampleReport();
     r.cells = r.cells.filter((c) => !(c.impl === 'curator' && c.n === 64));
-    const slow = r.cells.find((c) => c.impl === 'zkts-mutex' && c.n === 2 && c.holdMs === 0)!;
-    slow.handoffsPerS = 1100;
-    slow.requestsPerAcquisition = 5;
+    for (const slow of r.cells.filter((c) => c.impl === 'zkts-mutex' && c.n === 2 && c.holdMs === 0)) {
+      slow.handoffsPerS = 1100;
+      slow.requestsPerAcquisition = 5;
+    }
     annotateCells(r.cells, r.floor!.ceilingHandoffsPerS);
+    r.summaries = summarizeCells(r.cells);
     const goals = evaluateGoals(r);
     expect(goals.find((g) => g.goal.includes('1.3x curator'))!.met).toBeNull();
     expect(goals.find((g) => g.goal.includes('1.3x nzc-recipe'))!.met).toBe(false);
-    expect(goals.find((g) => g.goal.includes("ceiling"))!.met).toBe(false);
+    expect(goals.find((g) => g.goal.includes('ceiling'))!.met).toBe(false);
+    r.violations = 3;
+    expect(evaluateGoals(r).find((g) => g.goal.startsWith('no mutual-exclusion'))!.met).toBe(false);
   });
 
   it('judges the round-trip goal only in an --rtt run', () => {
@@ -68,6 +94,7 @@ describe('results - derived figures', () => {
     r.settings.rttMs = 2;
     r.cells.find((c) => c.impl === 'curator' && c.n === 1 && c.holdMs === 0)!.latencyUs!.p50 = 2500;
     r.cells.find((c) => c.impl === 'zkts-mutex' && c.n === 1 && c.holdMs === 0)!.latencyUs!.p50 = 400;
+    r.summaries = summarizeCells(r.cells);
     expect(evaluateGoals(r).find((g) => g.goal.startsWith('with --rtt'))!.met).toBe(true);
   });
 
@@ -97,7 +124,7 @@ describe('results - table and files', () => {
     expect(text).toContain('hold 1 ms');
     for (const c of COLUMNS) expect(text).toContain(c);
     expect(text.split('\n').filter((l) => l.startsWith('zkts-mutex'))).toHaveLength(8);
-    expect(text).toMatch(/zkts-mutex\s+16\s+1500\s+1\.50x\s+90%/);
+    expect(text).toMatch(/zkts-mutex\s+16\s+3\s+1500 \[1425-1575\]\s+1\.50x\s+90% \[86%-95%\]/);
   });
 
   it('writes the JSON, Markdown and both charts, and the latest copies on request', () => {
@@ -114,9 +141,9 @@ describe('results - table and files', () => {
     const json = JSON.parse(readFileSync(written.json, 'utf8')) as BenchReport;
     expect(json.schema).toBe(SCHEMA);
     expect(Object.keys(json)).toEqual(
-      expect.arrayContaining(['startedAt', 'machine', 'server', 'settings', 'floor', 'implementations', 'skipped', 'cells', 'violations', 'goals']),
+      expect.arrayContaining(['startedAt', 'machine', 'server', 'settings', 'floor', 'javaFloor', 'implementations', 'skipped', 'cells', 'summaries', 'violations', 'goals']),
     );
-    expect(json.cells).toHaveLength(32);
+    expect(json.cells).toHaveLength(4 * 2 * (4 + 3 + 3));
     for (const c of json.cells) {
       expect(Object.keys(c)).toEqual(
         expect.arrayContaining([
@@ -130,7 +157,10 @@ describe('results - table and files', () => {
           'cpuUsPerAcquisition',
           'violations',
           'fractionOfCeiling',
-          'ratioVsBestPeer',
+          'repeat',
+          'warmupMs',
+          'storeOverlaps',
+          'staleWrites',
         ]),
       );
     }
