@@ -12,6 +12,7 @@ import { cpus, loadavg } from 'node:os';
 import { CASES } from './codec/cases.js';
 import { type Timing, clockName, compare, cpuBaseline, sink, useWallClock } from './codec/harness.js';
 import { NZC_VERSION } from './codec/nzc.js';
+import { type CodecRow, codecTable } from './codec/report.js';
 
 interface Options {
   quick: boolean;
@@ -83,22 +84,11 @@ console.log(
 console.log('');
 
 // 3. Timing.
-interface Row {
-  id: string;
-  label: string;
-  kind: string;
-  bytes: number;
-  zkts: { opsPerSec: number; mbPerSec: number; rounds: number[] };
-  nzc: { opsPerSec: number; mbPerSec: number; rounds: number[] };
-  /** Median of the per-round ratios. */
-  ratio: number;
-  ratios: number[];
-}
-const rows: Row[] = [];
+const rows: CodecRow[] = [];
 const t0 = Date.now();
 for (const c of cases) {
   const r = compare(c.zkts, c.nzc, timing);
-  const row: Row = {
+  const row: CodecRow = {
     id: c.id,
     label: c.label,
     kind: c.kind,
@@ -114,28 +104,7 @@ for (const c of cases) {
 const elapsedS = (Date.now() - t0) / 1000;
 
 // 4. Report.
-const fmtRate = (x: number): string =>
-  x >= 1e6 ? `${(x / 1e6).toFixed(2)} M/s` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k/s` : `${x.toFixed(0)} /s`;
-const fmtMB = (x: number): string => `${x >= 100 ? x.toFixed(0) : x.toFixed(1)} MB/s`;
-const table: string[][] = [
-  ['case', 'bytes', 'zkts rec/s', 'zkts MB/s', 'nzc rec/s', 'nzc MB/s', 'zkts/nzc', 'round ratios'],
-  ...rows.map((r) => [
-    r.label,
-    String(r.bytes),
-    fmtRate(r.zkts.opsPerSec),
-    fmtMB(r.zkts.mbPerSec),
-    fmtRate(r.nzc.opsPerSec),
-    fmtMB(r.nzc.mbPerSec),
-    `${r.ratio.toFixed(2)}x`,
-    `${Math.min(...r.ratios).toFixed(1)}-${Math.max(...r.ratios).toFixed(1)}`,
-  ]),
-];
-const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-const line = (row: string[]): string =>
-  `| ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
-console.log(line(table[0]!));
-console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-for (const row of table.slice(1)) console.log(line(row));
+console.log(codecTable(rows));
 const minRatio = Math.min(...rows.map((r) => r.ratio));
 console.log('');
 const loadAfter = loadavg()[0]!;
