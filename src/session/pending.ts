@@ -3,7 +3,7 @@ import type { RequestOp } from '../protocol/requests.js';
 import type { AuthCredential } from './session.js';
 import type { WatchKind, Watcher } from './watches.js';
 
-/** A watch to register when the reply arrives, depending on its error code (fact sheet §8.6). */
+/** A watch to register when the reply arrives, depending on its error code (ZooKeeper's WatchManager rules). */
 export interface WatchRegistration {
   /** Server path. */
   path: string;
@@ -27,10 +27,31 @@ export interface PendingRequest {
   sentAt: number;
   /** SessionValidity.applied when it was written: what this request proves if it is a write answered OK. */
   applied: number;
-  /** An addAuth call: its credential (its reply is matched apart from the FIFO, see Session.addAuth). */
+  /** An addAuth call: its credential (its reply is matched apart from the FIFO, see pipeline.ts). */
   readonly credential?: AuthCredential | undefined;
   /** Settled already (timed out while in flight): its reply is still matched, then ignored. */
   settled: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
+}
+
+/** The one place a PendingRequest is built: what is not given takes the value of a request not sent yet. */
+export function pendingRequest(
+  fields: Pick<PendingRequest, 'xid' | 'op'> & Partial<Omit<PendingRequest, 'xid' | 'op' | 'size'>> & { frame?: Uint8Array },
+): PendingRequest {
+  return {
+    xid: fields.xid,
+    op: fields.op,
+    frame: fields.frame,
+    size: fields.frame?.length ?? 0,
+    path: fields.path,
+    watch: fields.watch,
+    deadline: fields.deadline ?? Number.POSITIVE_INFINITY,
+    sentAt: fields.sentAt ?? 0,
+    applied: fields.applied ?? Number.NEGATIVE_INFINITY,
+    credential: fields.credential,
+    settled: fields.settled ?? false,
+    resolve: fields.resolve ?? (() => {}),
+    reject: fields.reject ?? (() => {}),
+  };
 }

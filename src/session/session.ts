@@ -1,6 +1,7 @@
 /**
- * The session driver: connect and handshake, the request pipeline, pings and read timeouts, reconnect
- * across hosts, auth and watch replay, expiry and close.
+ * The session driver and the one writer of its state: connect and handshake, pings and read timeouts,
+ * reconnect across hosts (connect-plan.ts), auth and watch replay, expiry and close. Requests go through
+ * the pipeline (pipeline.ts); what answers prove about the leader's view goes to validity.ts.
  *
  * Ordering: `submit` encodes and enqueues synchronously, so requests go out in call order. Frames
  * queued in one microtask leave in one transport write. Replies are matched to the head of the in-flight
@@ -22,30 +23,27 @@ import {
   ClientClosedError,
   ConnectionLossError,
   InvalidArgumentError,
-  ProtocolError,
-  QueueFullError,
-  RequestTimeoutError,
   SessionExpiredError,
   type ZooKeeperError,
   errorFromCode,
 } from '../errors.js';
-import { ErrorCode, JUTE_MAX_BUFFER, KeeperState, SESSION_PASSWORD_LENGTH, Xid } from '../protocol/constants.js';
+import { ErrorCode, EventType, JUTE_MAX_BUFFER, KeeperState, SESSION_PASSWORD_LENGTH, Xid } from '../protocol/constants.js';
 import { DEFAULT_MAX_FRAME_SIZE, FrameSplitter } from '../protocol/frame.js';
-import { type Request, type RequestOp, encodeConnectRequest, encodeRequest } from '../protocol/requests.js';
-import { decodeConnectResponse, decodeReplyHeader, decodeResponse, decodeWatcherEvent } from '../protocol/responses.js';
-import type { MultiResult } from '../protocol/records/multi.js';
+import { type Request, encodeConnectRequest, encodeRequest } from '../protocol/requests.js';
+import { type ResponseBodies, decodeConnectResponse, decodeReplyHeader, decodeResponse, decodeWatcherEvent } from '../protocol/responses.js';
 import { splitSetWatches } from '../protocol/set-watches.js';
 import type { Transport, TransportConnection, TransportTlsOptions } from '../transport/types.js';
 import { type Clock, type TimerHandle, systemClock } from './clock.js';
+import { ConnectPlan } from './connect-plan.js';
 import type { HostAddress } from './connect-string.js';
-import { type Endpoint, HostProvider } from './hosts.js';
+import type { Endpoint } from './hosts.js';
+import type { PendingRequest, WatchRegistration } from './pending.js';
+import { RequestPipeline } from './pipeline.js';
 import { probeReadWrite } from './rw-probe.js';
 import { ReadWriteSearch } from './rw-search.js';
-import type { PendingRequest, WatchRegistration } from './pending.js';
-import { Queue } from './queue.js';
 import { type SessionState, type StateChange, canTransition, isConnected, isTerminal } from './state.js';
-import { type SessionTimeouts, backoffDelay, deriveTimeouts } from './timeouts.js';
-import { SessionValidity } from './validity.js';
+import { type SessionTimeouts, deriveTimeouts } from './timeouts.js';
+import { SessionValidity, committedOk, passedLeader } from './validity.js';
 import { type ValidityHold, ValidityKeeper } from './validity-keeper.js';
 import { WatchRegistry } from './watches.js';
 
@@ -90,30 +88,7 @@ export interface SubmitOptions {
 
 /** xid, zxid, err: what a server sends instead of a ConnectResponse when it refuses the session. */
 const REPLY_HEADER_SIZE = 16;
-
-/** The waiter of a replayed credential that no addAuth call waits for. */
-function primingAuth(): PendingRequest {
-  return {
-    xid: Xid.auth,
-    op: 'auth',
-    frame: undefined,
-    size: 0,
-    path: undefined,
-    watch: undefined,
-    deadline: Number.POSITIVE_INFINITY,
-    sentAt: 0,
-    applied: Number.NEGATIVE_INFINITY,
-    credential: undefined,
-    settled: true,
-    resolve: () => {},
-    reject: () => {},
-  };
-}
-
 const NO_PASSWORD = new Uint8Array(SESSION_PASSWORD_LENGTH);
-const XID_MAX = 0x7fffffff;
-/** A flush writes at most this much at once, so one huge batch cannot monopolise a write. */
-const FLUSH_LIMIT = 256 * 1024;
 
 export class Session {
   // ---- state (written only by transition) ----
@@ -143,16 +118,7 @@ export class Session {
   private readonly splitter: FrameSplitter;
   private handshake: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private remote = '';
-
-  // ---- pipeline ----
-  private readonly outbound = new Queue<PendingRequest>();
-  private readonly inflight = new Queue<PendingRequest>();
-  /** Sent auth packets, in order: their replies (xid -4) may overtake other replies, so they are matched here. */
-  private readonly authWaiters = new Queue<PendingRequest>();
-  /** addAuth calls whose packet was sent on a connection that dropped: answered by the next one's replay. */
-  private replayedAuth: PendingRequest[] = [];
-  private queuedBytes = 0;
-  private xid = 0;
+  private readonly pipeline: RequestPipeline;
   private flushScheduled = false;
   private awaitingDrain = false;
   private pingSentAt = -1;
@@ -163,54 +129,47 @@ export class Session {
   // ---- timers and hosts ----
   private timeouts: SessionTimeouts;
   private ticker: TimerHandle | undefined;
-  private readonly hosts: HostProvider;
-  /** A read-write server the read-only search found: the next attempt goes there. */
-  private preferred: Endpoint | undefined;
+  private readonly plan: ConnectPlan;
   /** Connected to a read-write server at least once: a global session exists (ClientCnxn seenRwServerBefore). */
   private seenReadWrite = false;
   private readonly rwSearch: ReadWriteSearch;
-  private failedInPass = 0;
-  private failedPasses = 0;
   private connecting = false;
   private closing: Promise<void> | undefined;
-  /** Ends the connect loop's current wait (backoff sleep or connect attempt) when the session ends. */
+  /** Ends the connect loop's current wait (backoff sleep, resolution or connect attempt) when the session ends. */
   private stopConnecting: ((reason: Error) => void) | undefined;
 
   readonly watches: WatchRegistry;
   private readonly listeners = new Set<(change: StateChange) => void>();
   private readonly auth: AuthCredential[];
   private readonly clock: Clock;
-  private readonly random: () => number;
   private readonly log: Logger;
   private readonly opts: SessionOptions;
-  private readonly maxRequestSize: number;
-  private readonly maxQueuedBytes: number;
-  private readonly requestTimeout: number;
 
   constructor(options: SessionOptions) {
     if (options.hosts.length === 0) throw new InvalidArgumentError('no hosts');
     this.opts = options;
     this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
     this.log = options.logger ?? (() => {});
     this.splitter = new FrameSplitter(options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE);
-    this.maxRequestSize = options.maxRequestSize ?? JUTE_MAX_BUFFER;
-    this.maxQueuedBytes = options.maxQueuedBytes ?? 64 * 1024 * 1024;
-    this.requestTimeout = options.requestTimeout ?? 2 * options.sessionTimeout;
+    this.pipeline = new RequestPipeline({
+      clock: this.clock,
+      maxRequestSize: options.maxRequestSize ?? JUTE_MAX_BUFFER,
+      maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
+      requestTimeout: options.requestTimeout ?? 2 * options.sessionTimeout,
+    });
     this.auth = [...(options.auth ?? [])];
     const transport = options.transport;
-    this.hosts = new HostProvider(options.hosts, {
-      random: this.random,
+    this.plan = new ConnectPlan(options.hosts, {
+      random: options.random ?? Math.random,
       // Looked up at each call: a transport without a resolver dials names as written.
       resolve: (host) => (transport.resolve !== undefined ? transport.resolve(host) : Promise.resolve([host])),
       log: (level, message, fields) => this.log(level, message, fields),
     });
-    this.timeouts = deriveTimeouts(options.sessionTimeout, this.hosts.size, options.connectTimeout);
+    this.timeouts = deriveTimeouts(options.sessionTimeout, this.plan.size, options.connectTimeout);
     this.rwSearch = new ReadWriteSearch({
       clock: this.clock,
-      next: (signal) => this.hosts.next(signal),
-      probe: (endpoint, signal) =>
-        probeReadWrite(transport, endpoint, { timeoutMs: 1000, signal, tls: options.tls, clock: this.clock }),
+      next: (signal) => this.plan.probeNext(signal),
+      probe: (endpoint, signal) => probeReadWrite(transport, endpoint, { timeoutMs: 1000, signal, tls: options.tls, clock: this.clock }),
       found: (endpoint) => this.moveToReadWrite(endpoint),
     });
     this.watches = new WatchRegistry((err) => this.log('error', 'a watcher threw', { error: err }));
@@ -247,50 +206,13 @@ export class Session {
   // =============================== requests ===============================
 
   /** Encodes and enqueues now; the promise settles with the decoded reply body or a typed error. */
-  submit(request: Request, options: SubmitOptions = {}): Promise<unknown> {
+  submit<R extends Request>(request: R, options: SubmitOptions = {}): Promise<ResponseBodies[R['op']]> {
     if (isTerminal(this._state) || this.closing !== undefined) {
       return Promise.reject(this.terminalError ?? new ClientClosedError());
     }
-    let frame: Uint8Array;
-    const xid = this.nextXid();
-    try {
-      frame = encodeRequest(xid, request);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (frame.length - 4 > this.maxRequestSize) {
-      return Promise.reject(
-        new InvalidArgumentError(
-          `request of ${frame.length - 4} bytes exceeds the limit of ${this.maxRequestSize} (jute.maxbuffer)`,
-          { path: options.path },
-        ),
-      );
-    }
-    if (this.queuedBytes + frame.length > this.maxQueuedBytes && this.queuedBytes > 0) {
-      return Promise.reject(
-        new QueueFullError(`${this.queuedBytes} bytes already queued or in flight (maxQueuedBytes)`, {
-          path: options.path,
-        }),
-      );
-    }
-    return new Promise((resolve, reject) => {
-      this.outbound.push({
-        xid,
-        op: request.op,
-        frame,
-        size: frame.length,
-        path: options.path,
-        watch: options.watch,
-        deadline: this.clock.now() + (options.timeout ?? this.requestTimeout),
-        sentAt: 0,
-        applied: Number.NEGATIVE_INFINITY,
-        settled: false,
-        resolve,
-        reject,
-      });
-      this.queuedBytes += frame.length;
-      this.scheduleFlush();
-    });
+    const reply = this.pipeline.enqueue(request, options) as Promise<ResponseBodies[R['op']]>;
+    this.scheduleFlush();
+    return reply;
   }
 
   /**
@@ -335,31 +257,9 @@ export class Session {
       return Promise.reject(this.terminalError ?? new ClientClosedError());
     }
     this.auth.push(credential);
-    const frame = encodeRequest(Xid.auth, { op: 'auth', type: 0, scheme: credential.scheme, auth: credential.auth });
-    return new Promise((resolve, reject) => {
-      this.outbound.push({
-        xid: Xid.auth,
-        op: 'auth',
-        frame,
-        size: frame.length,
-        path: undefined,
-        watch: undefined,
-        deadline: this.clock.now() + (timeout ?? this.requestTimeout),
-        sentAt: 0,
-        applied: Number.NEGATIVE_INFINITY,
-        credential,
-        settled: false,
-        resolve: () => resolve(),
-        reject,
-      });
-      this.queuedBytes += frame.length;
-      this.scheduleFlush();
-    });
-  }
-
-  private nextXid(): number {
-    this.xid = this.xid >= XID_MAX ? 1 : this.xid + 1;
-    return this.xid;
+    const reply = this.pipeline.enqueueAuth(credential, timeout);
+    this.scheduleFlush();
+    return reply;
   }
 
   private scheduleFlush(): void {
@@ -372,51 +272,17 @@ export class Session {
     this.flushScheduled = false;
     const conn = this.conn;
     if (!this.established || conn === undefined || this.awaitingDrain) return;
-    while (this.outbound.length > 0) {
-      const batch: PendingRequest[] = [];
-      let bytes = 0;
-      while (this.outbound.length > 0 && (bytes < FLUSH_LIMIT || batch.length === 0)) {
-        const p = this.outbound.shift()!;
-        if (p.settled) {
-          this.queuedBytes -= p.size;
-          continue;
-        }
-        batch.push(p);
-        bytes += p.size;
-      }
-      if (batch.length === 0) return;
-      let out: Uint8Array;
-      if (batch.length === 1) {
-        out = batch[0]!.frame!;
-      } else {
-        out = new Uint8Array(bytes);
-        let off = 0;
-        for (const p of batch) {
-          out.set(p.frame!, off);
-          off += p.size;
-        }
-      }
-      const now = this.clock.now();
-      const applied = this.validity.applied;
-      for (const p of batch) {
-        p.frame = undefined;
-        p.sentAt = now;
-        p.applied = applied;
-        if (p.credential !== undefined) this.authWaiters.push(p);
-        else this.inflight.push(p);
-      }
-      this.lastSend = now;
-      if (!conn.write(out)) {
-        this.awaitingDrain = true;
-        const gen = this.connGen;
-        void conn.drained().then(() => {
-          if (gen !== this.connGen) return;
-          this.awaitingDrain = false;
-          this.scheduleFlush();
-        });
-        return;
-      }
-    }
+    const sent = this.pipeline.flush((bytes) => conn.write(bytes), this.validity.applied);
+    if (sent === undefined) return;
+    this.lastSend = sent.sentAt;
+    if (!sent.blocked) return;
+    this.awaitingDrain = true;
+    const gen = this.connGen;
+    void conn.drained().then(() => {
+      if (gen !== this.connGen) return;
+      this.awaitingDrain = false;
+      this.scheduleFlush();
+    });
   }
 
   // =============================== replies ===============================
@@ -458,82 +324,42 @@ export class Session {
         }
         return;
       case Xid.auth: {
-        const waiter = this.authWaiters.shift();
-        if (waiter?.credential !== undefined) this.queuedBytes -= waiter.size;
-        const settle = waiter !== undefined && !waiter.settled;
-        if (waiter !== undefined) waiter.settled = true;
-        if (header.err === 0) {
-          if (settle) waiter.resolve(undefined);
-          return;
-        }
-        if (settle) waiter.reject(errorFromCode(header.err));
+        const waiter = this.pipeline.matchAuth();
+        settle(waiter, header.err, null);
         if (header.err === ErrorCode.AUTHFAILED) this.terminate('authFailed');
         return;
       }
     }
-    const p = this.inflight.peek();
-    if (p === undefined || p.xid !== header.xid) {
-      throw new ProtocolError(
-        p === undefined ? `reply xid ${header.xid} with nothing in flight` : `reply xid ${header.xid}, expected ${p.xid}`,
-        'ReplyHeader.xid',
-        0,
-      );
-    }
-    this.inflight.shift();
-    this.queuedBytes -= p.size;
+    const p = this.pipeline.matchReply(header.xid);
     if (header.zxid > this.lastZxid) this.lastZxid = header.zxid;
     this.ack(p.sentAt);
     const err = header.err;
     this.validity.answered(p.sentAt, this.lastRecv);
     const leader = passedLeader(p.op, err);
     if (leader) this.validity.leaderAnswered(p.sentAt);
-    if (err !== 0 || (leader && p.op !== 'sync')) {
-      this.settleReply(p, err, frame, leader);
-      return;
-    }
-    if (p.settled) return;
-    p.settled = true;
-    if (p.watch !== undefined) this.registerWatch(p.watch, err);
-    let body: unknown;
-    try {
-      body = decodeResponse(p.op, frame);
-    } catch (e) {
-      // The frame's boundaries are intact, so only this request is lost, not the connection.
-      p.reject(e as Error);
-      return;
-    }
-    p.resolve(body);
-  }
-
-  /** An error reply, or a write's reply (which may prove the session's validity: validity.ts step 3). */
-  private settleReply(p: PendingRequest, err: number, frame: Uint8Array, write: boolean): void {
-    let body: unknown;
+    // A settled request (timed out) still counts for validity: its reply proves the same.
+    if (p.settled && !leader) return;
+    let body: unknown = null;
     if (err === 0) {
       try {
         body = decodeResponse(p.op, frame);
       } catch (e) {
-        if (p.settled) return;
-        p.settled = true;
-        p.reject(e as Error);
+        // The frame's boundaries are intact, so only this request is lost, not the connection.
+        settle(p, 0, null, e as Error);
         return;
       }
-      if (write && (p.op !== 'multi' || (body as MultiResult[]).every((r) => r.op !== 'error'))) {
-        this.validity.committed(p.applied);
-      }
+      if (leader && committedOk(p.op, err, body)) this.validity.committed(p.applied);
     }
     if (p.settled) return;
-    p.settled = true;
     if (p.watch !== undefined) this.registerWatch(p.watch, err);
-    if (err !== 0) p.reject(replyError(err, p.path));
-    else p.resolve(body);
+    settle(p, err, body);
   }
 
   /** Y1 or Y2 of a renewal (validity-keeper.ts): a sync, or a multi that only checks the server's root. */
   private sendRenewal(kind: 'sync' | 'write'): Promise<boolean> {
-    const request: Request =
-      kind === 'sync' ? { op: 'sync', path: '/' } : { op: 'multi', ops: [{ op: 'check', path: '/', version: -1 }] };
-    return this.submit(request).then(
-      (body) => kind === 'sync' || (body as MultiResult[]).every((r) => r.op !== 'error'),
+    if (kind === 'sync') return this.submit({ op: 'sync', path: '/' }).then(() => true, () => false);
+    return this.submit({ op: 'multi', ops: [{ op: 'check', path: '/', version: -1 }] }).then(
+      (results) => results.every((r) => r.op !== 'error'),
       () => false,
     );
   }
@@ -565,36 +391,23 @@ export class Session {
     let first = true;
     while (!isTerminal(this._state) && this.closing === undefined) {
       if (this._state !== 'connecting') this.transition('connecting');
-      const delay = this.nextDelay(first);
+      const delay = this.plan.delay(first);
       first = false;
       if (delay > 0) await this.sleep(delay);
       if (isTerminal(this._state) || this.closing !== undefined) return;
       let host: Endpoint | undefined;
       try {
-        host = this.preferred ?? (await this.nextEndpoint());
-        this.preferred = undefined;
+        host = await this.nextEndpoint();
         await this.attempt(host);
-        this.failedInPass = 0;
-        this.failedPasses = 0;
+        this.plan.succeeded();
         // Dropped again before this loop ended (a bad frame in the ConnectResponse's read): the
         // connectLoop() call that drop made was a no-op while this loop ran, so keep going.
         if (this.established) return;
       } catch (err) {
         this.log('debug', 'connect attempt failed', { host: host === undefined ? undefined : describe(host), error: err });
-        this.failedInPass++;
-        if (host === undefined || this.failedInPass >= this.hosts.size) {
-          this.failedInPass = 0;
-          this.failedPasses++;
-        }
+        this.plan.failed(host === undefined);
       }
     }
-  }
-
-  /** No wait for the first try after a drop; bounded backoff with jitter after each full failed pass. */
-  private nextDelay(first: boolean): number {
-    if (first) return 0;
-    if (this.failedInPass === 0 && this.failedPasses > 0) return backoffDelay(this.failedPasses, this.random);
-    return Math.floor(this.random() * 50);
   }
 
   /** The next host (re-resolved), bounded like a connect attempt: the session's end stops it. */
@@ -602,7 +415,7 @@ export class Session {
     const abort = new AbortController();
     this.stopConnecting = (reason) => abort.abort(reason);
     try {
-      return await this.hosts.next(abort.signal);
+      return await this.plan.next(abort.signal);
     } finally {
       this.stopConnecting = undefined;
     }
@@ -611,7 +424,7 @@ export class Session {
   /** The read-only search found a read-write server: leave the read-only one for it. */
   private moveToReadWrite(endpoint: Endpoint): void {
     if (!this.established || !this.readOnly) return;
-    this.preferred = endpoint;
+    this.plan.preferred = endpoint;
     this.log('info', `read-write server found at ${describe(endpoint)}: leaving the read-only server`);
     this.dropConnection(this.connGen, new ConnectionLossError(`left the read-only server ${this.remote} for ${describe(endpoint)}`));
   }
@@ -633,20 +446,11 @@ export class Session {
     const abort = new AbortController();
     // T ÷ hosts, where every address a name resolves to counts as a host (hosts.ts).
     const t = this.negotiatedTimeout > 0 ? this.negotiatedTimeout : this.opts.sessionTimeout;
-    const timeout = deriveTimeouts(t, this.hosts.size, this.opts.connectTimeout).connectTimeout;
-    const timer = this.clock.setTimeout(
-      () => abort.abort(new ConnectionLossError(`connect to ${describe(host)} timed out after ${timeout} ms`)),
-      timeout,
-    );
+    const timeout = deriveTimeouts(t, this.plan.size, this.opts.connectTimeout).connectTimeout;
+    const timer = this.clock.setTimeout(() => abort.abort(new ConnectionLossError(`connect to ${describe(host)} timed out after ${timeout} ms`)), timeout);
     this.stopConnecting = (reason) => abort.abort(reason);
     try {
-      const conn = await this.opts.transport.connect({
-        host: host.host,
-        port: host.port,
-        serverName: host.name,
-        tls: this.opts.tls,
-        signal: abort.signal,
-      });
+      const conn = await this.opts.transport.connect({ host: host.host, port: host.port, serverName: host.name, tls: this.opts.tls, signal: abort.signal });
       if (isTerminal(this._state) || this.closing !== undefined) {
         conn.close();
         throw new ClientClosedError();
@@ -658,13 +462,8 @@ export class Session {
       const handshake = new Promise<void>((resolve, reject) => {
         this.handshake = { resolve, reject };
       });
-      abort.signal.addEventListener('abort', () => this.dropConnection(gen, abort.signal.reason as Error), {
-        once: true,
-      });
-      conn.start({
-        data: (chunk) => this.onData(gen, chunk),
-        closed: (error) => this.onClosed(gen, error),
-      });
+      abort.signal.addEventListener('abort', () => this.dropConnection(gen, abort.signal.reason as Error), { once: true });
+      conn.start({ data: (chunk) => this.onData(gen, chunk), closed: (error) => this.onClosed(gen, error) });
       // Until a read-write server was seen, a read-only client asks for a new session every time: read-only
       // servers refuse to resume a global session, and the one a read-only server gave is local to it.
       const resume = this.seenReadWrite || this.opts.allowReadOnly !== true;
@@ -720,66 +519,20 @@ export class Session {
       }
       this.seenReadWrite = true;
     }
-    this.timeouts = deriveTimeouts(response.timeOut, this.hosts.size, this.opts.connectTimeout);
+    this.timeouts = deriveTimeouts(response.timeOut, this.plan.size, this.opts.connectTimeout);
     this.established = true;
     this.pingSentAt = -1;
     this.validity.connected(this.connectSentAt, this.lastRecv, response.timeOut, { newSession, readOnly: this.readOnly });
-    this.prime();
+    // Auth first, then watch replay, then (via flush) the requests queued meanwhile (ClientCnxn primeConnection).
+    const replay = this.watches.empty ? [] : splitSetWatches(this.lastZxid, this.watches.replaySet());
+    const conn = this.conn!;
+    this.pipeline.prime(this.auth, replay, (bytes) => void conn.write(bytes), (e) => this.log('warn', 'watch replay failed', { error: e }));
     this.armTicker();
     this.transition(this.readOnly ? 'connectedReadOnly' : 'connected');
     handshake.resolve();
     this.scheduleFlush();
     this.keeper.poke();
     if (this.readOnly) this.rwSearch.start();
-  }
-
-  /**
-   * Auth first, then watch replay, then (via flush) the requests queued meanwhile (ClientCnxn
-   * primeConnection). An addAuth call still waiting (its packet lost with a connection, or not sent yet)
-   * is answered by the replay of its credential, which thus is not sent twice.
-   */
-  private prime(): void {
-    const calls = new Map<AuthCredential, PendingRequest>();
-    for (const p of this.replayedAuth) calls.set(p.credential!, p);
-    this.replayedAuth = [];
-    this.outbound.retain((p) => {
-      if (p.credential === undefined || p.settled) return true;
-      this.queuedBytes -= p.size;
-      calls.set(p.credential, p);
-      return false;
-    });
-    for (const credential of this.auth) {
-      const call = calls.get(credential);
-      if (call !== undefined) this.queuedBytes += call.size;
-      this.authWaiters.push(call ?? primingAuth());
-      this.writeAuth(credential);
-    }
-    if (this.watches.empty) return;
-    const now = this.clock.now();
-    for (const request of splitSetWatches(this.lastZxid, this.watches.replaySet())) {
-      const xid = this.nextXid();
-      const frame = encodeRequest(xid, request);
-      this.inflight.push({
-        xid,
-        op: request.op,
-        frame: undefined,
-        size: frame.length,
-        path: undefined,
-        watch: undefined,
-        deadline: Number.POSITIVE_INFINITY,
-        sentAt: now,
-        applied: Number.NEGATIVE_INFINITY,
-        settled: false,
-        resolve: () => {},
-        reject: (e) => this.log('warn', 'watch replay failed', { error: e }),
-      });
-      this.queuedBytes += frame.length;
-      this.conn!.write(frame);
-    }
-  }
-
-  private writeAuth(credential: AuthCredential): void {
-    this.conn?.write(encodeRequest(Xid.auth, { op: 'auth', type: 0, scheme: credential.scheme, auth: credential.auth }));
   }
 
   private onClosed(gen: number, error: Error | undefined): void {
@@ -804,15 +557,8 @@ export class Session {
     this.rwSearch.stop();
     const message = cause instanceof ConnectionLossError ? cause.message : `connection to ${this.remote} lost: ${cause.message}`;
     const loss = (path?: string): Error => new ConnectionLossError(message, { path, cause });
-    this.failInflight(loss);
-    // Unanswered addAuth calls wait for the next connection's replay of their credential.
-    for (const w of this.authWaiters.drain()) {
-      if (w.credential === undefined || w.settled) continue;
-      this.queuedBytes -= w.size;
-      this.replayedAuth.push(w);
-    }
     // Queued but unsent requests were made before the loss too: they fail as well (see the header).
-    if (wasEstablished) this.failQueued(loss);
+    this.pipeline.lost(loss, wasEstablished);
     if (handshake !== undefined) {
       handshake.reject(loss());
       return; // the connect loop moves on to the next host
@@ -827,28 +573,6 @@ export class Session {
     this.log('info', 'disconnected', { remote: this.remote, error: cause.message });
     this.transition('disconnected', cause);
     this.connectLoop();
-  }
-
-  /** Fails every unsent request but addAuth calls (replayed with the next connection). */
-  private failQueued(error: (path?: string) => Error): void {
-    this.outbound.retain((p) => {
-      if (p.credential !== undefined && !p.settled) return true;
-      this.queuedBytes -= p.size;
-      if (!p.settled) {
-        p.settled = true;
-        p.reject(error(p.path));
-      }
-      return false;
-    });
-  }
-
-  private failInflight(error: (path?: string) => Error): void {
-    for (const p of this.inflight.drain()) {
-      this.queuedBytes -= p.size;
-      if (p.settled) continue;
-      p.settled = true;
-      p.reject(error(p.path));
-    }
   }
 
   // =============================== timers ===============================
@@ -869,10 +593,7 @@ export class Session {
     const now = this.clock.now();
     if (this.established) {
       if (now - this.lastRecv >= this.timeouts.readTimeout) {
-        this.dropConnection(
-          this.connGen,
-          new ConnectionLossError(`nothing heard from ${this.remote} for ${Math.round(now - this.lastRecv)} ms (read timeout)`),
-        );
+        this.dropConnection(this.connGen, new ConnectionLossError(`nothing heard from ${this.remote} for ${Math.round(now - this.lastRecv)} ms (read timeout)`));
       } else if (now - this.lastSend >= this.timeouts.pingInterval && this.pingSentAt < 0) {
         this.pingSentAt = now;
         this.lastSend = now;
@@ -883,41 +604,7 @@ export class Session {
       this.terminate('expired', `no server heard from for ${Math.round(now - this.lastRecv)} ms: session expired`);
       return;
     }
-    this.sweepDeadlines(now);
-  }
-
-  private sweepDeadlines(now: number): void {
-    const expire = (p: PendingRequest): void => {
-      p.settled = true;
-      p.reject(new RequestTimeoutError(`${p.op} timed out`, { path: p.path }));
-    };
-    if (this.outbound.length > 0) {
-      let expired = 0;
-      for (const p of this.outbound) {
-        if (!p.settled && p.deadline <= now) {
-          expire(p);
-          expired++;
-        }
-      }
-      // Unsent, so nothing to match: drop them now, or while disconnected they would hold queue room
-      // (QueueFullError) and memory until the next connection.
-      if (expired > 0) {
-        this.outbound.retain((p) => {
-          if (!p.settled) return true;
-          this.queuedBytes -= p.size;
-          return false;
-        });
-      }
-    }
-    // In flight: settle now, keep the entry so its reply still matches the FIFO.
-    if (this.inflight.length > 0) {
-      for (const p of this.inflight) if (!p.settled && p.deadline <= now) expire(p);
-    }
-    for (const w of this.authWaiters) if (w.credential !== undefined && !w.settled && w.deadline <= now) expire(w);
-    if (this.replayedAuth.length > 0) {
-      for (const p of this.replayedAuth) if (!p.settled && p.deadline <= now) expire(p);
-      this.replayedAuth = this.replayedAuth.filter((p) => !p.settled);
-    }
+    this.pipeline.sweep(now);
   }
 
   // =============================== ending ===============================
@@ -929,31 +616,14 @@ export class Session {
     this.closing = (async () => {
       if (this.established) {
         // Bypasses the closing check in submit: it is the last request of this session.
-        const xid = this.nextXid();
-        const frame = encodeRequest(xid, { op: 'closeSession' });
-        const reply = new Promise<void>((resolve) => {
-          this.outbound.push({
-            xid,
-            op: 'closeSession',
-            frame,
-            size: frame.length,
-            path: undefined,
-            watch: undefined,
-            deadline: this.clock.now() + Math.min(this.timeouts.readTimeout, 5000),
-            sentAt: 0,
-            applied: Number.NEGATIVE_INFINITY,
-            settled: false,
-            resolve: () => resolve(),
-            reject: () => resolve(),
-          });
-          this.queuedBytes += frame.length;
-          this.scheduleFlush();
-        });
+        const bound = Math.min(this.timeouts.readTimeout, 5000);
+        const reply = this.pipeline.enqueueClose(bound);
+        this.scheduleFlush();
         let boundTimer: TimerHandle | undefined;
-        const bound = new Promise<void>((resolve) => {
-          boundTimer = this.clock.setTimeout(resolve, Math.min(this.timeouts.readTimeout, 5000) + 100);
+        const timeout = new Promise<void>((resolve) => {
+          boundTimer = this.clock.setTimeout(resolve, bound + 100);
         });
-        await Promise.race([reply, bound]);
+        await Promise.race([reply, timeout]);
         // A pending timer would keep the process alive for seconds after close() resolved.
         if (boundTimer !== undefined) this.clock.clearTimeout(boundTimer);
       }
@@ -991,16 +661,9 @@ export class Session {
     const stop = this.stopConnecting;
     this.stopConnecting = undefined;
     stop?.(error);
-    for (const p of [...this.inflight.drain(), ...this.outbound.drain(), ...this.authWaiters.drain(), ...this.replayedAuth]) {
-      if (p.settled) continue;
-      p.settled = true;
-      p.reject(make(p.path));
-    }
-    this.replayedAuth = [];
-    this.queuedBytes = 0;
-    const keeperState =
-      state === 'expired' ? KeeperState.Expired : state === 'authFailed' ? KeeperState.AuthFailed : KeeperState.Closed;
-    this.watches.endAll({ type: -1, state: keeperState, path: '' });
+    this.pipeline.end(make);
+    const keeperState = state === 'expired' ? KeeperState.Expired : state === 'authFailed' ? KeeperState.AuthFailed : KeeperState.Closed;
+    this.watches.endAll({ type: EventType.None, state: keeperState, path: '' });
   }
 
   private transition(next: SessionState, cause?: Error): void {
@@ -1011,10 +674,7 @@ export class Session {
       return;
     }
     this._state = next;
-    this.log(isTerminal(next) ? 'warn' : 'info', `state ${previous} -> ${next}`, {
-      sessionId: this.sessionId.toString(16),
-      cause: cause?.message,
-    });
+    this.log(isTerminal(next) ? 'warn' : 'info', `state ${previous} -> ${next}`, { sessionId: this.sessionId.toString(16), cause: cause?.message });
     const change: StateChange = { state: next, previous, cause };
     for (const listener of this.listeners) {
       try {
@@ -1036,13 +696,22 @@ export class Session {
 
   /** Bytes queued or in flight. */
   get pendingBytes(): number {
-    return this.queuedBytes;
+    return this.pipeline.bytes;
   }
 }
 
 function describe(endpoint: Endpoint): string {
   const address = endpoint.host.includes(':') ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`;
   return endpoint.name === endpoint.host ? address : `${endpoint.name} (${address})`;
+}
+
+/** Settles a request once: with its body, the server's error, or `failure`. */
+function settle(p: PendingRequest | undefined, err: number, body: unknown, failure?: Error): void {
+  if (p === undefined || p.settled) return;
+  p.settled = true;
+  if (failure !== undefined) p.reject(failure);
+  else if (err !== 0) p.reject(replyError(err, p.path));
+  else p.resolve(body);
 }
 
 /**
@@ -1059,33 +728,4 @@ function replyError(errno: number, path: string | undefined): ZooKeeperError {
   } finally {
     Error.stackTraceLimit = limit;
   }
-}
-
-/** Error codes of a write that only the leader's prep produces (a follower's own checks give others). */
-const LEADER_WRITE_ERRORS: ReadonlySet<number> = new Set([
-  ErrorCode.NONODE,
-  ErrorCode.NODEEXISTS,
-  ErrorCode.BADVERSION,
-  ErrorCode.NOTEMPTY,
-  ErrorCode.NOCHILDRENFOREPHEMERALS,
-]);
-const WRITES: ReadonlySet<RequestOp> = new Set<RequestOp>([
-  'create',
-  'create2',
-  'createTTL',
-  'createContainer',
-  'delete',
-  'setData',
-  'setACL',
-  'multi',
-  'reconfig',
-]);
-
-/**
- * The reply could only come after the leader read the request (validity.ts step 2): a sync answered, or a
- * write answered OK or with an error of the leader's prep (a failed multi is answered OK, per op errors).
- */
-function passedLeader(op: RequestOp, err: number): boolean {
-  if (op === 'sync') return err === 0;
-  return WRITES.has(op) && (err === 0 || LEADER_WRITE_ERRORS.has(err));
 }

@@ -28,6 +28,10 @@
  * are connected to; a read-only server proves nothing.
  */
 
+import type { RequestOp } from '../protocol/requests.js';
+import type { MultiResult } from '../protocol/records/multi.js';
+import { ErrorCode } from '../protocol/constants.js';
+
 /** Clock-rate error allowed between this client and the leader, each way (1,000 ppm). */
 export const DRIFT = 0.001;
 /** The bound on the leader's PING period, as a fraction of the session timeout (see above). */
@@ -228,4 +232,39 @@ class AnswerHistory {
       this.start = 0;
     }
   }
+}
+
+/** Error codes of a write that only the leader's prep produces (a follower's own checks give others). */
+const LEADER_WRITE_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.NONODE,
+  ErrorCode.NODEEXISTS,
+  ErrorCode.BADVERSION,
+  ErrorCode.NOTEMPTY,
+  ErrorCode.NOCHILDRENFOREPHEMERALS,
+]);
+const WRITES: ReadonlySet<RequestOp> = new Set<RequestOp>([
+  'create',
+  'create2',
+  'createTTL',
+  'createContainer',
+  'delete',
+  'setData',
+  'setACL',
+  'multi',
+  'reconfig',
+]);
+
+/**
+ * The reply could only come after the leader read the request (step 2): a sync answered, or a write
+ * answered OK or with an error of the leader's prep (a failed multi is answered OK, with per-op errors).
+ */
+export function passedLeader(op: RequestOp, err: number): boolean {
+  if (op === 'sync') return err === 0;
+  return WRITES.has(op) && (err === 0 || LEADER_WRITE_ERRORS.has(err));
+}
+
+/** A write answered OK whose every op succeeded: it proves what it captured (step 3). */
+export function committedOk(op: RequestOp, err: number, body: unknown): boolean {
+  if (err !== 0 || !WRITES.has(op)) return false;
+  return op !== 'multi' || (body as MultiResult[]).every((r) => r.op !== 'error');
 }

@@ -165,7 +165,7 @@ describe('session pipeline', () => {
     const h = harness();
     const conn = await established(h);
     // 2^31 requests would take hours: start the counter next to the edge instead.
-    (h.session as unknown as { xid: number }).xid = 0x7ffffffe;
+    (h.session as unknown as { pipeline: { xid: number } }).pipeline.xid = 0x7ffffffe;
     for (const p of ['/a', '/b', '/c']) void h.session.submit(getData(p)).catch(() => {});
     await settle();
     expect(conn.requests().map((r) => r.xid)).toEqual([0x7fffffff, 1, 2]);
