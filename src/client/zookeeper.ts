@@ -22,12 +22,12 @@ import {
 } from '../errors.js';
 import { OPEN_ACL_UNSAFE } from '../protocol/acl.js';
 import { AddWatchMode, CreateMode, ErrorCode, WatcherType, createModeInfo } from '../protocol/constants.js';
-import { createRequest } from '../protocol/create.js';
+import { type CreateKindRequest, createRequest } from '../protocol/create.js';
 import { validatePath } from '../protocol/path.js';
 import type { ACL, ClientInfo, Stat } from '../protocol/records/data.js';
 import type { MultiOp, MultiResult } from '../protocol/records/multi.js';
-import type * as ops from '../protocol/records/ops.js';
 import type { Request } from '../protocol/requests.js';
+import type { ResponseBodies } from '../protocol/responses.js';
 import { toClientPath, toServerPath } from '../session/chroot.js';
 import type { WatchRegistration } from '../session/pending.js';
 import type { Session } from '../session/session.js';
@@ -91,6 +91,11 @@ function checkVersion(version: number | undefined): number {
   const v = version ?? -1;
   if (!Number.isInteger(v) || v < -1 || v > 0x7fffffff) throw new InvalidArgumentError(`bad version ${version}`);
   return v;
+}
+
+/** What a caller passed where the types allow nothing else (plain JavaScript callers can). */
+function notAn(what: string, value: never): never {
+  throw new InvalidArgumentError(`not a ${what}: ${JSON.stringify(value)}`);
 }
 
 export class ZooKeeper implements AsyncDisposable {
@@ -201,8 +206,8 @@ export class ZooKeeper implements AsyncDisposable {
     return toClientPath(this.chroot, serverPath);
   }
 
-  private send<T>(request: Request, path: string | undefined, watch?: WatchRegistration): Promise<T> {
-    return this.session.submit(request, { path, watch }) as Promise<T>;
+  private send<R extends Request>(request: R, path: string | undefined, watch?: WatchRegistration): Promise<ResponseBodies[R['op']]> {
+    return this.session.submit(request, { path, watch });
   }
 
   /** Runs `fn` (validation and enqueueing); turns a synchronous throw into a rejected promise. */
@@ -223,7 +228,7 @@ export class ZooKeeper implements AsyncDisposable {
    */
   create(path: string, data?: Data, options: CreateOptions = {}): Promise<string> {
     return this.call(() =>
-      this.send<ops.Create2Response>(this.createRequestFor(path, data, options), path).then((r) => this.clientPath(r.path)),
+      this.send(this.createRequestFor(path, data, options), path).then((r) => this.clientPath(r.path)),
     );
   }
 
@@ -231,11 +236,11 @@ export class ZooKeeper implements AsyncDisposable {
   createWithStat(path: string, data?: Data, options: CreateOptions = {}): Promise<{ path: string; stat: Stat }> {
     return this.call(() => {
       const request = this.createRequestFor(path, data, options);
-      return this.send<ops.Create2Response>(request, path).then((r) => ({ path: this.clientPath(r.path), stat: r.stat }));
+      return this.send(request, path).then((r) => ({ path: this.clientPath(r.path), stat: r.stat }));
     });
   }
 
-  private createRequestFor(path: string, data: Data, options: CreateOptions): Request {
+  private createRequestFor(path: string, data: Data, options: CreateOptions): CreateKindRequest {
     const mode = options.mode ?? CreateMode.PERSISTENT;
     const info = createModeInfo(mode);
     if (info === undefined) throw new InvalidArgumentError(`unknown create mode ${mode}`, { path });
@@ -252,7 +257,7 @@ export class ZooKeeper implements AsyncDisposable {
   /** Deletes a node. Notable errors: NoNodeError, BadVersionError, NotEmptyError. */
   delete(path: string, options: VersionOptions = {}): Promise<void> {
     return this.call(() =>
-      this.send<null>({ op: 'delete', path: this.serverPath(path), version: checkVersion(options.version) }, path).then(
+      this.send({ op: 'delete', path: this.serverPath(path), version: checkVersion(options.version) }, path).then(
         () => undefined,
       ),
     );
@@ -261,7 +266,7 @@ export class ZooKeeper implements AsyncDisposable {
   /** Replaces a node's data; returns the new Stat. Notable errors: NoNodeError, BadVersionError. */
   setData(path: string, data: Data, options: VersionOptions = {}): Promise<Stat> {
     return this.call(() =>
-      this.send<ops.SetDataResponse>(
+      this.send(
         { op: 'setData', path: this.serverPath(path), data: toBytes(data), version: checkVersion(options.version) },
         path,
       ).then((r) => r.stat),
@@ -271,7 +276,7 @@ export class ZooKeeper implements AsyncDisposable {
   /** Replaces a node's ACL (version is the aversion). Notable errors: NoNodeError, BadVersionError, NoAuthError. */
   setACL(path: string, acl: readonly ACL[], options: VersionOptions = {}): Promise<Stat> {
     return this.call(() =>
-      this.send<ops.SetACLResponse>(
+      this.send(
         { op: 'setACL', path: this.serverPath(path), acl, version: checkVersion(options.version) },
         path,
       ).then((r) => r.stat),
@@ -287,7 +292,7 @@ export class ZooKeeper implements AsyncDisposable {
     return this.call(() => {
       const serverPath = this.serverPath(path);
       const w = options?.watch === true ? this.oneShot(serverPath, 'existsAware') : undefined;
-      const reply = this.send<ops.ExistsResponse>({ op: 'exists', path: serverPath, watch: w !== undefined }, path, w?.registration);
+      const reply = this.send({ op: 'exists', path: serverPath, watch: w !== undefined }, path, w?.registration);
       const result = (stat: Stat | null): unknown => (w === undefined ? stat : { stat, watch: w.event });
       return reply.then(
         (r) => result(r.stat),
@@ -306,7 +311,7 @@ export class ZooKeeper implements AsyncDisposable {
     return this.call(() => {
       const serverPath = this.serverPath(path);
       const w = options?.watch === true ? this.oneShot(serverPath, 'data') : undefined;
-      const reply = this.send<ops.GetDataResponse>({ op: 'getData', path: serverPath, watch: w !== undefined }, path, w?.registration);
+      const reply = this.send({ op: 'getData', path: serverPath, watch: w !== undefined }, path, w?.registration);
       return reply.then((r) => (w === undefined ? { data: r.data, stat: r.stat } : { data: r.data, stat: r.stat, watch: w.event }));
     });
   }
@@ -334,7 +339,7 @@ export class ZooKeeper implements AsyncDisposable {
     return this.call(() => {
       const serverPath = this.serverPath(path);
       const w = options?.watch === true ? this.oneShot(serverPath, 'child') : undefined;
-      return this.send<ops.GetChildrenResponse>(
+      return this.send(
         { op: 'getChildren', path: serverPath, watch: w !== undefined },
         path,
         w?.registration,
@@ -352,7 +357,7 @@ export class ZooKeeper implements AsyncDisposable {
     return this.call(() => {
       const serverPath = this.serverPath(path);
       const w = options?.watch === true ? this.oneShot(serverPath, 'child') : undefined;
-      return this.send<ops.GetChildren2Response>(
+      return this.send(
         { op: 'getChildren2', path: serverPath, watch: w !== undefined },
         path,
         w?.registration,
@@ -365,7 +370,7 @@ export class ZooKeeper implements AsyncDisposable {
   /** The node's ACL and Stat. */
   getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
     return this.call(() =>
-      this.send<ops.GetACLResponse>({ op: 'getACL', path: this.serverPath(path) }, path).then((r) => ({
+      this.send({ op: 'getACL', path: this.serverPath(path) }, path).then((r) => ({
         acl: r.acl ?? [],
         stat: r.stat,
       })),
@@ -375,7 +380,7 @@ export class ZooKeeper implements AsyncDisposable {
   /** Waits until the connected server has caught up with the leader as of this call; reads after it see that state. */
   sync(path = '/'): Promise<string> {
     return this.call(() =>
-      this.send<ops.SyncResponse>({ op: 'sync', path: this.serverPath(path) }, path).then((r) => this.clientPath(r.path)),
+      this.send({ op: 'sync', path: this.serverPath(path) }, path).then((r) => this.clientPath(r.path)),
     );
   }
 
@@ -383,7 +388,7 @@ export class ZooKeeper implements AsyncDisposable {
   getEphemerals(prefix = '/'): Promise<string[]> {
     return this.call(() => {
       const serverPrefix = prefix === '/' ? (this.chroot === '' ? '/' : this.chroot) : this.serverPath(prefix);
-      return this.send<ops.GetEphemeralsResponse>({ op: 'getEphemerals', prefixPath: serverPrefix }, prefix).then((r) =>
+      return this.send({ op: 'getEphemerals', prefixPath: serverPrefix }, prefix).then((r) =>
         (r.ephemerals ?? [])
           .filter((p) => this.chroot === '' || p === this.chroot || p.startsWith(`${this.chroot}/`))
           .map((p) => this.clientPath(p)),
@@ -394,7 +399,7 @@ export class ZooKeeper implements AsyncDisposable {
   /** The number of all descendants of a node (not counting itself). 3.6+. */
   getAllChildrenNumber(path: string): Promise<number> {
     return this.call(() =>
-      this.send<ops.GetAllChildrenNumberResponse>({ op: 'getAllChildrenNumber', path: this.serverPath(path) }, path).then(
+      this.send({ op: 'getAllChildrenNumber', path: this.serverPath(path) }, path).then(
         (r) => r.totalNumber,
       ),
     );
@@ -402,7 +407,7 @@ export class ZooKeeper implements AsyncDisposable {
 
   /** The identities this session is authenticated as. 3.7+; UnsupportedError on older servers (which also drop the connection). */
   whoAmI(): Promise<ClientInfo[]> {
-    return this.send<ops.WhoAmIResponse>({ op: 'whoAmI' }, undefined).then(
+    return this.send({ op: 'whoAmI' }, undefined).then(
       (r) => r.clientInfo ?? [],
       (err: unknown) => {
         if (err instanceof UnimplementedError) throw new UnsupportedError('whoAmI needs a ZooKeeper 3.7+ server', { cause: err });
@@ -421,7 +426,7 @@ export class ZooKeeper implements AsyncDisposable {
     return this.call(() => {
       if (writeOps.length === 0) return Promise.resolve([]); // as Java: an empty multi never reaches the server
       const multiOps = writeOps.map((o) => this.toMultiOp(o));
-      return this.send<MultiResult[]>({ op: 'multi', ops: multiOps }, writeOps[0]!.path).then((results) =>
+      return this.send({ op: 'multi', ops: multiOps }, writeOps[0]!.path).then((results) =>
         this.writeResults(writeOps, results),
       );
     });
@@ -429,10 +434,8 @@ export class ZooKeeper implements AsyncDisposable {
 
   private toMultiOp(o: WriteOp): MultiOp {
     switch (o.type) {
-      case 'create': {
-        const r = this.createRequestFor(o.path, o.data, o.options);
-        return r as MultiOp;
-      }
+      case 'create':
+        return this.createRequestFor(o.path, o.data, o.options);
       case 'delete':
         return { op: 'delete', path: this.serverPath(o.path), version: checkVersion(o.version) };
       case 'setData':
@@ -440,7 +443,7 @@ export class ZooKeeper implements AsyncDisposable {
       case 'check':
         return { op: 'check', path: this.serverPath(o.path), version: checkVersion(o.version) };
       default:
-        throw new InvalidArgumentError(`not a write op: ${(o as { type: string }).type}`);
+        return notAn('write op', o);
     }
   }
 
@@ -448,9 +451,7 @@ export class ZooKeeper implements AsyncDisposable {
     const failed = results.findIndex((r) => r.op === 'error' && r.err !== 0);
     if (failed !== -1) {
       const opErrors = results.map((r) => (r.op === 'error' ? r.err : 0));
-      const err = errorFromCode(opErrors[failed]!, writeOps[failed]?.path) as MultiError;
-      err.opIndex = failed;
-      err.opErrors = opErrors;
+      const err: MultiError = Object.assign(errorFromCode(opErrors[failed]!, writeOps[failed]?.path), { opIndex: failed, opErrors });
       throw err;
     }
     return results.map((r): WriteResult => {
@@ -476,12 +477,10 @@ export class ZooKeeper implements AsyncDisposable {
     return this.call(() => {
       if (readOps.length === 0) return Promise.resolve([]);
       const multiOps: MultiOp[] = readOps.map((o) => {
-        if (o.type !== 'getData' && o.type !== 'getChildren') {
-          throw new InvalidArgumentError(`not a read op: ${String((o as { type: unknown }).type)}`);
-        }
+        if (o.type !== 'getData' && o.type !== 'getChildren') return notAn('read op', o);
         return { op: o.type, path: this.serverPath(o.path), watch: false };
       });
-      return this.send<MultiResult[]>({ op: 'multiRead', ops: multiOps }, readOps[0]!.path).then((results) =>
+      return this.send({ op: 'multiRead', ops: multiOps }, readOps[0]!.path).then((results) =>
         results.map((r, i): ReadResult => {
           switch (r.op) {
             case 'getData':
@@ -545,7 +544,7 @@ export class ZooKeeper implements AsyncDisposable {
       // Final events: None (the session ended) and PersistentWatchRemoved (7, removeWatches).
       const watcher = (e: RawWatchEvent): void => watch.push(this.toWatchedEvent(e), e.type === -1 || e.type === 7);
       const mode = options.recursive === true ? AddWatchMode.PERSISTENT_RECURSIVE : AddWatchMode.PERSISTENT;
-      return this.send<unknown>({ op: 'addWatch', path: serverPath, mode }, path, { path: serverPath, kind, watcher }).then(
+      return this.send({ op: 'addWatch', path: serverPath, mode }, path, { path: serverPath, kind, watcher }).then(
         () => watch,
       );
     });
@@ -569,7 +568,7 @@ export class ZooKeeper implements AsyncDisposable {
     if (options.local !== true) {
       // 3.8 answers MARSHALLINGERROR to WatcherType 4/5; Any also removes persistent watches there.
       const wire = type === 'children' ? WatcherType.Children : type === 'data' ? WatcherType.Data : WatcherType.Any;
-      await this.send<null>({ op: 'removeWatches', path: serverPath, type: wire }, path);
+      await this.send({ op: 'removeWatches', path: serverPath, type: wire }, path);
     }
     for (const kind of kinds) {
       for (const watcher of this.session.watches.remove(kind, serverPath)) {

@@ -8,13 +8,16 @@ import { CreateMode, TTL_MAX, TTL_MIN, createModeInfo } from './constants.js';
 import type { ACL } from './records/data.js';
 import type { Request } from './requests.js';
 
+/** The requests that create a node and answer with its path and Stat. */
+export type CreateKindRequest = Extract<Request, { op: 'create2' | 'createTTL' | 'createContainer' }>;
+
 export function createRequest(
   path: string,
   data: Uint8Array | null,
   acl: readonly ACL[],
   mode: number = CreateMode.PERSISTENT,
   ttl?: number | bigint,
-): Request {
+): CreateKindRequest {
   const info = createModeInfo(mode);
   if (info === undefined) throw new InvalidArgumentError(`unknown create mode ${mode}`, { path });
   if (info.ttl) {
