@@ -3,6 +3,7 @@ import { InvalidArgumentError, NoHostsError } from '../errors.js';
 import { parseConnectString } from '../session/connect-string.js';
 import { type AuthCredential, type Logger, Session } from '../session/session.js';
 import type { Clock } from '../session/clock.js';
+import { isTerminal } from '../session/state.js';
 import type { Transport, TransportTlsOptions } from '../transport/types.js';
 import { ZooKeeper } from './zookeeper.js';
 
@@ -71,7 +72,7 @@ export async function connectWith(
   await new Promise<void>((resolve, reject) => {
     const off = session.onStateChange((change) => {
       if (change.state === 'connected' || change.state === 'connectedReadOnly') finish();
-      else if (change.state === 'expired' || change.state === 'authFailed' || change.state === 'closed') {
+      else if (isTerminal(change.state)) {
         finish(change.cause ?? new NoHostsError('the session ended while connecting'));
       }
     });

@@ -21,7 +21,7 @@ import {
   errorFromCode,
 } from '../errors.js';
 import { OPEN_ACL_UNSAFE } from '../protocol/acl.js';
-import { AddWatchMode, CreateMode, ErrorCode, WatcherType, createModeInfo } from '../protocol/constants.js';
+import { AddWatchMode, CreateMode, ErrorCode, EventType, WatcherType, createModeInfo } from '../protocol/constants.js';
 import { type CreateKindRequest, createRequest } from '../protocol/create.js';
 import { validatePath } from '../protocol/path.js';
 import type { ACL, ClientInfo, Stat } from '../protocol/records/data.js';
@@ -32,7 +32,7 @@ import { toClientPath, toServerPath } from '../session/chroot.js';
 import type { WatchRegistration } from '../session/pending.js';
 import type { Session } from '../session/session.js';
 import type { ValidityHold } from '../session/validity-keeper.js';
-import type { SessionState, StateChange } from '../session/state.js';
+import { type SessionState, type StateChange, isTerminal } from '../session/state.js';
 import type { WatchKind, RawWatchEvent } from '../session/watches.js';
 import type { CreateOptions, Data, ReadOp, WriteOp } from './op.js';
 import { PersistentWatch } from './persistent-watch.js';
@@ -183,7 +183,7 @@ export class ZooKeeper implements AsyncDisposable {
         const change = queue.shift();
         if (change !== undefined) {
           yield change;
-          if (change.state === 'expired' || change.state === 'authFailed' || change.state === 'closed') return;
+          if (isTerminal(change.state)) return;
           continue;
         }
         if (this.session.endError !== undefined) return;
@@ -542,7 +542,7 @@ export class ZooKeeper implements AsyncDisposable {
         this.removeWatches(path, kind === 'persistent' ? 'persistent' : 'persistentRecursive').catch(() => {}),
       );
       // Final events: None (the session ended) and PersistentWatchRemoved (7, removeWatches).
-      const watcher = (e: RawWatchEvent): void => watch.push(this.toWatchedEvent(e), e.type === -1 || e.type === 7);
+      const watcher = (e: RawWatchEvent): void => watch.push(this.toWatchedEvent(e), e.type === EventType.None || e.type === EventType.PersistentWatchRemoved);
       const mode = options.recursive === true ? AddWatchMode.PERSISTENT_RECURSIVE : AddWatchMode.PERSISTENT;
       return this.send({ op: 'addWatch', path: serverPath, mode }, path, { path: serverPath, kind, watcher }).then(
         () => watch,

@@ -26,7 +26,7 @@ import { AcquireTimeoutError, CreateMode, type Data, InvalidArgumentError, type 
 import type { WaitOptions } from './barrier.js';
 import { type Bounds, Cancelled, cancellation, checkBounds, deadlineIn, isCode, remaining, retrying, within } from './internal/bounds.js';
 import { ensureContainer } from './internal/contention.js';
-import { deleteGuaranteed, waitConnected } from './lease.js';
+import { deleteGuaranteed, waitConnected } from './internal/session-waits.js';
 
 export interface DoubleBarrierOptions {
   /** Data stored in our member node. */

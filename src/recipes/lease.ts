@@ -25,15 +25,17 @@ import {
   type LockLostReason,
   type Stat,
   type StateChange,
-  type WatchedEvent,
   type ValidityHold,
   type WriteOp,
   type WriteResult,
   type ZooKeeper,
   endsSession,
   isRetryable,
+  isTerminal,
   op,
 } from '../index.js';
+import type { NodeMonitor } from './internal/node-monitor.js';
+import { deleteGuaranteed } from './internal/session-waits.js';
 
 export interface LeaseOptions {
   /** ms subtracted from `zk.sessionValidUntil`. Default a tenth of the session timeout; at most a quarter. */
@@ -42,13 +44,6 @@ export interface LeaseOptions {
   disconnectGrace?: number | undefined;
 }
 
-/** How the lease learns that its node was deleted: an armed watch, and how to re-arm it. */
-export interface NodeMonitor {
-  /** Resolves with the next event that may concern the node (data/exists watch, or the parent's child watch). */
-  event: Promise<WatchedEvent>;
-  /** 'node': a watch on the node itself; 'children': the parent's child watch (must be narrowed to the node). */
-  kind: 'node' | 'children';
-}
 
 export class Lease implements AsyncDisposable {
   /** The lock node's path (relative to the client's chroot). */
@@ -190,7 +185,7 @@ export class Lease implements AsyncDisposable {
 
   private onState(change: StateChange): void {
     const { state } = change;
-    if (state === 'expired' || state === 'closed' || state === 'authFailed') {
+    if (isTerminal(state)) {
       this.lose('session-ended', `the session ended (${state})`, change.cause);
       return;
     }
@@ -243,7 +238,7 @@ export class Lease implements AsyncDisposable {
       if (change.state === 'connected' || change.state === 'connectedReadOnly') {
         off();
         this.follow({ event: Promise.resolve({ type: 'NodeDataChanged', state: 'SyncConnected', path: this.path }), kind: 'children' });
-      } else if (change.state === 'expired' || change.state === 'closed' || change.state === 'authFailed') {
+      } else if (isTerminal(change.state)) {
         off();
       }
     });
@@ -257,41 +252,4 @@ export class Lease implements AsyncDisposable {
 /** The margin a lease with these options keeps on this session: default a tenth of the session timeout. */
 export function leaseMargin(zk: ZooKeeper, options: LeaseOptions): number {
   return options.leaseMargin ?? Math.floor(zk.sessionTimeout / 10);
-}
-
-/**
- * Deletes a node, retrying on connection loss until it is gone (NONODE counts as done) or the session
- * is over (then the server deletes ephemeral nodes itself). Never rejects.
- */
-export async function deleteGuaranteed(zk: ZooKeeper, path: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await zk.delete(path);
-      return;
-    } catch (err) {
-      if (err instanceof Error && 'code' in err && err.code === 'NONODE') return;
-      if (!isRetryable(err) || endsSession(err)) return;
-      await waitConnected(zk, Math.min(1000, 10 * 2 ** attempt));
-      if (zk.state === 'expired' || zk.state === 'closed' || zk.state === 'authFailed') return;
-    }
-  }
-}
-
-/** Resolves when the client is connected again or its session is over, or after `max` ms. */
-export function waitConnected(zk: ZooKeeper, max: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (zk.state === 'connected' || zk.state === 'connectedReadOnly') {
-      resolve();
-      return;
-    }
-    const done = (): void => {
-      off();
-      clearTimeout(timer);
-      resolve();
-    };
-    const off = zk.onStateChange((change) => {
-      if (change.state !== 'connecting' && change.state !== 'disconnected') done();
-    });
-    const timer = setTimeout(done, max);
-  });
 }

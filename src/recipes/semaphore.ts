@@ -22,7 +22,9 @@ import { AcquireTimeoutError, type Data, InvalidArgumentError, LockLostError, ty
 import { type Bounds, Cancelled, cancellation, deadlineIn, retrying, within } from './internal/bounds.js';
 import { type Holding, contend } from './internal/contention.js';
 import { sortContenders } from './internal/lock-name.js';
-import { Lease, type LeaseOptions, type NodeMonitor, deleteGuaranteed, leaseMargin } from './lease.js';
+import type { NodeMonitor } from './internal/node-monitor.js';
+import { deleteGuaranteed } from './internal/session-waits.js';
+import { Lease, type LeaseOptions, leaseMargin } from './lease.js';
 import { type AcquireOptions, Mutex } from './mutex.js';
 
 export interface SemaphoreOptions extends LeaseOptions {

@@ -33,7 +33,8 @@ import {
 } from '../index.js';
 import { ensureContainer } from './internal/contention.js';
 import { type Bounds, Cancelled, cancellation, checkBounds, deadlineIn, isCode, parentOf, remaining, sessionOver, within } from './internal/bounds.js';
-import { Lease, leaseMargin, waitConnected } from './lease.js';
+import { waitConnected } from './internal/session-waits.js';
+import { Lease, leaseMargin } from './lease.js';
 import type { AcquireOptions, MutexOptions } from './mutex.js';
 
 export type SimpleLockOptions = MutexOptions;

@@ -15,6 +15,7 @@ export type SessionState =
 
 const TERMINAL: ReadonlySet<SessionState> = new Set(['expired', 'authFailed', 'closed']);
 
+/** The session is over (expired, authFailed, closed): nothing on that client can succeed again. */
 export function isTerminal(state: SessionState): boolean {
   return TERMINAL.has(state);
 }

@@ -4,8 +4,8 @@
  * cancelled wait throws `Cancelled`; the recipe cleans up and turns it into the caller's error with
  * `cancellation()`: the signal's reason, or the recipe's timeout error.
  */
-import { type ErrorCodeName, type ZooKeeper, ZooKeeperError, isRetryable } from '../../index.js';
-import { waitConnected } from '../lease.js';
+import { type ErrorCodeName, type ZooKeeper, ZooKeeperError, isRetryable, isTerminal } from '../../index.js';
+import { waitConnected } from './session-waits.js';
 
 export interface Bounds {
   signal?: AbortSignal | undefined;
@@ -68,22 +68,25 @@ export function within<T>(zk: ZooKeeper, b: Bounds, promise: Promise<T>): Promis
   });
 }
 
-/** Runs `fn`; after a connection loss waits for the reconnect (within the bounds) and runs it again. */
+/**
+ * Runs `fn`; after a connection loss waits for the reconnect and runs it again. Both the call and the
+ * wait end as soon as the bounds do (a request queued while disconnected must not hold a wait past them).
+ */
 export async function retrying<T>(zk: ZooKeeper, b: Bounds, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     checkBounds(zk, b);
     try {
-      return await fn();
+      return await within(zk, b, fn());
     } catch (err) {
       if (!isRetryable(err)) throw err;
-      await waitConnected(zk, remaining(zk, b));
+      await within(zk, b, waitConnected(zk, remaining(zk, b)));
     }
   }
 }
 
 /** True when the session is over: nothing on this client can succeed again. */
 export function sessionOver(zk: ZooKeeper): boolean {
-  return zk.state === 'expired' || zk.state === 'closed' || zk.state === 'authFailed';
+  return isTerminal(zk.state);
 }
 
 export function isCode(err: unknown, code: ErrorCodeName): boolean {

@@ -53,12 +53,12 @@ import {
   type ValidityHold,
   type WatchedEvent,
   type ZooKeeper,
-  ZooKeeperError,
   endsSession,
   isRetryable,
 } from '../../index.js';
-import { type NodeMonitor, deleteGuaranteed, waitConnected } from '../lease.js';
-import { Cancelled, isCode, remaining, within } from './bounds.js';
+import type { NodeMonitor } from './node-monitor.js';
+import { deleteGuaranteed, waitConnected } from './session-waits.js';
+import { Cancelled, cancellation, checkBounds, isCode, remaining, retrying as retryingWithin, sessionOver, within } from './bounds.js';
 import { type Contender, protectedPrefix, sortContenders } from './lock-name.js';
 
 /** What the rule decides for a listing: hold, or wait for one node. */
@@ -247,6 +247,7 @@ async function contendHeld(zk: ZooKeeper, o: ContendOptions): Promise<Omit<Holdi
   } catch (err) {
     if (created !== undefined && cleanup) void deleteGuaranteed(zk, created.path);
     if (err instanceof Cancelled) throw cancelError(o);
+    if (endsSession(err) && !(err instanceof LockLostError)) throw sessionEnded(zk);
     throw err;
   }
 }
@@ -349,19 +350,6 @@ export async function ensureContainer(zk: ZooKeeper, path: string): Promise<void
   }
 }
 
-/** Runs `fn`; on connection loss waits for the reconnect and tries again (bounded by the session's life). */
-async function retrying<T>(zk: ZooKeeper, o: ContendOptions, fn: () => Promise<T>): Promise<T> {
-  for (;;) {
-    checkCancelled(zk, o);
-    try {
-      return await within(zk, o, fn());
-    } catch (err) {
-      if (!isRetryable(err)) throw err;
-      await within(zk, o, waitConnected(zk, remaining(zk, o)));
-    }
-  }
-}
-
 /** After giving up on a create whose outcome was unknown: deletes the node it made, if it made one. Never rejects. */
 async function removeCreated(zk: ZooKeeper, dir: string, prefix: string, createP: Promise<{ path: string }>): Promise<void> {
   try {
@@ -377,7 +365,7 @@ async function removeCreated(zk: ZooKeeper, dir: string, prefix: string, createP
  */
 async function removeByPrefix(zk: ZooKeeper, dir: string, prefix: string): Promise<void> {
   for (;;) {
-    if (zk.state === 'expired' || zk.state === 'closed' || zk.state === 'authFailed') return;
+    if (sessionOver(zk)) return;
     try {
       for (const name of await syncedChildren(zk, dir)) {
         if (!name.startsWith(prefix)) continue;
@@ -429,18 +417,20 @@ function waitFor(
   });
 }
 
+/** bounds.ts's retrying, after the session-end check every contention step makes. */
+function retrying<T>(zk: ZooKeeper, o: ContendOptions, fn: () => Promise<T>): Promise<T> {
+  checkCancelled(zk, o);
+  return retryingWithin(zk, o, fn);
+}
+
+/** The bounds, and the session's end (a lock cannot be contended for on an ended session). */
 function checkCancelled(zk: ZooKeeper, o: ContendOptions): void {
-  if (o.signal?.aborted || (o.deadline !== undefined && zk.now() >= o.deadline)) throw new Cancelled();
-  const end = zk.state;
-  if (end === 'expired' || end === 'closed' || end === 'authFailed') throw sessionEnded(zk);
+  checkBounds(zk, o);
+  if (sessionOver(zk)) throw sessionEnded(zk);
 }
 
 function cancelError(o: ContendOptions): Error {
-  if (o.signal?.aborted) {
-    const reason: unknown = o.signal.reason;
-    return reason instanceof Error ? reason : new ZooKeeperError(`acquire aborted: ${String(reason)}`, 'UNKNOWN', 0, { cause: reason });
-  }
-  return new AcquireTimeoutError(`could not acquire ${o.dir} in time`, { path: o.dir });
+  return cancellation(o, () => new AcquireTimeoutError(`could not acquire ${o.dir} in time`, { path: o.dir }));
 }
 
 function sessionEnded(zk: ZooKeeper, e?: WatchedEvent): Error {
