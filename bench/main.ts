@@ -3,12 +3,17 @@
  * ReadWriteLock against node-zookeeper-client with the standard recipe, Curator's InterProcessMutex and
  * kazoo's Lock, each alone, at several contention levels, with the server's floor measured in the same
  * run. Prints a live progress line and a final table; writes bench/results/<timestamp>.{json,md,svg}.
+ * With --faults, the same implementations under a fault schedule instead (bench/lock/faults/run.ts);
+ * it writes bench/results/faults-<timestamp>.{json,md} and -handoffs.svg.
  *
  * Exit code 1 when any mutual-exclusion violation was seen or every implementation failed; 2 on bad
  * arguments or when the servers could not be started.
  */
 import { relative } from 'node:path';
-import { USAGE, parseArgs } from './lock/cli.js';
+import { type BenchOptions, USAGE, parseArgs } from './lock/cli.js';
+import { writeFaultsResults } from './lock/faults/results.js';
+import { runFaults } from './lock/faults/run.js';
+import { faultsText } from './lock/faults/tables.js';
 import { runBenchmark } from './lock/orchestrator.js';
 import { Progress } from './lock/progress.js';
 import { writeResults } from './lock/results.js';
@@ -28,6 +33,7 @@ async function main(): Promise<number> {
   }
   const command = ['npm run bench --', ...process.argv.slice(2)].join(' ');
   const progress = new Progress(opts.jsonOnly ? undefined : process.stdout, process.stdout.isTTY === true);
+  if (opts.faults !== undefined) return faults(opts, progress, command);
   let report;
   try {
     report = await runBenchmark(opts, progress, command);
@@ -57,6 +63,39 @@ async function main(): Promise<number> {
   }
   if (ok.length === 0) {
     process.stderr.write('\nlock benchmark: every implementation failed (see the errors above and in the result file)\n');
+    return 1;
+  }
+  return 0;
+}
+
+/** A fault run: the same exit codes (1 on any violation or when every implementation failed). */
+async function faults(opts: BenchOptions, progress: Progress, command: string): Promise<number> {
+  let report;
+  try {
+    report = await runFaults(opts, progress, command);
+  } catch (err) {
+    process.stderr.write(`lock benchmark under faults: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 2;
+  }
+  const written = writeFaultsResults(report, opts.outDir, { jsonOnly: opts.jsonOnly });
+  if (opts.jsonOnly) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else {
+    progress.line('');
+    progress.line(faultsText(report));
+    progress.line(legend());
+    progress.line('');
+    for (const g of report.goals) progress.line(`goal ${g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met'}: ${g.goal}: ${g.detail}`);
+    progress.line('');
+    progress.line(`results: ${[written.json, written.md, ...(written.svgs ?? [])].filter(Boolean).map((f) => relative(process.cwd(), f!)).join(', ')}`);
+  }
+  if (report.violations > 0) {
+    const bad = report.results.filter((r) => r.violations > 0);
+    process.stderr.write(`\n!!! MUTUAL EXCLUSION VIOLATED UNDER FAULTS: ${report.violations} violation(s) in ${bad.map((r) => r.impl).join(', ')} !!!\n`);
+    for (const r of bad) process.stderr.write(`  ${r.impl}: ${r.violationExamples.join('\n    ')}\n`);
+    return 1;
+  }
+  if (report.results.every((r) => r.status !== 'ok')) {
+    process.stderr.write('\nlock benchmark under faults: every implementation failed (see the errors above and in the result file)\n');
     return 1;
   }
   return 0;

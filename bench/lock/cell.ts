@@ -103,13 +103,13 @@ const sum = (runners: readonly RunnerProcess[]): number => runners.reduce((s, r)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Sends `command` to every runner, then waits for `answer` from each; the answers' payloads. */
-async function all(runners: readonly RunnerProcess[], command: string | ((i: number) => string), answer: string, ms: number): Promise<string[]> {
+export async function all(runners: readonly RunnerProcess[], command: string | ((i: number) => string), answer: string, ms: number): Promise<string[]> {
   runners.forEach((r, i) => r.send(typeof command === 'string' ? command : command(i)));
   return Promise.all(runners.map((r) => r.expect(answer, ms)));
 }
 
 /** Runs warm-up windows until the rule says steady (or its cap); returns how long it took and whether steady. */
-async function warmUp(runners: readonly RunnerProcess[], rule: WarmupRule): Promise<{ ms: number; steady: boolean }> {
+export async function warmUp(runners: readonly RunnerProcess[], rule: WarmupRule): Promise<{ ms: number; steady: boolean }> {
   const t0 = performance.now();
   let last = sum(runners);
   let previous: number | undefined;
@@ -183,7 +183,7 @@ export async function runCell(ctx: CellContext, spec: CellSpec, hooks: CellHooks
   }
 }
 
-function figures(
+export function figures(
   spec: CellSpec,
   results: RunnerResult[],
   warm: { ms: number; steady: boolean },

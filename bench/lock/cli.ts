@@ -1,7 +1,8 @@
 /**
  * Command-line options of the lock benchmark (`npm run bench -- --help`) and their defaults. The
  * defaults make a full run (6 implementations × 5 N × 2 hold times + the floor) take about three minutes
- * on a 2-core machine; `--quick` takes well under one.
+ * on a 2-core machine; `--quick` takes well under one. `--faults` is another kind of run: one long cell
+ * per implementation while a fault schedule runs against the ensemble (bench/lock/faults).
  */
 import { ALL_IMPLS, TEST_IMPLS } from './peers.js';
 import type { Implementation } from './protocol.js';
@@ -31,7 +32,16 @@ export interface BenchOptions {
   verbose: boolean;
   sessionTimeoutMs: number;
   readRatio: number;
+  /** A fault run (bench/lock/faults): the full schedule, or the short one of the tests. */
+  faults: 'full' | 'quick' | undefined;
 }
+
+/** What a fault run measures unless --impl says otherwise. */
+export const FAULT_IMPLS: readonly Implementation[] = ['zkts-mutex', 'curator', 'nzc-recipe', 'kazoo'];
+/** Session timeout of the runners in a fault run: short, so an expiry happens within the run. */
+export const FAULT_SESSION_TIMEOUT_MS = 4000;
+/** Options that shape the usual cells and mean nothing to a fault run's one fixed cell. */
+const NOT_WITH_FAULTS = ['quick', 'n', 'hold', 'workers', 'repeat', 'warmup-cap', 'measure', 'floor', 'latest'];
 
 export const USAGE = `Lock benchmark: zkts's locks against Curator, kazoo and node-zookeeper-client.
 
@@ -59,6 +69,13 @@ export const USAGE = `Lock benchmark: zkts's locks against Curator, kazoo and no
   --json-only              print only the result JSON on stdout and write only the .json file
   --latest                 also write the results as latest.{json,md} and latest-{handoffs,p99}.svg
   --verbose                show runners' stray output
+  --faults                 instead of the cells above, one long cell per implementation (default
+                           ${FAULT_IMPLS.join(', ')}; N = 8 over 2 processes, hold 1 ms,
+                           session timeout ${FAULT_SESSION_TIMEOUT_MS / 1000} s) while faults hit the ensemble: leader kill -9,
+                           follower paused, follower isolated, one process cut off until its sessions
+                           expire; handoffs/s before, during and after each, gaps, errors, orphan
+                           nodes, violations. Needs --ensemble 3 (about a minute per implementation)
+  --faults-quick           --faults with 2 s phases and two faults (leader kill, cut-off), for the tests
   --help                   this text
 
 Exit code 1 on any mutual-exclusion violation, or when every implementation failed.`;
@@ -91,7 +108,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (['quick', 'json-only', 'latest', 'verbose', 'help'].includes(name)) {
+    if (['quick', 'json-only', 'latest', 'verbose', 'help', 'faults', 'faults-quick'].includes(name)) {
       given.set(name, true);
       continue;
     }
@@ -100,15 +117,26 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
     given.set(name, value);
   }
   if (given.has('help')) return null;
-  const known = ['connect', 'ensemble', 'force-sync', 'rtt', 'quick', 'impl', 'n', 'hold', 'workers', 'repeat', 'warmup-cap', 'measure', 'floor', 'out', 'json-only', 'latest', 'verbose'];
+  const known = [
+    ...['connect', 'ensemble', 'force-sync', 'rtt', 'quick', 'impl', 'n', 'hold', 'workers', 'repeat', 'warmup-cap', 'measure', 'floor'],
+    ...['out', 'json-only', 'latest', 'verbose', 'faults', 'faults-quick'],
+  ];
   for (const k of given.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
   const str = (k: string): string | undefined => {
     const v = given.get(k);
     return typeof v === 'string' ? v : undefined;
   };
   const quick = given.has('quick');
+  const faults = given.has('faults-quick') ? 'quick' : given.has('faults') ? 'full' : undefined;
+  if (faults !== undefined) {
+    const flag = faults === 'quick' ? '--faults-quick' : '--faults';
+    if (given.has('connect')) throw new Error(`${flag} kills, pauses and isolates servers, so it needs servers this run starts: use --ensemble 3, not --connect`);
+    if (Number(str('ensemble')) !== 3) throw new Error(`${flag} needs a run-started ensemble of 3 (--ensemble 3): it kills the leader and isolates a follower`);
+    const clash = NOT_WITH_FAULTS.find((k) => given.has(k));
+    if (clash !== undefined) throw new Error(`${flag} runs one fixed cell per implementation (N = 8, hold 1 ms, 2 processes): --${clash} does not apply`);
+  }
 
-  const impls = str('impl') === undefined ? [...ALL_IMPLS] : list(str('impl')!, '--impl');
+  const impls = str('impl') === undefined ? [...(faults !== undefined ? FAULT_IMPLS : ALL_IMPLS)] : list(str('impl')!, '--impl');
   for (const impl of impls) {
     if (![...ALL_IMPLS, ...TEST_IMPLS].includes(impl as Implementation)) {
       throw new Error(`--impl: unknown implementation ${impl} (known: ${ALL_IMPLS.join(', ')})`);
@@ -152,8 +180,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
     jsonOnly: given.has('json-only'),
     latest: given.has('latest'),
     verbose: given.has('verbose'),
-    sessionTimeoutMs: 10_000,
+    sessionTimeoutMs: faults !== undefined ? FAULT_SESSION_TIMEOUT_MS : 10_000,
     readRatio: 0.9,
+    faults,
   };
 }
 

@@ -11,6 +11,10 @@
  *  - stale writes: an exclusive holder with a token not above every token accepted so far, or a shared one
  *    with a token not above every exclusive token accepted (a fencing store rejects those: `STALE`).
  * A correct lock gives 0 of both; the lines of one connection are answered in order.
+ *
+ * On request (record()) it also keeps, per lock, the time of every accepted enter on its own clock
+ * (performance.now()): the hand-off timeline the fault runs need (bench/lock/faults), on the same clock
+ * as the orchestrator that injects the faults, since both run in one process.
  */
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 
@@ -27,6 +31,8 @@ interface LockState extends LockStats {
   writersInside: number;
   maxAny: bigint;
   maxWriter: bigint;
+  /** performance.now() of every accepted enter, once record() asked for it. */
+  times: number[] | undefined;
 }
 
 const NONE = -1n;
@@ -58,6 +64,16 @@ export class FencedStore {
   stats(lockId: string): LockStats {
     const s = this.locks.get(lockId);
     return s === undefined ? { enters: 0, overlaps: 0, stale: 0, examples: [] } : { enters: s.enters, overlaps: s.overlaps, stale: s.stale, examples: [...s.examples] };
+  }
+
+  /** From now on, keeps the time of every accepted enter on `lockId` (times before this are dropped). */
+  record(lockId: string): void {
+    this.state(lockId).times = [];
+  }
+
+  /** The times (performance.now(), ms) of the accepted enters on `lockId` since record(), in order. */
+  timeline(lockId: string): number[] {
+    return [...(this.locks.get(lockId)?.times ?? [])];
   }
 
   /** Forgets a lock (after its cell). */
@@ -120,6 +136,7 @@ export class FencedStore {
       s.inside.set(holder, { token, kind });
       if (kind === 'w') s.writersInside++;
       if (stale) return 'STALE';
+      s.times?.push(performance.now());
       if (token > s.maxAny) s.maxAny = token;
       if (kind === 'w' && token > s.maxWriter) s.maxWriter = token;
       return 'OK';
@@ -139,7 +156,7 @@ export class FencedStore {
   private state(lockId: string): LockState {
     let s = this.locks.get(lockId);
     if (s === undefined) {
-      s = { enters: 0, overlaps: 0, stale: 0, examples: [], inside: new Map(), writersInside: 0, maxAny: NONE, maxWriter: NONE };
+      s = { enters: 0, overlaps: 0, stale: 0, examples: [], inside: new Map(), writersInside: 0, maxAny: NONE, maxWriter: NONE, times: undefined };
       this.locks.set(lockId, s);
     }
     return s;

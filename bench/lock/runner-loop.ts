@@ -4,6 +4,11 @@
  * connections, runs every contender's loop through warm-up, a pause (QUIESCE) and the measure window
  * (GO), reports, and closes on CLOSE. An implementation supplies only how to open a session and how one
  * contender acquires and releases.
+ *
+ * A contender whose session has ended for good (expired, or closed under it) is replaced, as an
+ * application would do it: its failed acquisition counts as an error, then a new session and contender
+ * take its place and the loop goes on (counted in notes.sessionsReplaced). Without that, every later
+ * acquisition on the dead session fails and the cell fails after MAX_CONSECUTIVE_ERRORS.
  */
 import { createInterface } from 'node:readline';
 import type { Hold, RunnerConfig, RunnerResult } from './protocol.js';
@@ -21,6 +26,8 @@ export interface Held {
 export interface Contender {
   acquire(): Promise<Held>;
   close(): Promise<void>;
+  /** True once the session has ended for good (expired, closed): the loop then opens a new one. */
+  ended?(): boolean;
 }
 
 export interface Implementation {
@@ -108,15 +115,20 @@ class Cell {
   private readonly holds: Hold[] = [];
   private errors = 0;
   private staleWrites = 0;
+  private sessionsReplaced = 0;
+  private reopenFailures = 0;
   private loops: Promise<void>[] = [];
   private failure: Error | undefined;
   private progress: ReturnType<typeof setInterval> | undefined;
 
+  private readonly impl: Implementation;
   private readonly config: RunnerConfig;
-  private readonly contenders: readonly Contender[];
+  /** The current contender of each session index (replaced when its session ends). */
+  private readonly contenders: Contender[];
   private readonly stores: readonly StoreClient[];
 
-  constructor(config: RunnerConfig, contenders: readonly Contender[], stores: readonly StoreClient[]) {
+  constructor(impl: Implementation, config: RunnerConfig, contenders: Contender[], stores: readonly StoreClient[]) {
+    this.impl = impl;
     this.config = config;
     this.contenders = contenders;
     this.stores = stores;
@@ -139,7 +151,7 @@ class Cell {
       await closeAll(contenders, stores);
       throw err;
     }
-    return new Cell(config, contenders, stores);
+    return new Cell(impl, config, contenders, stores);
   }
 
   /** START: every loop begins, in warm-up. */
@@ -147,7 +159,7 @@ class Cell {
     this.setPhase('warmup');
     this.completed = 0;
     this.startProgress();
-    this.loops = this.contenders.map((c, i) => this.loop(c, this.stores[i]!, `${this.config.worker ?? 0}-${i}`));
+    this.loops = this.contenders.map((_, i) => this.loop(i, this.stores[i]!, `${this.config.worker ?? 0}-${i}`));
     for (const l of this.loops) l.catch(() => undefined);
   }
 
@@ -177,6 +189,7 @@ class Cell {
       measuredMs: Math.round(this.lastStop - this.measureStart),
       errors: this.errors,
       staleWrites: this.staleWrites,
+      notes: { sessionsReplaced: String(this.sessionsReplaced), sessionReopenFailures: String(this.reopenFailures) },
     };
   }
 
@@ -211,7 +224,8 @@ class Cell {
     return this.phase === 'warmup' || (this.phase === 'measure' && now < this.measureEnd);
   }
 
-  private async loop(c: Contender, store: StoreClient, holder: string): Promise<void> {
+  private async loop(index: number, store: StoreClient, holder: string): Promise<void> {
+    let c = this.contenders[index]!;
     let consecutive = 0;
     this.busy++;
     try {
@@ -232,6 +246,12 @@ class Cell {
           held = await c.acquire();
         } catch (err) {
           this.errors++;
+          if (c.ended?.() === true) {
+            // Closing: the top of the loop leaves.
+            c = (await this.replace(index)) ?? c;
+            consecutive = 0;
+            continue;
+          }
           if (++consecutive >= MAX_CONSECUTIVE_ERRORS) throw err;
           await sleep(10);
           continue;
@@ -259,6 +279,37 @@ class Cell {
       this.goIdle();
       throw err;
     }
+  }
+
+  /**
+   * Opens a new session and contender for session `index` in place of the ended one, retrying until one
+   * opens (the servers may still be out of reach); undefined when the cell closes meanwhile.
+   */
+  private async replace(index: number): Promise<Contender | undefined> {
+    await Promise.race([this.contenders[index]!.close().catch(() => undefined), sleep(5000)]);
+    for (let attempt = 1; ; attempt++) {
+      if (this.closing) return undefined;
+      try {
+        const fresh = await this.impl.open(this.config, index);
+        if (this.closing) {
+          // CLOSE ran while it opened: closeAll has not seen it.
+          await fresh.close().catch(() => undefined);
+          return undefined;
+        }
+        this.contenders[index] = fresh;
+        this.sessionsReplaced++;
+        return fresh;
+      } catch (err) {
+        this.reopenFailures++;
+        if (attempt >= MAX_CONSECUTIVE_ERRORS) throw err;
+        await sleep(100);
+      }
+    }
+  }
+
+  /** A getter, not a field test: CLOSE can come while a replacement awaits. */
+  private get closing(): boolean {
+    return this.phase === 'closing';
   }
 
   private goIdle(): void {
@@ -302,7 +353,7 @@ export async function runRunner(impl: Implementation): Promise<never> {
         const result = await need(cell).measure();
         failIf(cell);
         out('DONE');
-        out(`RESULT ${JSON.stringify({ ...result, notes: { node: process.version, ...impl.notes } })}`);
+        out(`RESULT ${JSON.stringify({ ...result, notes: { node: process.version, ...impl.notes, ...result.notes } })}`);
       } else if (line === 'CLOSE') {
         await need(cell).close();
         cell = undefined;

@@ -11,6 +11,10 @@
  *
  * With `--rtt` every server gets a FaultProxy from the harness adding half the round trip in each
  * direction; runners and the floor connect through the proxies, `mntr` goes straight to the servers.
+ *
+ * With `linkProxies` (the fault runs, bench/lock/faults) the ensemble's members reach each other only
+ * through the harness's link proxies, so a member can be isolated; `ensemble` gives the fault schedule
+ * the members to kill, pause and isolate.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +28,7 @@ import {
   startEnsemble,
   startStandalone,
   type StartOptions,
+  type ZkEnsemble,
   type ZkServer,
 } from '../../test/support/zookeeper/index.js';
 import { type MntrSample, sumMntr } from './stats.js';
@@ -34,6 +39,8 @@ export interface ServerOptions {
   /** forceSync of the servers this run starts. */
   forceSync: boolean;
   rttMs: number;
+  /** Start the ensemble with the harness's link proxies (ensemble.isolate/heal); needs ensemble > 1. */
+  linkProxies?: boolean;
 }
 
 export interface ServerInfo {
@@ -56,6 +63,8 @@ export interface BenchServer {
   readonly clientHosts: string;
   /** Absolute server path of this run's root node (exists). */
   readonly root: string;
+  /** The ensemble this run started; undefined for a standalone server or --connect. */
+  readonly ensemble: ZkEnsemble | undefined;
   /** The `mntr` counters summed over every server, or undefined when they cannot be read. */
   mntr(): Promise<MntrSample | undefined>;
   /** CPU time (user + system) of the server processes this run started, µs; undefined otherwise. */
@@ -83,7 +92,9 @@ const benchServerSettings = (forceSync: boolean): string[] => [
 ];
 
 export async function openServer(opts: ServerOptions): Promise<BenchServer> {
+  if (opts.linkProxies && (opts.connect !== undefined || opts.ensemble < 2)) throw new Error('link proxies need an ensemble this run starts (--ensemble 3)');
   let servers: ZkServer[] = [];
+  let ensemble: ZkEnsemble | undefined;
   let stop: () => Promise<void> = async () => undefined;
   let hosts: { host: string; port: number }[];
   let base = '';
@@ -94,9 +105,10 @@ export async function openServer(opts: ServerOptions): Promise<BenchServer> {
     base = split.chroot;
     kind = `external (${hosts.map((h) => `${h.host}:${h.port}`).join(',')})`;
   } else if (opts.ensemble > 1) {
-    const ensemble = await startEnsemble(opts.ensemble, benchServer(opts.forceSync));
-    servers = [...ensemble.members];
-    stop = () => ensemble.destroy();
+    const started = await startEnsemble(opts.ensemble, { ...benchServer(opts.forceSync), linkProxies: opts.linkProxies === true });
+    ensemble = started;
+    servers = [...started.members];
+    stop = () => started.destroy();
     hosts = servers.map((s) => ({ host: s.host, port: s.clientPort }));
     kind = `ensemble of ${opts.ensemble}`;
   } else {
@@ -154,6 +166,7 @@ export async function openServer(opts: ServerOptions): Promise<BenchServer> {
       },
       clientHosts: proxies.length > 0 ? proxies.map((p) => p.address).join(',') : direct,
       root,
+      ensemble,
       mntr: readMntr,
       cpuUs: () => processCpuUs(servers.map((m) => m.pid)),
       admin,

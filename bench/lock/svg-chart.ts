@@ -1,7 +1,8 @@
 /**
  * A small line-chart renderer that builds SVG as a string: panels side by side sharing one y axis,
  * linear or log axes with ticks and grid lines, one polyline with markers per series, dashed reference
- * lines, and a legend. No browser and no dependency; the output opens in any browser.
+ * lines, shaded x ranges with a label (bands: e.g. the faults of a fault run), and a legend. No browser
+ * and no dependency; the output opens in any browser.
  */
 
 export interface Point {
@@ -26,6 +27,13 @@ export interface Panel {
 
 export type Scale = 'linear' | 'log';
 
+/** A shaded range of x in every panel, labelled at its top left. */
+export interface Band {
+  from: number;
+  to: number;
+  label: string;
+}
+
 export interface ChartSpec {
   title: string;
   subtitle?: string;
@@ -36,6 +44,8 @@ export interface ChartSpec {
   /** Tick positions on x (e.g. the N values); default: chosen from the data. */
   xTicks?: number[];
   panels: Panel[];
+  /** Drawn under the series, in order; labels alternate between two rows so neighbours do not collide. */
+  bands?: Band[];
   panelWidth?: number;
   panelHeight?: number;
 }
@@ -140,6 +150,15 @@ export function renderChart(spec: ChartSpec): string {
     for (const t of x.ticks) {
       out.push(`<line x1="${n2(px(t))}" y1="${oy}" x2="${n2(px(t))}" y2="${oy + h}" stroke="#f0f0f0"/>`);
       out.push(`<text x="${n2(px(t))}" y="${oy + h + 16}" text-anchor="middle" fill="#333333">${escapeXml(tickLabel(t))}</text>`);
+    }
+    for (const [i, b] of (spec.bands ?? []).entries()) {
+      const x0 = Math.max(ox, px(b.from));
+      const x1 = Math.min(ox + w, px(b.to));
+      if (!(x1 >= x0)) continue;
+      out.push(`<g class="band" data-label="${escapeXml(b.label)}">`);
+      out.push(`<rect x="${n2(x0)}" y="${oy}" width="${n2(Math.max(1, x1 - x0))}" height="${h}" fill="#f2b134" fill-opacity="0.2"/>`);
+      out.push(`<text x="${n2(x0 + 3)}" y="${oy + 12 + (i % 2) * 13}" font-size="11" fill="#555555">${escapeXml(b.label)}</text>`);
+      out.push('</g>');
     }
     out.push(`<rect x="${ox}" y="${oy}" width="${w}" height="${h}" fill="none" stroke="#888888"/>`);
     out.push(`<text x="${ox + w / 2}" y="${oy + h + 36}" text-anchor="middle">${escapeXml(spec.xLabel)}</text>`);

@@ -11,6 +11,14 @@
  * Round trips: uncontended 2 (create, getChildren); waiting +1 (getData); after the event 1 (getChildren);
  * release 1. nzc's create does not return the node's Stat, so the fencing token reported is the node's
  * sequence number (protocol.ts allows it: it increases from holder to holder just as the czxid does).
+ *
+ * Session expiry: nzc emits 'expired' and the client is dead from then on, but it neither fires the
+ * watchers armed on it nor answers requests it queued while disconnected, so a contender would wait
+ * forever. Every call of a contender therefore also ends when the session expires, and `ended` lets the
+ * loop replace the contender with a new session (runner-loop.ts). nzc only learns of an expiry when it
+ * reconnects, though: it has no read timeout (its readTimeout is commented out in 1.1.3), so a
+ * connection that goes silent, as under a network cut, is never given up and its contenders wait for
+ * good. That is the library's behaviour, and the fault run reports it as it is.
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -95,8 +103,20 @@ async function acquire(client: NzcClient, dir: string): Promise<{ path: string; 
 async function open(config: RunnerConfig): Promise<Contender> {
   if (config.impl !== 'nzc-recipe') throw new Error(`the nzc runner does not run ${config.impl}`);
   const client = nzc.createClient(config.connect, { sessionTimeout: config.sessionTimeoutMs, spinDelay: 100, retries: 0 });
+  let expired = false;
+  const lost = new Promise<never>((_, reject) =>
+    client.once('expired', () => {
+      expired = true;
+      reject(new Error('nzc: session expired'));
+    }),
+  );
+  lost.catch(() => undefined);
+  const live = <T>(p: Promise<T>): Promise<T> => Promise.race([p, lost]);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('nzc: no session within 30 s')), 30_000);
+    const timer = setTimeout(() => {
+      client.close(); // or it goes on connecting, and would open a session nobody closes
+      reject(new Error('nzc: no session within 30 s'));
+    }, 30_000);
     client.once('connected', () => {
       clearTimeout(timer);
       resolve();
@@ -105,13 +125,14 @@ async function open(config: RunnerConfig): Promise<Contender> {
   });
   return {
     async acquire() {
-      const { path, seq } = await acquire(client, config.lockPath);
+      const { path, seq } = await live(acquire(client, config.lockPath));
       return {
         token: String(seq),
         kind: 'w',
-        release: () => call<void>((cb) => client.remove(path, -1, (err) => cb(err, undefined))),
+        release: () => live(call<void>((cb) => client.remove(path, -1, (err) => cb(err, undefined)))),
       };
     },
+    ended: () => expired,
     async close() {
       // nzc's close() has no callback: give the closeSession request a moment to leave.
       client.close();

@@ -3,6 +3,8 @@
  * herd lock on one fixed node) and `zkts-rwlock` (ReadWriteLock, each acquisition a reader with
  * probability `readRatio`, default 0.9, else a writer). One client (session) per contender. And
  * `broken-lock`, the negative control the tests run: it holds as soon as its contender node exists.
+ * A zkts client never renews an expired session (style guide §6), so `ended` tells the loop to open a
+ * new one.
  */
 import { CreateMode, connect } from '../../../src/entry/node.js';
 import type { Lease } from '../../../src/recipes/lease.js';
@@ -28,15 +30,16 @@ function held(lease: Lease, kind: 'w' | 'r'): Held {
 async function open(config: RunnerConfig, index: number): Promise<Contender> {
   const zk = await connect(config.connect, { sessionTimeout: config.sessionTimeoutMs });
   const close = (): Promise<void> => zk.close();
+  const ended = (): boolean => zk.state === 'expired' || zk.state === 'closed' || zk.state === 'authFailed';
   switch (config.impl) {
     case 'zkts-mutex': {
       const mutex = new Mutex(zk, config.lockPath);
-      return { acquire: async () => held(await mutex.acquire(), 'w'), close };
+      return { acquire: async () => held(await mutex.acquire(), 'w'), close, ended };
     }
     case 'zkts-simple-lock': {
       // The lock is one EPHEMERAL node; the cell's lock path is its (persistent) parent.
       const lock = new SimpleLock(zk, `${config.lockPath}/lock`);
-      return { acquire: async () => held(await lock.acquire(), 'w'), close };
+      return { acquire: async () => held(await lock.acquire(), 'w'), close, ended };
     }
     case 'zkts-rwlock': {
       const lock = new ReadWriteLock(zk, config.lockPath);
@@ -45,6 +48,7 @@ async function open(config: RunnerConfig, index: number): Promise<Contender> {
       return {
         acquire: async () => (next() < readRatio ? held(await lock.readLock().acquire(), 'r') : held(await lock.writeLock().acquire(), 'w')),
         close,
+        ended,
       };
     }
     case 'broken-lock': {
@@ -55,6 +59,7 @@ async function open(config: RunnerConfig, index: number): Promise<Contender> {
           return { token: stat.czxid.toString(), kind: 'w', release: () => zk.delete(path) };
         },
         close,
+        ended,
       };
     }
     default:

@@ -25,6 +25,10 @@
  *
  * FLOOR measures the server's floor with the plain ZooKeeper Java client (not Curator), the same
  * operations as bench/lock/floor.ts does with zkts's client.
+ *
+ * Session expiry needs nothing here: Curator itself replaces an expired session (a new ZooKeeper handle,
+ * ConnectionState LOST then RECONNECTED), and an InterProcessMutex goes on over the new one. The LOST
+ * events are counted as notes.sessionsReplaced, the figure the Node runners report when they replace one.
  */
 
 import com.sun.management.OperatingSystemMXBean;
@@ -64,6 +68,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.recipes.locks.StandardLockInternalsDriver;
+import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -647,6 +652,8 @@ public final class CuratorLockBench {
         volatile boolean closing;
         final AtomicLong sinceStart = new AtomicLong();
         final AtomicLong sinceGo = new AtomicLong();
+        /** ConnectionState.LOST events: sessions Curator replaced. */
+        final AtomicLong sessionsLost = new AtomicLong();
 
         Cell(Map<String, Object> cfg) {
             impl = cfg.containsKey("impl") ? str(cfg, "impl") : "curator";
@@ -675,6 +682,9 @@ public final class CuratorLockBench {
                         .build();
                 clients.add(c);
                 OPEN.add(c);
+                c.getConnectionStateListenable().addListener((client, state) -> {
+                    if (state == ConnectionState.LOST) sessionsLost.incrementAndGet();
+                });
                 c.start();
             }
             for (int k = 0; k < sessions; k++) {
@@ -966,6 +976,7 @@ public final class CuratorLockBench {
             notes.put("cellInProcess", Integer.toString(ordinal));
             notes.put("errorsInWindow", Long.toString(windowErrors));
             notes.put("staleWritesInWindow", Long.toString(windowStale));
+            notes.put("sessionsReplaced", Long.toString(sessionsLost.get()));
             b.append(",\"notes\":");
             appendNotes(b, notes);
             b.append('}');

@@ -24,6 +24,10 @@ Critical section (protocol.ts): `E <lockPath> <token> w <worker>-<k>` -> OK | ST
 staleWrites), sleep holdMs, `X <lockPath> <token> <worker>-<k>` -> OK, then release. The hold recorded
 runs from acquire's return to the X reply (epoch microseconds, time.time_ns() // 1000).
 
+Session expiry needs nothing here: kazoo itself opens a new session after one expired (KazooState LOST,
+then CONNECTED), and Lock.acquire retries over it (KazooRetry without a limit). The LOST events are
+counted as notes.sessionsReplaced, the figure the Node runners report when they replace a session.
+
 stdout carries only protocol lines (written under a lock, flushed each); sys.stdout is pointed at stderr
 so that nothing else (kazoo's logging, a stray print) can reach the orchestrator.
 """
@@ -236,6 +240,7 @@ class Contender(object):
         self.holds = []
         self.errors = 0
         self.stale = 0
+        self.sessions_lost = 0  # written by this contender's client's event thread only
         self.fallback_reads = 0
         # Under Cell.cv.
         self.idle = False
@@ -274,6 +279,7 @@ class Cell(object):
             c.store = StoreConnection(self.cfg["store"])
         for c in self.contenders:
             c.client = KazooClient(hosts=self.cfg["connect"], timeout=self.timeout_s)
+            c.client.add_listener(self.lost_counter(c))
             c.capture = TokenCapture(c.client)
         events = [c.client.start_async() for c in self.contenders]
         deadline = time.monotonic() + CONNECT_TIMEOUT_S
@@ -289,6 +295,17 @@ class Cell(object):
             c.thread = threading.Thread(target=self.contender_main, args=(c,),
                                         name="contender-%d" % c.k, daemon=True)
             c.thread.start()
+
+    @staticmethod
+    def lost_counter(c):
+        from kazoo.protocol.states import KazooState
+
+        def listener(state):
+            if state == KazooState.LOST:
+                c.sessions_lost += 1
+            return False  # stay registered
+
+        return listener
 
     # --- contender side -----------------------------------------------------------------------------
 
@@ -508,6 +525,7 @@ class Cell(object):
                 "extraReadsPerAcquisition": "0",
                 "tokenFallbackReads": str(sum(c.fallback_reads for c in cs)),
                 "counting": "errors and staleWrites: the whole cell (warm-up included); the rest: the window",
+                "sessionsReplaced": str(sum(c.sessions_lost for c in cs)),
             },
         }
 

@@ -22,4 +22,21 @@ describe('bench cli', () => {
     expect(() => parseArgs(['--colour', 'red'])).toThrow('unknown option --colour');
     expect(parseArgs(['--help'])).toBeNull();
   });
+
+  it('cli - --faults: an ensemble of 3 this run starts, the four lock implementations, a 4 s session timeout', () => {
+    const o = parseArgs(['--ensemble', '3', '--faults'])!;
+    expect(o).toMatchObject({ faults: 'full', ensemble: 3, sessionTimeoutMs: 4000, impls: ['zkts-mutex', 'curator', 'nzc-recipe', 'kazoo'] });
+    expect(parseArgs(['--ensemble=3', '--faults-quick', '--impl', 'zkts-mutex'])).toMatchObject({ faults: 'quick', impls: ['zkts-mutex'] });
+    expect(parseArgs([])!.faults).toBeUndefined();
+    expect(parseArgs([])!.sessionTimeoutMs).toBe(10_000);
+  });
+
+  it('cli - --faults refuses --connect, another ensemble size, and the options of the usual cells', () => {
+    expect(() => parseArgs(['--faults', '--connect', 'zk1:2181'])).toThrow('--faults kills, pauses and isolates servers, so it needs servers this run starts');
+    expect(() => parseArgs(['--faults'])).toThrow('--faults needs a run-started ensemble of 3 (--ensemble 3)');
+    expect(() => parseArgs(['--faults', '--ensemble', '1'])).toThrow('--faults needs a run-started ensemble of 3');
+    expect(() => parseArgs(['--faults-quick', '--ensemble', '5'])).toThrow('--faults-quick needs a run-started ensemble of 3');
+    expect(() => parseArgs(['--faults', '--ensemble', '3', '--n', '4'])).toThrow('--n does not apply');
+    expect(() => parseArgs(['--faults', '--ensemble', '3', '--quick'])).toThrow('--quick does not apply');
+  });
 });
