@@ -19,8 +19,12 @@ export interface BenchOptions {
   holds: number[];
   /** Runner processes per cell; undefined: at least 2 from N = 4, one per 64 sessions beyond. */
   workers: number | undefined;
-  /** Repeats per N. */
+  /** Repeats of the goal implementations' cells per N; other implementations run each cell once. */
   repeats: Map<number, number>;
+  /** Hold times the other implementations run (the goal implementations run every one of `holds`). */
+  otherHolds: number[];
+  /** The other implementations repeat too (--repeat given); by default they run each cell once. */
+  repeatAll: boolean;
   /** Cap of the steady-state warm-up. */
   warmupCapMs: number;
   measureMs: number;
@@ -56,12 +60,13 @@ export const USAGE = `Lock benchmark: zkts's locks against Curator, kazoo and no
   --quick                  N 1,4,16, hold 0, one repeat, 0.8 s measure, 300 floor iterations
   --impl a,b               implementations (default all): ${ALL_IMPLS.join(', ')}
                            (also: ${TEST_IMPLS.join(', ')}, which the tests use to show the check fails)
-  --n 1,2,16               contending sessions per cell (default 1,2,4,16,64; e.g. 256 for more)
-  --hold 0,1               hold times in ms (default 0,1)
+  --n 1,2,16               contending sessions per cell (default 1,2,16,64; e.g. 4 or 256 for more)
+  --hold 0,1               hold times in ms (default 0,1 for the goal implementations zkts-mutex,
+                           curator, nzc-recipe, 0 for the others; given, every implementation runs all)
   --workers <k>            spread each cell's sessions over k runner processes (default: 2 from N = 4,
                            one per 64 sessions beyond)
   --repeat <k>             run every cell k times, implementations rotated (default: 3 for the goal
-                           cells N = 2, 16, 64, 1 for the others; --quick: 1)
+                           implementations at N = 2, 16, 64, 1 for everything else; --quick: 1)
   --warmup-cap <s>         longest warm-up; each cell warms up until its rate is steady (default 8)
   --measure <s>            measure window per cell (default 1)
   --floor <iterations>     iterations of each floor measurement (default 800)
@@ -142,7 +147,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
       throw new Error(`--impl: unknown implementation ${impl} (known: ${ALL_IMPLS.join(', ')})`);
     }
   }
-  const ns = str('n') === undefined ? (quick ? [1, 4, 16] : [1, 2, 4, 16, 64]) : numbers(str('n')!, '--n', 1);
+  const ns = str('n') === undefined ? (quick ? [1, 4, 16] : [1, 2, 16, 64]) : numbers(str('n')!, '--n', 1);
   if (ns.some((n) => !Number.isInteger(n))) throw new Error('--n: whole numbers of sessions');
   const holds = str('hold') === undefined ? (quick ? [0] : [0, 1]) : numbers(str('hold')!, '--hold', 0);
   const rtt = str('rtt') === undefined ? 0 : Number(str('rtt')!.replace(/ms$/, ''));
@@ -159,6 +164,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   if (repeatGiven !== undefined && (!Number.isInteger(repeatGiven) || repeatGiven < 1 || repeatGiven > 20)) throw new Error('--repeat: 1 to 20');
   const repeats = new Map<number, number>();
   for (const n of ns) repeats.set(n, repeatGiven ?? (quick ? 1 : GOAL_NS.includes(n) ? 3 : 1));
+  // The default run spends its time on the cells the goals are about; --hold or --repeat widen it.
+  const otherHolds = str('hold') === undefined && repeatGiven === undefined ? [Math.min(...holds)] : holds;
   const floor = str('floor') === undefined ? (quick ? 300 : 800) : Number(str('floor'));
   if (!Number.isInteger(floor) || floor < 10) throw new Error('--floor: at least 10 iterations');
 
@@ -173,6 +180,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
     holds: [...new Set(holds)].sort((a, b) => a - b),
     workers,
     repeats,
+    otherHolds: [...new Set(otherHolds)].sort((a, b) => a - b),
+    repeatAll: repeatGiven !== undefined,
     warmupCapMs: str('warmup-cap') === undefined ? 8000 : seconds(str('warmup-cap')!, '--warmup-cap'),
     measureMs: str('measure') === undefined ? (quick ? 800 : 1000) : seconds(str('measure')!, '--measure'),
     floorIterations: floor,
@@ -188,6 +197,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
 
 /** The N whose cells the goals are about: repeated by default. */
 export const GOAL_NS: readonly number[] = [2, 16, 64];
+/** The implementations the goals compare: repeated by default; the others run each cell once. */
+export const GOAL_IMPLS: readonly Implementation[] = ['zkts-mutex', 'curator', 'nzc-recipe'];
 
 /**
  * Runner processes for a cell of n sessions: the --workers value (at most n); else 2 from N = 4, so the

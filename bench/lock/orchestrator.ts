@@ -8,7 +8,7 @@
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type CellContext, type CellSpec, WARMUP, type WarmupRule, runCell } from './cell.js';
-import { type BenchOptions, workersFor } from './cli.js';
+import { type BenchOptions, GOAL_IMPLS, workersFor } from './cli.js';
 import { FencedStore } from './fenced-store.js';
 import { type FloorResult, measureFloor } from './floor.js';
 import { annotateCells, evaluateGoals } from './goals.js';
@@ -46,12 +46,17 @@ export function planCells(opts: BenchOptions, ready: readonly PreparedImpl[]): O
   const cells: Omit<CellSpec, 'index'>[] = [];
   let group = 0;
   const rounds = Math.max(...[...opts.repeats.values()], 1);
+  const goal = (p: PreparedImpl): boolean => GOAL_IMPLS.includes(p.impl);
   for (let repeat = 0; repeat < rounds; repeat++) {
     for (const holdMs of opts.holds) {
       for (const n of opts.ns) {
-        if ((opts.repeats.get(n) ?? 1) <= repeat) continue;
-        const k = ready.length === 0 ? 0 : group % ready.length;
-        for (const prepared of [...ready.slice(k), ...ready.slice(0, k)]) {
+        const repeats = opts.repeats.get(n) ?? 1;
+        const wanted = ready.filter((p) =>
+          goal(p) || opts.repeatAll ? repeat < repeats && (goal(p) || opts.otherHolds.includes(holdMs)) : repeat === 0 && opts.otherHolds.includes(holdMs),
+        );
+        if (wanted.length === 0) continue;
+        const k = (group + repeat) % wanted.length;
+        for (const prepared of [...wanted.slice(k), ...wanted.slice(0, k)]) {
           cells.push({
             prepared,
             n,
@@ -199,7 +204,11 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress, comma
     workers: opts.workers === undefined ? 'one runner process up to N = 3, at least two from N = 4 (one per 64 sessions beyond 128)' : `${opts.workers} runner processes per cell`,
     sessionTimeoutMs: opts.sessionTimeoutMs,
     readRatio: opts.readRatio,
-    order: 'each implementation alone; implementations rotated from one (N, hold) group to the next',
+    order: `each implementation alone; implementations rotated from one (N, hold) group to the next; ${
+      opts.repeatAll
+        ? 'every implementation repeated as given'
+        : `the goal implementations (${GOAL_IMPLS.join(', ')}) repeated as given, the others once at hold ${opts.otherHolds.join(', ')} ms`
+    }`,
   };
   const summaries = summarizeCells(cells);
   const report: BenchReport = {

@@ -5,9 +5,17 @@ import { parseArgs } from '../../../bench/lock/cli.js';
 describe('bench cli', () => {
   it('cli - the defaults: a standalone server with fsync, N 1 to 64, hold 0 and 1 ms, every implementation', () => {
     const o = parseArgs([])!;
-    expect(o).toMatchObject({ connect: undefined, ensemble: 1, forceSync: true, rttMs: 0, ns: [1, 2, 4, 16, 64], holds: [0, 1] });
+    expect(o).toMatchObject({ connect: undefined, ensemble: 1, forceSync: true, rttMs: 0, ns: [1, 2, 16, 64], holds: [0, 1], otherHolds: [0] });
     expect(o.impls).toContain('zkts-mutex');
     expect(o.impls).toContain('curator');
+    // The goal cells (N = 2, 16, 64) three times, the rest once.
+    expect([...o.repeats.entries()]).toEqual([[1, 1], [2, 3], [16, 3], [64, 3]]);
+  });
+
+  it('cli - --hold or --repeat make every implementation run every hold time', () => {
+    expect(parseArgs(['--hold', '0,1'])!.otherHolds).toEqual([0, 1]);
+    expect(parseArgs(['--repeat', '2'])!).toMatchObject({ otherHolds: [0, 1] });
+    expect([...parseArgs(['--repeat', '2'])!.repeats.values()]).toEqual([2, 2, 2, 2]);
   });
 
   it('cli - --force-sync no, --rtt 2ms, --n and --impl lists (sorted, without repeats)', () => {
