@@ -29,8 +29,13 @@ export function deriveTimeouts(sessionTimeout: number, hostCount: number, connec
   };
 }
 
-/** Reconnect delay after a full pass over the hosts failed: bounded exponential backoff with full jitter. */
-export function backoffDelay(failedPasses: number, random: () => number, base = 100, max = 2000): number {
+/**
+ * Reconnect delay after a full pass over the hosts failed: bounded exponential backoff with full jitter.
+ * Capped at half a second: during an election every member refuses for a few hundred ms, and a client
+ * backing off for seconds would sleep past the new leader (the lock benchmark's leader kill showed
+ * gaps of 1.3 s of which 0.8 s was sleep); the jitter still spreads many clients' retries.
+ */
+export function backoffDelay(failedPasses: number, random: () => number, base = 25, max = 500): number {
   const cap = Math.min(max, base * 2 ** Math.min(failedPasses, 10));
   return Math.floor(random() * cap);
 }

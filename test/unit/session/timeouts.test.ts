@@ -48,10 +48,11 @@ describe('session timeouts', () => {
   it('backoff - grows with failed passes, capped, and jitter spans [0, cap)', () => {
     const top = (passes: number): number => backoffDelay(passes, () => 0.999_999);
     expect(backoffDelay(1, () => 0)).toBe(0);
-    expect(top(1)).toBe(199);
-    expect(top(2)).toBe(399);
-    expect(top(3)).toBe(799);
-    expect(top(5)).toBe(1999);
-    expect(top(1000)).toBe(1999);
+    expect(top(1)).toBe(49);
+    expect(top(2)).toBe(99);
+    expect(top(3)).toBe(199);
+    expect(top(4)).toBe(399);
+    expect(top(5)).toBe(499);
+    expect(top(1000)).toBe(499);
   });
 });
