@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Lint configuration. Besides typescript-eslint's recommended rules it enforces the module boundaries of
- * style guide §2 mechanically (as node-mongodb-native does with no-restricted-imports per folder):
+ * README.md (Layout) mechanically (as node-mongodb-native does with no-restricted-imports per folder):
  *
  * - protocol/*           imports only protocol/* and errors.ts
  * - transport/types.ts   imports nothing
@@ -30,12 +30,12 @@ const RUNTIMES = ['node', 'deno', 'workerd', 'bun'];
 const NO_NODE = {
   regex: '^node:',
   message:
-    'Only src/transport/node*.ts, src/entry/node.ts and src/cli may import node:* modules; the core uses universal APIs (style guide §8).',
+    'Only src/transport/node*.ts, src/entry/node.ts and src/cli may import node:* modules; the core uses universal APIs.',
 };
 /** Anything not relative: packages, absolute paths, and runtime schemes such as bun: or cloudflare:. */
 const noBare = (allowed = '') => ({
   regex: `^(?!\\.{1,2}/|node:${allowed ? `|${allowed}` : ''})`,
-  message: 'Zero runtime dependencies: src may import only relative modules (style guide §1).',
+  message: 'Zero runtime dependencies: src may import only relative modules.',
 });
 const NO_BARE = noBare();
 
@@ -45,22 +45,22 @@ const leaving = (depth, allowed) => `^(?:\\.\\./){${depth}}(?!${allowed.join('|'
 const LAYERS = {
   protocol: {
     allowed: ['protocol/', 'errors\\.js$'],
-    message: 'Layer rule (style guide §2): src/protocol is the pure codec and may import only src/protocol and src/errors.ts.',
+    message: 'Layer rule (README.md, Layout): src/protocol is the pure codec and may import only src/protocol and src/errors.ts.',
   },
   session: {
     allowed: ['session/', 'protocol/', 'transport/types\\.js$', 'errors\\.js$'],
     message:
-      'Layer rule (style guide §2): src/session may import only src/session, src/protocol, src/transport/types.ts and src/errors.ts (no concrete transport, client, recipes or entry).',
+      'Layer rule (README.md, Layout): src/session may import only src/session, src/protocol, src/transport/types.ts and src/errors.ts (no concrete transport, client, recipes or entry).',
   },
   client: {
     allowed: ['client/', 'session/', 'protocol/', 'transport/types\\.js$', 'errors\\.js$'],
     message:
-      'Layer rule (style guide §2): the client may import only src/client, src/session, src/protocol, src/transport/types.ts and src/errors.ts (no concrete transport or recipes).',
+      'Layer rule (README.md, Layout): the client may import only src/client, src/session, src/protocol, src/transport/types.ts and src/errors.ts (no concrete transport or recipes).',
   },
   recipes: {
     allowed: ['recipes/', 'index\\.js$', 'errors\\.js$'],
     message:
-      'Layer rule (style guide §2): src/recipes may use only the public API (../index.js) and ../errors.js, never session, protocol or transport internals.',
+      'Layer rule (README.md, Layout): src/recipes may use only the public API (../index.js) and ../errors.js, never session, protocol or transport internals.',
   },
 };
 
@@ -76,7 +76,7 @@ const layerBlocks = Object.entries(LAYERS).flatMap(([layer, { allowed, message }
 );
 
 const TRANSPORT_MESSAGE =
-  "Layer rule (style guide §2): a transport adapter may import only ./types.js and ../errors.js (no session, client, recipes or another runtime's adapter).";
+  "Layer rule (README.md, Layout): a transport adapter may import only ./types.js and ../errors.js (no session, client, recipes or another runtime's adapter).";
 /** A transport adapter for runtime `rt`: relative imports other than types, errors and its own family are out. */
 const transportBlock = (files, family, extra) => ({
   name: `zkts/layers/transport/${family ?? 'other'}`,
@@ -98,7 +98,7 @@ const transportBlock = (files, family, extra) => ({
 });
 
 const ENTRY_MESSAGE =
-  "Layer rule (style guide §2): an entry file wires exactly one adapter: import ../index.js and this runtime's transport, never another runtime's.";
+  "Layer rule (README.md, Layout): an entry file wires exactly one adapter: import ../index.js and this runtime's transport, never another runtime's.";
 const entryBlock = (rt) => ({
   name: `zkts/layers/entry/${rt}`,
   files: [`src/entry/${rt}.ts`],
@@ -117,12 +117,12 @@ const entryBlock = (rt) => ({
 });
 
 const RESTRICTED_GLOBAL_MESSAGE =
-  'Not available on every runtime (style guide §8): use Uint8Array/DataView/TextEncoder, setTimeout/queueMicrotask, and inject configuration.';
+  'Not available on every runtime: use Uint8Array/DataView/TextEncoder, setTimeout/queueMicrotask, and inject configuration.';
 const RESTRICTED_GLOBALS = ['Buffer', 'process', 'setImmediate', 'clearImmediate', 'require', '__dirname', '__filename', 'global'];
 
 const NO_ENUM = {
   selector: 'TSEnumDeclaration',
-  message: 'Use an `as const` object with a type alias of the same name instead of `enum` (style guide §3).',
+  message: 'Use an `as const` object with a type alias of the same name instead of `enum`.',
 };
 const NO_PARAMETER_PROPERTY = {
   selector: 'TSParameterProperty',
@@ -181,7 +181,7 @@ export default defineConfig([
         })),
       ],
       'no-restricted-syntax': ['error', NO_ENUM, NO_PARAMETER_PROPERTY, noDynamicImport()],
-      // Default for src files no narrower block below claims (src/*.ts other than index, client, errors).
+      // Default for src files no narrower block below claims (src/*.ts other than index.ts and errors.ts).
       'no-restricted-imports': ['error', { patterns: [NO_NODE, NO_BARE] }],
     },
   },
@@ -201,7 +201,7 @@ export default defineConfig([
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^', message: 'src/errors.ts is a leaf module (style guide §5): it imports nothing.' }] },
+        { patterns: [{ regex: '^', message: 'src/errors.ts is a leaf module: it imports nothing.' }] },
       ],
     },
   },
@@ -216,26 +216,7 @@ export default defineConfig([
             {
               regex: '^\\./(?:transport/(?!types\\.js$)|entry/)',
               message:
-                'Layer rule (style guide §2): src/index.ts is runtime-neutral; the transport is passed in, so it imports no concrete transport or entry.',
-            },
-            NO_NODE,
-            NO_BARE,
-          ],
-        },
-      ],
-    },
-  },
-  {
-    name: 'zkts/layers/client-file',
-    files: ['src/client.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: `^(?:\\.\\./|\\./(?!${LAYERS.client.allowed.join('|')}))`,
-              message: LAYERS.client.message,
+                'Layer rule (README.md, Layout): src/index.ts is runtime-neutral; the transport is passed in, so it imports no concrete transport or entry.',
             },
             NO_NODE,
             NO_BARE,
@@ -262,7 +243,7 @@ export default defineConfig([
         'error',
         {
           patterns: [
-            { regex: '^', message: 'Layer rule (style guide §2): src/transport/types.ts is the interface only and imports nothing.' },
+            { regex: '^', message: 'Layer rule (README.md, Layout): src/transport/types.ts is the interface only and imports nothing.' },
           ],
         },
       ],

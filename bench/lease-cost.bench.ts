@@ -16,7 +16,7 @@ import { Mutex } from '../src/recipes/mutex.js';
 import { FaultProxy } from '../test/support/proxy/index.js';
 import { startEnsemble, startStandalone, type ZkServer } from '../test/support/zookeeper/index.js';
 
-interface Row {
+export interface LeaseCostRow {
   topology: string;
   sessionTimeoutMs: number;
   seconds: number;
@@ -29,7 +29,7 @@ interface Row {
 const argSeconds = process.argv.indexOf('--seconds');
 const SECONDS = argSeconds > 0 ? Number(process.argv[argSeconds + 1]) : 30;
 
-async function measure(server: ZkServer, topology: string, sessionTimeout: number, holding: boolean): Promise<Row> {
+async function measure(server: ZkServer, topology: string, sessionTimeout: number, holding: boolean): Promise<LeaseCostRow> {
   const proxy = await FaultProxy.start({ target: { host: server.host, port: server.clientPort } });
   const zk = await connect(proxy.address, { sessionTimeout });
   try {
@@ -50,7 +50,7 @@ async function measure(server: ZkServer, topology: string, sessionTimeout: numbe
     const counts = proxy.requestCounts();
     const per = (op: number): number => (counts.get(op) ?? 0) / elapsed;
     const total = [...counts.entries()].filter(([k]) => k !== 'connect').reduce((sum, [, n]) => sum + n, 0) / elapsed;
-    const row: Row = {
+    const row: LeaseCostRow = {
       topology,
       sessionTimeoutMs: zk.sessionTimeout,
       seconds: Math.round(elapsed),
@@ -68,7 +68,7 @@ async function measure(server: ZkServer, topology: string, sessionTimeout: numbe
 }
 
 async function main(): Promise<void> {
-  const rows: Row[] = [];
+  const rows: LeaseCostRow[] = [];
   const standalone = await startStandalone({ tickTime: 2000 });
   try {
     for (const t of [4000, 10_000]) {
@@ -88,18 +88,12 @@ async function main(): Promise<void> {
   } finally {
     await ensemble.destroy();
   }
-  const fmt = (x: number): string => x.toFixed(2);
   const lines = [
     '# Lease cost: requests per second of an idle session, holding a Mutex or not',
     '',
     `Command: \`npx tsx bench/lease-cost.bench.ts --seconds ${SECONDS}\`. Machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}. tickTime 2000.`,
     '',
-    '| server | T (ms) | holding | sync/s | multi/s | ping/s | all/s | lease valid ahead (ms, min..max) | lapsed |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map(
-      (r) =>
-        `| ${r.topology} | ${r.sessionTimeoutMs} | ${r.holding ? 'yes' : 'no'} | ${fmt(r.perSecond.sync)} | ${fmt(r.perSecond.multi)} | ${fmt(r.perSecond.ping)} | ${fmt(r.perSecond.total)} | ${r.holding ? `${r.leaseValidAheadMs.min}..${r.leaseValidAheadMs.max}` : '-'} | ${r.holding ? String(r.lapsed) : '-'} |`,
-    ),
+    leaseCostTable(rows),
     '',
   ];
   const dir = join(import.meta.dirname, 'results');
@@ -108,7 +102,20 @@ async function main(): Promise<void> {
   process.stdout.write(lines.join('\n'));
 }
 
-main().then(
+/** The table of a run's rows (also rendered on the results page). */
+export function leaseCostTable(rows: readonly LeaseCostRow[]): string {
+  const fmt = (x: number): string => x.toFixed(2);
+  return [
+    '| server | T (ms) | holding | sync/s | multi/s | ping/s | all/s | lease valid ahead (ms, min..max) | lapsed |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.topology} | ${r.sessionTimeoutMs} | ${r.holding ? 'yes' : 'no'} | ${fmt(r.perSecond.sync)} | ${fmt(r.perSecond.multi)} | ${fmt(r.perSecond.ping)} | ${fmt(r.perSecond.total)} | ${r.holding ? `${r.leaseValidAheadMs.min}..${r.leaseValidAheadMs.max}` : '-'} | ${r.holding ? String(r.lapsed) : '-'} |`,
+    ),
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) main().then(
   () => process.exit(0),
   (err: unknown) => {
     process.stderr.write(`lease cost: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

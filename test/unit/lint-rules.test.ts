@@ -1,5 +1,5 @@
 /**
- * The layer rules of style guide §2 as eslint.config.js enforces them: each case lints a snippet at a virtual
+ * The layer rules of README.md (Layout) as eslint.config.js enforces them: each case lints a snippet at a virtual
  * path through ESLint's Node API and compares the exact rule ids and messages, so a rule that stops firing
  * (or fires for the wrong reason) fails here rather than silently letting a boundary erode.
  */
@@ -21,20 +21,20 @@ async function problems(filePath: string, code: string): Promise<string[]> {
 }
 
 const NO_NODE =
-  'Only src/transport/node*.ts, src/entry/node.ts and src/cli may import node:* modules; the core uses universal APIs (style guide §8).';
-const NO_BARE = 'Zero runtime dependencies: src may import only relative modules (style guide §1).';
-const PROTOCOL = 'Layer rule (style guide §2): src/protocol is the pure codec and may import only src/protocol and src/errors.ts.';
+  'Only src/transport/node*.ts, src/entry/node.ts and src/cli may import node:* modules; the core uses universal APIs.';
+const NO_BARE = 'Zero runtime dependencies: src may import only relative modules.';
+const PROTOCOL = 'Layer rule (README.md, Layout): src/protocol is the pure codec and may import only src/protocol and src/errors.ts.';
 const SESSION =
-  'Layer rule (style guide §2): src/session may import only src/session, src/protocol, src/transport/types.ts and src/errors.ts (no concrete transport, client, recipes or entry).';
+  'Layer rule (README.md, Layout): src/session may import only src/session, src/protocol, src/transport/types.ts and src/errors.ts (no concrete transport, client, recipes or entry).';
 const RECIPES =
-  'Layer rule (style guide §2): src/recipes may use only the public API (../index.js) and ../errors.js, never session, protocol or transport internals.';
+  'Layer rule (README.md, Layout): src/recipes may use only the public API (../index.js) and ../errors.js, never session, protocol or transport internals.';
 const TRANSPORT =
-  "Layer rule (style guide §2): a transport adapter may import only ./types.js and ../errors.js (no session, client, recipes or another runtime's adapter).";
+  "Layer rule (README.md, Layout): a transport adapter may import only ./types.js and ../errors.js (no session, client, recipes or another runtime's adapter).";
 const ENTRY =
-  "Layer rule (style guide §2): an entry file wires exactly one adapter: import ../index.js and this runtime's transport, never another runtime's.";
+  "Layer rule (README.md, Layout): an entry file wires exactly one adapter: import ../index.js and this runtime's transport, never another runtime's.";
 const GLOBAL =
-  'Not available on every runtime (style guide §8): use Uint8Array/DataView/TextEncoder, setTimeout/queueMicrotask, and inject configuration.';
-const ENUM = 'Use an `as const` object with a type alias of the same name instead of `enum` (style guide §3).';
+  'Not available on every runtime: use Uint8Array/DataView/TextEncoder, setTimeout/queueMicrotask, and inject configuration.';
+const ENUM = 'Use an `as const` object with a type alias of the same name instead of `enum`.';
 
 const restricted = (source: string, message: string): string =>
   `no-restricted-imports: '${source}' import is restricted from being used by a pattern. ${message}`;
@@ -68,7 +68,7 @@ describe('lint - node:* imports', () => {
 
 describe('lint - packages (zero runtime dependencies)', () => {
   it('lint - a bare package import is an error anywhere in src, even where node:* is allowed', async () => {
-    for (const path of ['src/session/x.ts', 'src/transport/node.ts', 'src/entry/node.ts', 'src/cli/main.ts', 'src/client.ts']) {
+    for (const path of ['src/session/x.ts', 'src/transport/node.ts', 'src/entry/node.ts', 'src/cli/main.ts', 'src/client/zookeeper.ts']) {
       expect(await problems(path, imp('left-pad')), path).toEqual([restricted('left-pad', NO_BARE)]);
     }
   });
@@ -133,7 +133,7 @@ describe('lint - layer boundaries', () => {
 
   it('lint - transport/types.ts imports nothing', async () => {
     expect(await problems('src/transport/types.ts', imp('../errors.js'))).toEqual([
-      restricted('../errors.js', 'Layer rule (style guide §2): src/transport/types.ts is the interface only and imports nothing.'),
+      restricted('../errors.js', 'Layer rule (README.md, Layout): src/transport/types.ts is the interface only and imports nothing.'),
     ]);
   });
 
@@ -153,7 +153,7 @@ describe('lint - layer boundaries', () => {
     expect(await problems('src/index.ts', imp('./transport/node.js'))).toEqual([
       restricted(
         './transport/node.js',
-        'Layer rule (style guide §2): src/index.ts is runtime-neutral; the transport is passed in, so it imports no concrete transport or entry.',
+        'Layer rule (README.md, Layout): src/index.ts is runtime-neutral; the transport is passed in, so it imports no concrete transport or entry.',
       ),
     ]);
     expect(await problems('src/index.ts', imp('./transport/types.js'))).toEqual([]);
