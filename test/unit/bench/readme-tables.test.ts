@@ -38,6 +38,13 @@ describe('results page tables', () => {
     expect(renderTable(r, 'floor', new Map())).toContain('| zkts v20.20.2 | delete → NodeDeleted | 0.60 | 4.60 | 1667 |');
   });
 
+  it('bench/README.md (the method) quotes no measured figure: rates, ratios and per-request costs live on the results page', () => {
+    const method = readFileSync(join(RESULTS_DIR, '..', 'README.md'), 'utf8');
+    const figure = /\d+(?:\.\d+)?x\b|\d[\d,]* ?(?:req|handoffs|rec)\/s|\d ?(?:us|µs)\/(?:req|acq)|\d(?:\.\d+)? ?[Mk]\/s|\d ?MB\/s/;
+    const quoted = method.split('\n').filter((line) => figure.test(line));
+    expect(quoted).toEqual([]);
+  });
+
   it('a table edited by hand no longer matches', () => {
     const r = sampleReport();
     r.summaries = summarizeCells(r.cells);
