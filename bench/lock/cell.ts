@@ -12,7 +12,7 @@
  * critical section as it happened), and the client-side check of the recorded holds (violations.ts).
  */
 import type { FencedStore } from './fenced-store.js';
-import type { PreparedImpl } from './peers.js';
+import type { PreparedImpl } from './runners/registry.js';
 import type { Hold, RunnerConfig, RunnerResult } from './protocol.js';
 import type { CellResult } from './report.js';
 import type { RunnerPool } from './runner-pool.js';

@@ -3,7 +3,7 @@
  * with the floor's ceiling as a dashed line, and p99 acquire latency against N with the floor's bound
  * (a FIFO waiter behind N − 1 others waits at least N − 1 handoffs) as a dashed line.
  */
-import { LABELS } from './peers.js';
+import { LABELS } from './runners/registry.js';
 import type { Implementation } from './protocol.js';
 import type { BenchReport } from './report.js';
 import { type ChartSpec, type Series, renderChart } from './svg-chart.js';

@@ -4,7 +4,7 @@
  * on a 2-core machine; `--quick` takes well under one. `--faults` is another kind of run: one long cell
  * per implementation while a fault schedule runs against the ensemble (bench/lock/faults).
  */
-import { ALL_IMPLS, TEST_IMPLS } from './peers.js';
+import { ALL_IMPLS, TEST_IMPLS } from './runners/registry.js';
 import type { Implementation } from './protocol.js';
 
 export interface BenchOptions {
@@ -49,7 +49,7 @@ const NOT_WITH_FAULTS = ['quick', 'n', 'hold', 'workers', 'repeat', 'warmup-cap'
 
 export const USAGE = `Lock benchmark: zkts's locks against Curator, kazoo and node-zookeeper-client.
 
-  npm run bench -- [options]        (= npx tsx bench/main.ts [options])
+  npm run bench -- [options]        (= npx tsx bench/lock/main.ts [options])
 
   --connect host:port,...  use an existing ensemble (works under a fresh /zkts-bench/run-... node,
                            removed afterwards); default: start a local server through the harness

@@ -2,8 +2,8 @@
  * The shape of a lock-benchmark result (`bench/results/<timestamp>.json`), shared by the orchestrator,
  * the table, the Markdown and SVG writers and the tests. Times are microseconds unless named otherwise.
  */
-import type { FloorResult } from './floor.js';
-import type { Skipped } from './peers.js';
+import type { FloorResult } from './server-floor.js';
+import type { Skipped } from './runners/registry.js';
 import type { Implementation } from './protocol.js';
 import type { ServerInfo } from './server.js';
 import type { LatencySummary } from './stats.js';

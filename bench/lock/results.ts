@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { handoffsChart, p99Chart } from './charts.js';
-import { LABELS } from './peers.js';
+import { LABELS } from './runners/registry.js';
 import type { BenchReport } from './report.js';
 import { markdownTables, ms } from './table.js';
 

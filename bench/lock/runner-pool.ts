@@ -3,7 +3,7 @@
  * implementation reuse them, so a JIT stays warm from one cell to the next, as in a long-running
  * service. A cell that fails discards them all; the next cell starts fresh ones.
  */
-import type { PreparedImpl } from './peers.js';
+import type { PreparedImpl } from './runners/registry.js';
 import { RunnerProcess } from './runner-process.js';
 
 export class RunnerPool {

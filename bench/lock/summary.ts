@@ -3,7 +3,7 @@
  * over the repeats, and ratios between implementations computed per repeat (cells of the same repeat
  * ran close together in time, in a rotated order) and then summarized the same way.
  */
-import { isZkts } from './peers.js';
+import { isZkts } from './runners/registry.js';
 import type { Implementation } from './protocol.js';
 import type { CellResult } from './report.js';
 import { round } from './stats.js';

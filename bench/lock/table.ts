@@ -2,7 +2,7 @@
  * The results table, one per hold time, rows grouped by N so implementations compare within a group:
  * as aligned text for the terminal and as Markdown for the .md file.
  */
-import { LABELS } from './peers.js';
+import { LABELS } from './runners/registry.js';
 import type { BenchReport } from './report.js';
 import type { CellSummary, Spread } from './summary.js';
 

@@ -1,5 +1,5 @@
 /*
- * The Java side of bench/pipeline.bench.ts: the ZooKeeper Java client's async API driven with a
+ * The Java side of bench/pipeline/main.ts: the ZooKeeper Java client's async API driven with a
  * Semaphore window, one session, the same workloads and the same RESULT lines as node-runner.ts.
  *
  * Compiled at run time into a temp dir by bench/pipeline/java.ts; not part of any build.

@@ -1,5 +1,5 @@
 /**
- * Child process that runs one Node client's session for pipeline.bench.ts:
+ * Child process that runs one Node client's session for bench/pipeline/main.ts:
  *
  *   node --import tsx bench/pipeline/node-runner.ts <zkts|nzc|floor> <zkts entry module|-> key=value...
  *
@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { type Driver, nzcDriver, zktsDriver } from './drivers.js';
-import { floorDriver } from './floor.js';
+import { floorDriver } from './socket-floor.js';
 import { type PhaseName, type PhaseResult, parseSpecArgs, procTicks } from './spec.js';
 
 const [client, entry, ...rest] = process.argv.slice(2);

@@ -1,5 +1,5 @@
 /**
- * What the orchestrator (pipeline.bench.ts) tells a client runner, and what a runner reports back.
+ * What the orchestrator (bench/pipeline/main.ts) tells a client runner, and what a runner reports back.
  *
  * Every runner (node-runner.ts for zkts and node-zookeeper-client, JavaPipeline.java) opens one session,
  * then runs, in this order: getData warm-up, getData measured, create+delete warm-up, create+delete

@@ -5,7 +5,7 @@
  * the earliest start to the latest end among them.
  */
 import { COLORS } from '../charts.js';
-import { LABELS } from '../peers.js';
+import { LABELS } from '../runners/registry.js';
 import { type Band, type Series, renderChart } from '../svg-chart.js';
 import { SMOOTHING_BUCKETS } from './figures.js';
 import type { FaultsReport } from './report.js';

@@ -10,7 +10,7 @@
 import type { ZkEnsemble } from '../../../test/support/zookeeper/index.js';
 import { type WarmupRule, all, warmUp } from '../cell.js';
 import type { FencedStore } from '../fenced-store.js';
-import type { PreparedImpl } from '../peers.js';
+import type { PreparedImpl } from '../runners/registry.js';
 import type { RunnerConfig, RunnerResult } from '../protocol.js';
 import type { RunnerPool } from '../runner-pool.js';
 import type { RunnerProcess } from '../runner-process.js';

@@ -5,7 +5,7 @@
  */
 import { type CellSpec, figures } from '../cell.js';
 import type { LockStats } from '../fenced-store.js';
-import type { PreparedImpl } from '../peers.js';
+import type { PreparedImpl } from '../runners/registry.js';
 import type { RunnerResult } from '../protocol.js';
 import type { FaultImplResult, FaultWindow } from './report.js';
 import type { Schedule } from './schedule.js';

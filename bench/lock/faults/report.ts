@@ -3,7 +3,7 @@
  * the Markdown and chart writers and the tests. Times are ms since GO on the orchestrator's clock (the
  * fenced store's), rates hand-offs per second.
  */
-import type { Skipped } from '../peers.js';
+import type { Skipped } from '../runners/registry.js';
 import type { Implementation } from '../protocol.js';
 import type { GoalResult, MachineInfo } from '../report.js';
 import type { ServerInfo } from '../server.js';

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LABELS } from '../peers.js';
+import { LABELS } from '../runners/registry.js';
 import { type Written, timestampName } from '../results.js';
 import { faultsChart } from './chart.js';
 import type { FaultsReport } from './report.js';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from '../cli.js';
 import { FencedStore } from '../fenced-store.js';
 import { machineInfo } from '../orchestrator.js';
-import { LABELS, prepareImpls } from '../peers.js';
+import { LABELS, prepareImpls } from '../runners/registry.js';
 import type { Progress } from '../progress.js';
 import { RunnerPool } from '../runner-pool.js';
 import { openServer } from '../server.js';

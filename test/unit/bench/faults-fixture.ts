@@ -7,7 +7,7 @@ import { faultFigures, type CellOutcome } from '../../../bench/lock/faults/figur
 import { evaluateFaultGoals } from '../../../bench/lock/faults/goals.js';
 import { FAULTS_SCHEMA, type FaultWindow, type FaultsReport } from '../../../bench/lock/faults/report.js';
 import { faultSchedule } from '../../../bench/lock/faults/schedule.js';
-import { LABELS, type PreparedImpl } from '../../../bench/lock/peers.js';
+import { LABELS, type PreparedImpl } from '../../../bench/lock/runners/registry.js';
 import type { Hold, Implementation, RunnerResult } from '../../../bench/lock/protocol.js';
 
 export const QUICK = faultSchedule('quick', 4000);

@@ -11,7 +11,7 @@ import { faultFigures } from '../../../bench/lock/faults/figures.js';
 import { evaluateFaultGoals } from '../../../bench/lock/faults/goals.js';
 import { renderFaultsMarkdown, writeFaultsResults } from '../../../bench/lock/faults/results.js';
 import { faultsText } from '../../../bench/lock/faults/tables.js';
-import { LABELS } from '../../../bench/lock/peers.js';
+import { LABELS } from '../../../bench/lock/runners/registry.js';
 import { escapeXml, renderChart } from '../../../bench/lock/svg-chart.js';
 import { FAULTS, QUICK, outcome, sampleFaultsReport } from './faults-fixture.js';
 import { wellFormed } from './well-formed-xml.js';

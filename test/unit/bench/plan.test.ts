@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../../bench/lock/cli.js';
 import { planCells } from '../../../bench/lock/orchestrator.js';
-import type { PreparedImpl } from '../../../bench/lock/peers.js';
+import type { PreparedImpl } from '../../../bench/lock/runners/registry.js';
 import type { Implementation } from '../../../bench/lock/protocol.js';
 
 const prepared = (impl: Implementation): PreparedImpl => ({ impl, version: 'test', command: () => [], dispose: () => undefined });

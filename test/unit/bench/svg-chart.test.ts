@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { handoffsChart, p99Chart } from '../../../bench/lock/charts.js';
 import { annotateCells } from '../../../bench/lock/goals.js';
-import { LABELS } from '../../../bench/lock/peers.js';
+import { LABELS } from '../../../bench/lock/runners/registry.js';
 import { escapeXml, renderChart, tickLabel } from '../../../bench/lock/svg-chart.js';
 import { sampleReport } from './report-fixture.js';
 import { wellFormed } from './well-formed-xml.js';

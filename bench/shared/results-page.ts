@@ -8,23 +8,23 @@
  *   <!-- /bench-table -->
  *
  * Kinds: `cells` (the summary rows for one hold time, optionally filtered), `goals`, `floor` (lock
- * benchmark results), `codec` (bench/codec.bench.ts --json), `pipeline` (bench/pipeline.bench.ts --json),
- * `lease` (bench/lease-cost.bench.ts), `faults` (the per-implementation table of a --faults run),
+ * benchmark results), `codec` (bench/codec/main.ts --json), `pipeline` (bench/pipeline/main.ts --json),
+ * `lease` (bench/lease/main.ts), `faults` (the per-implementation table of a --faults run),
  * `fault-list` (its per-fault table), `goals` also for a --faults run.
- * `npm run bench:readme` rewrites every table from its file; test/unit/bench/readme-tables.test.ts
+ * `npm run bench:readme` rewrites every table from its file; test/unit/bench/results-page.test.ts
  * checks that the page matches what its files say.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CodecRow, codecTable } from '../codec/report.js';
-import { type LeaseCostRow, leaseCostTable } from '../lease-cost.bench.js';
-import type { FaultsReport } from './faults/report.js';
-import { faultTable, markdownTable, summaryTable } from './faults/tables.js';
-import { type Report as PipelineReport, renderReport as pipelineTables } from '../pipeline.bench.js';
-import type { Implementation } from './protocol.js';
-import type { BenchReport } from './report.js';
-import { COLUMNS, ms, summaryRow } from './table.js';
+import { type LeaseCostRow, leaseCostTable } from '../lease/main.js';
+import type { FaultsReport } from '../lock/faults/report.js';
+import { faultTable, markdownTable, summaryTable } from '../lock/faults/tables.js';
+import { type Report as PipelineReport, renderReport as pipelineTables } from '../pipeline/main.js';
+import type { Implementation } from '../lock/protocol.js';
+import type { BenchReport } from '../lock/report.js';
+import { COLUMNS, ms, summaryRow } from '../lock/table.js';
 
 const BLOCK = /<!-- bench-table (\S+) ([\w-]+)((?: \w+=\S+)*) -->\n[\s\S]*?<!-- \/bench-table -->/g;
 

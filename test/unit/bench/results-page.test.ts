@@ -1,13 +1,13 @@
 /**
  * The results page's tables (bench/results/README.md) come from stored result files
- * (bench/lock/readme-tables.ts): every table must equal what its file says, every file it names must be
+ * (bench/shared/results-page.ts): every table must equal what its file says, every file it names must be
  * there, and the rendering is checked on the synthetic report. bench/README.md itself quotes no figure.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { annotateCells, evaluateGoals } from '../../../bench/lock/goals.js';
-import { RESULTS_DIR, blocks, regenerate, renderTable } from '../../../bench/lock/readme-tables.js';
+import { RESULTS_DIR, blocks, regenerate, renderTable } from '../../../bench/shared/results-page.js';
 import { summarizeCells } from '../../../bench/lock/summary.js';
 import { sampleReport } from './report-fixture.js';
 

@@ -1,7 +1,7 @@
 /**
  * Codec throughput: zkts's Jute codec against node-zookeeper-client's, in the same process and run.
  *
- *   npx tsx bench/codec.bench.ts [--quick] [--json <file>] [--only <case-id-substring>] [--wall]
+ *   npx tsx bench/codec/main.ts [--quick] [--json <file>] [--only <case-id-substring>] [--wall]
  *
  * Before timing, every case is checked for equivalence (the same frame bytes out of both encoders; the
  * same header, data, Stat and names out of both decoders); any difference aborts the run with exit 1.
@@ -9,10 +9,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { CASES } from './codec/cases.js';
-import { type Timing, clockName, compare, cpuBaseline, sink, useWallClock } from './codec/harness.js';
-import { NZC_VERSION } from './codec/nzc.js';
-import { type CodecRow, codecTable } from './codec/report.js';
+import { CASES } from './cases.js';
+import { type Timing, clockName, compare, cpuBaseline, sink, useWallClock } from './harness.js';
+import { NZC_VERSION } from './nzc.js';
+import { type CodecRow, codecTable } from './report.js';
 
 interface Options {
   quick: boolean;
@@ -30,7 +30,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--only') o.only = argv[++i];
     else if (a === '--wall') o.wall = true;
     else if (a === '--help' || a === '-h') {
-      console.log('usage: tsx bench/codec.bench.ts [--quick] [--json <file>] [--only <case-id-substring>] [--wall]');
+      console.log('usage: tsx bench/codec/main.ts [--quick] [--json <file>] [--only <case-id-substring>] [--wall]');
       process.exit(0);
     } else {
       console.error(`unknown argument ${a}`);
@@ -116,7 +116,7 @@ if (opts.json !== undefined) {
   const out = {
     bench: 'codec',
     date: new Date().toISOString(),
-    command: `npx tsx bench/codec.bench.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    command: `npx tsx bench/codec/main.ts ${process.argv.slice(2).join(' ')}`.trim(),
     machine: { cpus: cpus().length, cpuModel, node: process.version, platform: `${process.platform}-${process.arch}` },
     peer: { name: 'node-zookeeper-client', version: NZC_VERSION },
     timing,

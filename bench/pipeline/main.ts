@@ -2,14 +2,14 @@
  * Pipelined throughput and client CPU per request, one session per client, against one real server:
  * zkts, node-zookeeper-client 1.1.3 ("nzc") and the ZooKeeper Java client (async API).
  *
- *   npx tsx bench/pipeline.bench.ts [--quick] [--json <file>] [--connect host:port] [--rounds <n>]
+ *   npx tsx bench/pipeline/main.ts [--quick] [--json <file>] [--connect host:port] [--rounds <n>]
  *                                   [--clients zkts,nzc,java[,floor]] [--zkts-entry <module>] [--ab <module>]
  *
  * Workloads: (a) getData of a 100-byte node, 100,000 requests, at most 1,000 in flight (a sliding
  * window: the next request starts as each one completes); (b) create (persistent, 100 bytes) then
  * delete of the same node, 20,000 pairs, at most 1,000 pairs in progress. Every client runs in its own
  * process, alone, warm-up then measured; rounds alternate the order; the table shows medians.
- * `--clients ...,floor` adds a diagnostic client with no library (bench/pipeline/floor.ts).
+ * `--clients ...,floor` adds a diagnostic client with no library (bench/pipeline/socket-floor.ts).
  * Exports setup / run / teardown and taskSize for a driver that runs several benchmarks.
  * See bench/README.md, "Pipeline benchmark", for the method and the figures.
  */
@@ -18,11 +18,11 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { connect } from '../src/entry/node.js';
-import { type ZkServer, startStandalone } from '../test/support/zookeeper/index.js';
-import { cpuBaseline, median } from './codec/harness.js';
-import { type JavaRunner, javaCommand, prepareJava } from './pipeline/java.js';
-import { type PhaseName, type PhaseResult, type RunSpec, parseResults, payload, specArgs } from './pipeline/spec.js';
+import { connect } from '../../src/entry/node.js';
+import { type ZkServer, startStandalone } from '../../test/support/zookeeper/index.js';
+import { cpuBaseline, median } from '../codec/harness.js';
+import { type JavaRunner, javaCommand, prepareJava } from './java.js';
+import { type PhaseName, type PhaseResult, type RunSpec, parseResults, payload, specArgs } from './spec.js';
 
 export type ClientName = 'zkts' | 'nzc' | 'java' | 'floor' | 'zkts-B';
 
@@ -48,8 +48,8 @@ export function taskSize(quick: boolean): Pick<RunSpec, 'gets' | 'getWarmup' | '
     : { gets: 100_000, getWarmup: 20_000, pairs: 20_000, pairWarmup: 2_000, window: 1_000, rounds: 3 };
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const NODE_RUNNER = fileURLToPath(new URL('./pipeline/node-runner.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const NODE_RUNNER = fileURLToPath(new URL('./node-runner.ts', import.meta.url));
 const DATA_SIZE = 100;
 const SESSION_TIMEOUT = 30_000;
 /** Bound on one client run (connect, warm-up, both phases, close). */
@@ -106,7 +106,7 @@ export interface Context {
 }
 
 function usage(): string {
-  return 'usage: tsx bench/pipeline.bench.ts [--quick] [--json <file>] [--connect host:port] [--rounds <n>] [--clients zkts,nzc,java[,floor]] [--zkts-entry <module>] [--ab <module>]';
+  return 'usage: tsx bench/pipeline/main.ts [--quick] [--json <file>] [--connect host:port] [--rounds <n>] [--clients zkts,nzc,java[,floor]] [--zkts-entry <module>] [--ab <module>]';
 }
 
 export function parseArgs(argv: readonly string[]): Options {
@@ -319,7 +319,7 @@ export async function run(ctx: Context): Promise<Report> {
       baselineMs: 0,
     },
     server: ctx.serverDescription,
-    command: `npx tsx bench/pipeline.bench.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    command: `npx tsx bench/pipeline/main.ts ${process.argv.slice(2).join(' ')}`.trim(),
     task: { ...task, rounds },
     skipped: ctx.skipped,
     runs,

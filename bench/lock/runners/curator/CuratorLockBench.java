@@ -1,7 +1,7 @@
 /*
  * Lock-benchmark runner for Apache Curator's InterProcessMutex (bench/lock/protocol.ts, version 2).
  *
- * Single file, no build tool: bench/peers/launch.ts compiles it with
+ * Single file, no build tool: bench/lock/runners/launch.ts compiles it with
  *   javac -cp <curator + zookeeper jars> -d <tmp> CuratorLockBench.java
  * and runs
  *   java -cp <tmp>:<same jars> CuratorLockBench
@@ -24,7 +24,7 @@
  * checkExists() while holding; such reads are counted in notes.tokenFallbackReads.
  *
  * FLOOR measures the server's floor with the plain ZooKeeper Java client (not Curator), the same
- * operations as bench/lock/floor.ts does with zkts's client.
+ * operations as bench/lock/server-floor.ts does with zkts's client.
  *
  * Session expiry needs nothing here: Curator itself replaces an expired session (a new ZooKeeper handle,
  * ConnectionState LOST then RECONNECTED), and an InterProcessMutex goes on over the new one. The LOST
@@ -985,7 +985,7 @@ public final class CuratorLockBench {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // FLOOR: the server's floor with the plain ZooKeeper Java client (bench/lock/floor.ts's operations).
+    // FLOOR: the server's floor with the plain ZooKeeper Java client (bench/lock/server-floor.ts's operations).
 
     /** A ZooKeeper handle as a Closeable (for OPEN and closeAll). */
     static final class ZkHandle implements Closeable {

@@ -5,16 +5,16 @@
  * Standalone server and a 3-node ensemble (the holder on a follower), tickTime 2000 (the server's
  * default), session timeouts 4 s and 10 s. Writes bench/results/lease-cost.{json,md}.
  *
- *   npx tsx bench/lease-cost.bench.ts [--seconds 30]
+ *   npx tsx bench/lease/main.ts [--seconds 30]
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { OpCode } from '../src/protocol/constants.js';
-import { connect } from '../src/entry/node.js';
-import { Mutex } from '../src/recipes/mutex.js';
-import { FaultProxy } from '../test/support/proxy/index.js';
-import { startEnsemble, startStandalone, type ZkServer } from '../test/support/zookeeper/index.js';
+import { OpCode } from '../../src/protocol/constants.js';
+import { connect } from '../../src/entry/node.js';
+import { Mutex } from '../../src/recipes/mutex.js';
+import { FaultProxy } from '../../test/support/proxy/index.js';
+import { startEnsemble, startStandalone, type ZkServer } from '../../test/support/zookeeper/index.js';
 
 export interface LeaseCostRow {
   topology: string;
@@ -91,12 +91,12 @@ async function main(): Promise<void> {
   const lines = [
     '# Lease cost: requests per second of an idle session, holding a Mutex or not',
     '',
-    `Command: \`npx tsx bench/lease-cost.bench.ts --seconds ${SECONDS}\`. Machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}. tickTime 2000.`,
+    `Command: \`npx tsx bench/lease/main.ts --seconds ${SECONDS}\`. Machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}. tickTime 2000.`,
     '',
     leaseCostTable(rows),
     '',
   ];
-  const dir = join(import.meta.dirname, 'results');
+  const dir = join(import.meta.dirname, '..', 'results');
   writeFileSync(join(dir, 'lease-cost.json'), `${JSON.stringify({ when: new Date().toISOString(), seconds: SECONDS, rows }, null, 2)}\n`);
   writeFileSync(join(dir, 'lease-cost.md'), lines.join('\n'));
   process.stdout.write(lines.join('\n'));

@@ -10,14 +10,14 @@
  * arguments or when the servers could not be started.
  */
 import { relative } from 'node:path';
-import { type BenchOptions, USAGE, parseArgs } from './lock/cli.js';
-import { writeFaultsResults } from './lock/faults/results.js';
-import { runFaults } from './lock/faults/run.js';
-import { faultsText } from './lock/faults/tables.js';
-import { runBenchmark } from './lock/orchestrator.js';
-import { Progress } from './lock/progress.js';
-import { writeResults } from './lock/results.js';
-import { legend, textTables } from './lock/table.js';
+import { type BenchOptions, USAGE, parseArgs } from './cli.js';
+import { writeFaultsResults } from './faults/results.js';
+import { runFaults } from './faults/run.js';
+import { faultsText } from './faults/tables.js';
+import { runBenchmark } from './orchestrator.js';
+import { Progress } from './progress.js';
+import { writeResults } from './results.js';
+import { legend, textTables } from './table.js';
 
 async function main(): Promise<number> {
   let opts;

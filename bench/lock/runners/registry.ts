@@ -1,7 +1,7 @@
 /**
  * The implementations and how to start their runners. Node runners run under tsx (`node --import tsx`,
  * one process, so the PID the orchestrator holds is the runner itself). The peers come through
- * bench/peers/launch.ts: Curator's runner compiled with javac into a temp dir against Debian's
+ * bench/lock/runners/launch.ts: Curator's runner compiled with javac into a temp dir against Debian's
  * libcurator jars (or CURATOR_CLASSPATH), kazoo's run by Debian's /usr/bin/python3 (or KAZOO_PYTHON).
  * A peer that cannot run here is skipped with one line saying how to add it.
  */
@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prepareCurator, prepareKazoo } from '../peers/launch.js';
-import type { Implementation } from './protocol.js';
+import { prepareCurator, prepareKazoo } from './launch.js';
+import type { Implementation } from '../protocol.js';
 
 export const ALL_IMPLS: readonly Implementation[] = ['zkts-mutex', 'zkts-simple-lock', 'zkts-rwlock', 'nzc-recipe', 'curator', 'kazoo'];
 /** Runnable when named with --impl, never by default: the negative control of the tests. */
@@ -45,11 +45,11 @@ export interface Skipped {
   reason: string;
 }
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const require = createRequire(import.meta.url);
 
-const CURATOR_RUNNER = join(REPO, 'bench/peers/curator/CuratorLockBench.java');
-const KAZOO_RUNNER = join(REPO, 'bench/peers/kazoo/kazoo_lock_bench.py');
+const CURATOR_RUNNER = join(REPO, 'bench/lock/runners/curator/CuratorLockBench.java');
+const KAZOO_RUNNER = join(REPO, 'bench/lock/runners/kazoo/kazoo_lock_bench.py');
 
 function nodeRunner(impl: Implementation, file: string, version: string): PreparedImpl {
   const path = join(REPO, 'bench/lock/runners', file);
@@ -69,7 +69,7 @@ function packageVersion(name: string): string | undefined {
   }
 }
 
-/** A peer through bench/peers/launch.ts (which finds the tools, compiles, and builds the command line). */
+/** A peer through bench/lock/runners/launch.ts (which finds the tools, compiles, and builds the command line). */
 function peer(impl: 'curator' | 'kazoo'): PreparedImpl | string {
   const runner = impl === 'curator' ? CURATOR_RUNNER : KAZOO_RUNNER;
   if (!existsSync(runner)) return `its runner ${runner.slice(REPO.length)} is missing (it comes with the repository: restore it)`;

@@ -1,6 +1,6 @@
 /**
  * Prepares the peer runners (Curator in Java, kazoo in Python) and builds their command lines, so the
- * orchestrator and bench/peers/try-peers.ts start them the same way. Each prepare function returns a
+ * lock benchmark's orchestrator and its fault run start them the same way. Each prepare function returns a
  * PeerRunner, or a one-line reason why that peer cannot run on this machine.
  *
  * Curator: jars from CURATOR_CLASSPATH (colon-separated) or Debian's /usr/share/java
@@ -13,8 +13,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunnerConfig } from '../lock/protocol.js';
-import { onPath } from '../shared/on-path.js';
+import type { RunnerConfig } from '../protocol.js';
+import { onPath } from '../../shared/on-path.js';
 
 /**
  * Debian's jars. curator-recipes' manifest Class-Path already names curator-framework, curator-client,
