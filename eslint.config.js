@@ -164,6 +164,21 @@ export default defineConfig([
     },
   },
 
+  // ---- async correctness (type-aware: the rules need the type checker) ----
+  {
+    name: 'zkts/async',
+    files: SOURCES,
+    languageOptions: { parserOptions: { project: ['./tsconfig.test.json'], tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // A promise nobody awaits or catches loses its rejection (an unhandled rejection ends Node); mark
+      // deliberate fire-and-forget with `void`.
+      '@typescript-eslint/no-floating-promises': 'error',
+      // A promise where a boolean or a void callback is expected is always truthy, or its rejection escapes.
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+
   // ---- src: portable core ----
   {
     name: 'zkts/src',

@@ -108,6 +108,6 @@ export function outcomePattern(outcomes: readonly Outcome[]): string {
 
 /** Closes clients and proxies, ignoring the ones that are gone already. */
 export async function closeAll(clients: readonly (ZooKeeper | undefined)[], proxies: readonly FaultProxy[] = []): Promise<void> {
-  await Promise.allSettled(clients.map((c) => c?.close()));
+  await Promise.allSettled(clients.flatMap((c) => (c === undefined ? [] : [c.close()])));
   await Promise.allSettled(proxies.map((p) => p.close()));
 }
