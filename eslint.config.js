@@ -9,7 +9,7 @@
  * - session/*            imports only session/*, protocol/*, transport/types.ts, errors.ts
  * - client(.ts|/*)       imports only client, session, protocol, transport/types.ts, errors.ts
  * - recipes/*            imports only the public API (index.ts) and errors.ts
- * - entry/<rt>.ts        imports index.ts and that runtime's adapter, never another runtime's
+ * - entry/<rt>.ts        imports index.ts and that runtime's adapter, never another runtime's (entry/workers.ts: workerd)
  * - all of src           no node:* (except transport/node*.ts, entry/node.ts, cli/) and no packages at all
  *
  * ESLint's no-restricted-imports sees only the import string, not the importing file, so "outside this
@@ -99,9 +99,11 @@ const transportBlock = (files, family, extra) => ({
 
 const ENTRY_MESSAGE =
   "Layer rule (README.md, Layout): an entry file wires exactly one adapter: import ../index.js and this runtime's transport, never another runtime's.";
-const entryBlock = (rt) => ({
-  name: `zkts/layers/entry/${rt}`,
-  files: [`src/entry/${rt}.ts`],
+/** Entry file name → the runtime family of the adapter it wires (the Workers entry is named for the platform). */
+const ENTRIES = { node: 'node', deno: 'deno', bun: 'bun', workers: 'workerd' };
+const entryBlock = ([entry, rt]) => ({
+  name: `zkts/layers/entry/${entry}`,
+  files: [`src/entry/${entry}.ts`],
   rules: {
     'no-restricted-imports': [
       'error',
@@ -264,7 +266,7 @@ export default defineConfig([
       ],
     },
   },
-  ...RUNTIMES.map(entryBlock),
+  ...Object.entries(ENTRIES).map(entryBlock),
   {
     name: 'zkts/src/cli',
     files: ['src/cli/**/*.ts'],
