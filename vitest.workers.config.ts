@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+const timing = Number(process.env['TIMING_MULTIPLIER'] ?? '1') || 1;
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig({
+  plugins: [cloudflareTest({ miniflare: { compatibilityDate: '2026-11-01', compatibilityFlags: ['nodejs_compat'] } })],
+  resolve: {
+    alias: [
+      { find: /^(?:\.\.\/)+src\/entry\/node\.js$/, replacement: here('./test/workerd/support/node-entry.ts') },
+      { find: /^(?:\.\.\/)+(?:src\/)?transport\/node\.js$/, replacement: here('./test/workerd/support/no-node-transport.ts') },
+      { find: /^(?:\.\.\/)+(?:support\/)?proxy\/index\.js$/, replacement: here('./test/workerd/support/remote-fault-proxy.ts') },
+    ],
+  },
+  test: {
+    include: ['test/workerd/**/*.test.ts', 'test/integration/client/*.test.ts', 'test/integration/recipes/*.test.ts'],
+    exclude: ['test/integration/client/rw-probe.test.ts', 'test/integration/client/host-names.test.ts', 'test/integration/recipes/curator-interop.test.ts'],
+    globalSetup: ['test/workerd/support/global-setup.ts'],
+    testTimeout: 60_000 * timing,
+    hookTimeout: 120_000 * timing,
+  },
+});
