@@ -14,9 +14,8 @@ import {
   workerdTransport,
   type TransportSink,
 } from '../../src/entry/workers.js';
-import { errorOf, within } from '../integration/client/fixture.js';
 import { scaled, splitConnectString } from '../support/zookeeper/index.js';
-import { control, freePort } from './support/control.js';
+import { control, errorOf, freePort, within } from './support/control.js';
 import { controlApplied, FaultProxy } from './support/remote-fault-proxy.js';
 
 const CONNECT_TIMEOUT = scaled(1500);
