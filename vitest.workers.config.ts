@@ -42,4 +42,10 @@ const lockService = {
   },
 };
 
-export default defineConfig({ test: { projects: [suite, lockService] } });
+export default defineConfig({
+  test: {
+    // .ci/run reads the JSON report (VITEST_JSON_OUT), as it does the Node suite's.
+    reporters: process.env['VITEST_JSON_OUT'] ? ['default', ['json', { outputFile: process.env['VITEST_JSON_OUT'] }]] : ['default'],
+    projects: [suite, lockService],
+  },
+});
