@@ -187,6 +187,32 @@ describe('lint - globals and syntax', () => {
     ]);
   });
 
+  it('lint - the Bun and Deno globals only in their own adapter', async () => {
+    const bun = 'Only src/transport/bun*.ts may use the Bun global; the core uses universal APIs and takes a transport.';
+    const deno = 'Only src/transport/deno*.ts may use the Deno global; the core uses universal APIs and takes a transport.';
+    const code = `export const b = Bun.connect;\nexport const d = Deno.connect;\nexport const g = [globalThis.Bun, globalThis.Deno];\n`;
+    for (const path of ['src/session/x.ts', 'src/client/x.ts', 'src/transport/node.ts', 'src/entry/bun.ts', 'src/entry/deno.ts']) {
+      expect(await problems(path, code), path).toEqual([
+        `no-restricted-globals: Unexpected use of 'Bun'. ${bun}`,
+        `no-restricted-globals: Unexpected use of 'Deno'. ${deno}`,
+        `no-restricted-properties: 'globalThis.Bun' is restricted from being used. ${bun}`,
+        `no-restricted-properties: 'globalThis.Deno' is restricted from being used. ${deno}`,
+      ]);
+    }
+    expect(await problems('src/transport/bun.ts', code)).toEqual([
+      `no-restricted-globals: Unexpected use of 'Deno'. ${deno}`,
+      `no-restricted-properties: 'globalThis.Deno' is restricted from being used. ${deno}`,
+    ]);
+    expect(await problems('src/transport/deno.ts', code)).toEqual([
+      `no-restricted-globals: Unexpected use of 'Bun'. ${bun}`,
+      `no-restricted-properties: 'globalThis.Bun' is restricted from being used. ${bun}`,
+    ]);
+    // The adapters keep the base list.
+    expect(await problems('src/transport/bun.ts', `export const b = Buffer.alloc(1);\n`)).toEqual([
+      `no-restricted-globals: Unexpected use of 'Buffer'. ${GLOBAL}`,
+    ]);
+  });
+
   it('lint - Buffer is fine in tests', async () => {
     expect(await problems('test/unit/x.test.ts', `export const b = Buffer.from('x');\n`)).toEqual([]);
   });
