@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { entryAliases, selectRuntime } from './test/support/runtime/select.js';
 
 // Every wait in the tests scales with TIMING_MULTIPLIER (Curator's Timing): raise it on slow machines.
 const timing = Number(process.env['TIMING_MULTIPLIER'] ?? '1') || 1;
+// ZKTS_RUNTIME=bun|deno|bun:node|deno:node: the entry the integration tests import (test/support/runtime).
+const { entry } = selectRuntime(process.env['ZKTS_RUNTIME']);
 
 export default defineConfig({
   test: {
@@ -17,6 +20,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: entryAliases(entry) },
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
