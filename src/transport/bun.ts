@@ -144,8 +144,7 @@ class BunConnection implements TransportConnection {
     const early = this.early;
     this.early = [];
     for (const chunk of early) {
-      if (this.ended) break;
-      this.deliver(chunk);
+      if (!this.deliver(chunk)) break;
     }
     if (this.ended) this.notifyClosed();
   }
@@ -182,6 +181,7 @@ class BunConnection implements TransportConnection {
   close(): void {
     if (this.ended) return;
     const socket = this.socket;
+    this.early = [];
     this.finish(undefined);
     try {
       socket?.end();
@@ -229,13 +229,16 @@ class BunConnection implements TransportConnection {
 
   // ---- internals ----
 
-  private deliver(chunk: Uint8Array): void {
+  /** False when the sink threw (the connection is then closed). */
+  private deliver(chunk: Uint8Array): boolean {
     try {
       this.sink!.data(chunk);
+      return true;
     } catch (err) {
       // A sink must not throw; if it does, the connection is no longer trustworthy.
       this.endError ??= err instanceof Error ? err : new Error(String(err));
       this.close();
+      return false;
     }
   }
 
@@ -260,7 +263,6 @@ class BunConnection implements TransportConnection {
     this.endError ??= error;
     this.queue = [];
     this.queued = 0;
-    this.early = [];
     this.wakeDrain();
     // Bun calls `close` synchronously from end()/terminate(); deliver it on a later tick, as Node does.
     if (this.sink !== undefined) queueMicrotask(() => this.notifyClosed());
@@ -311,10 +313,13 @@ export function createBunTransport(api: BunApi = runtimeApi): ResolvingTransport
         let socket: BunSocket | undefined;
         let settled = false;
         let connected = false;
+        let terminated = false;
 
         const terminate = (): void => {
+          if (socket === undefined || terminated) return;
+          terminated = true;
           try {
-            socket?.terminate();
+            socket.terminate();
           } catch {
             // Already closed.
           }
