@@ -331,13 +331,16 @@ export function createDenoTransport(api: DenoApi = runtimeApi): Transport & Requ
 
     /**
      * Deno.resolveDns, A then AAAA (it reads /etc/hosts first, as getaddrinfo does). A name with no
-     * address of either family rejects.
+     * address of either family rejects. resolveDns needs net permission for the name server, which
+     * `--allow-net=zk1:2181,...` does not give while Deno.connect still resolves those names itself: then
+     * the name is its own only address, dialled as written.
      */
     async resolve(host: string): Promise<string[]> {
       const [v4, v6] = await Promise.allSettled([api.resolveDns(host, 'A'), api.resolveDns(host, 'AAAA')]);
       const addresses = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
       if (addresses.length > 0) return addresses;
       const reason: unknown = v4.status === 'rejected' ? v4.reason : v6.status === 'rejected' ? v6.reason : undefined;
+      if (reason instanceof Error && (reason.name === 'NotCapable' || reason.name === 'PermissionDenied')) return [host];
       throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`, { cause: reason }), { code: 'ENOTFOUND', syscall: 'getaddrinfo' });
     },
   };

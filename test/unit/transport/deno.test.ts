@@ -414,6 +414,12 @@ describe('deno transport - connect', () => {
     expect(sink.closes).toEqual([undefined]);
   });
 
+  it('deno transport - resolve without permission for DNS (--allow-net=host:port): the name is dialled as written', async () => {
+    const deno = new FakeDeno();
+    deno.resolveDns = () => Promise.reject(denoError('NotCapable', 'Requires net access to "10.0.0.53:53", run again with the --allow-net flag'));
+    expect(await createDenoTransport(deno).resolve('zk.example')).toEqual(['zk.example']);
+  });
+
   it('deno transport - resolve: A then AAAA; one family missing is fine; none reads as on Node', async () => {
     const transport = createDenoTransport(new FakeDeno());
     expect(await transport.resolve('localhost')).toEqual(['127.0.0.1', '::1']);
