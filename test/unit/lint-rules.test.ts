@@ -217,7 +217,12 @@ describe('lint - globals and syntax', () => {
 describe('lint - async correctness (type-aware)', () => {
   it('lint - a floating promise, a promise as a condition and await of a non-promise are errors', async () => {
     // A real project file's path, so the type checker knows it; the text is what gets linted.
-    const typed = new ESLint({ cwd: root });
+    // Under CI=true typescript-eslint infers a single run and types the file as it is on disk, ignoring the text
+    // given here; turn that inference off so the checker sees this text.
+    const typed = new ESLint({
+      cwd: root,
+      overrideConfig: { languageOptions: { parserOptions: { disallowAutomaticSingleRunInference: true } } },
+    });
     const code = [
       'async function work(): Promise<number> { return 1; }',
       'export async function f(): Promise<void> {',
