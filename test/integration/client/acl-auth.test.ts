@@ -14,7 +14,7 @@ import {
 } from '../../../src/entry/node.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { splitConnectString } from '../../support/zookeeper/index.js';
-import { describe, errorOf, expect, nextState, test, text, within } from './fixture.js';
+import { describe, errorOf, expect, nextState, test, text, within } from '../../support/client-fixture.js';
 
 const ALICE = 'alice:secret';
 /** DigestAuthenticationProvider's id for alice:secret (checked against the server in the fact sheet). */

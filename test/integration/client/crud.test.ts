@@ -16,7 +16,7 @@ import {
   READ_ACL_UNSAFE,
   ZooKeeperError,
 } from '../../../src/entry/node.js';
-import { describe, errorOf, expect, test, text, within } from './fixture.js';
+import { describe, errorOf, expect, test, text, within } from '../../support/client-fixture.js';
 
 describe('create', () => {
   test('create - data as string, Uint8Array, empty, null and absent', async ({ env }) => {

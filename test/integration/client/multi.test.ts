@@ -13,7 +13,7 @@ import {
   type ReadOp,
   type WriteOp,
 } from '../../../src/entry/node.js';
-import { countingTransport, describe, errorOf, expect, test, text } from './fixture.js';
+import { countingTransport, describe, errorOf, expect, test, text } from '../../support/client-fixture.js';
 
 describe('multi', () => {
   test('multi - every kind of op succeeds together, with one zxid and chroot-relative create paths', async ({ env }) => {

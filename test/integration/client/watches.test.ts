@@ -8,7 +8,7 @@
  * change caused has been delivered.
  */
 import { NoWatcherError, type WatchedEvent, type ZooKeeper } from '../../../src/entry/node.js';
-import { describe, errorOf, expect, test, within } from './fixture.js';
+import { describe, errorOf, expect, test, within } from '../../support/client-fixture.js';
 
 const EVENT_MS = 5000;
 

@@ -24,7 +24,7 @@ import {
   type TestChroot,
   waitFor,
 } from '../../support/zookeeper/index.js';
-import { closeAll, nextState, recordStates, settleAll, track, within } from './fault-support.js';
+import { closeAll, nextState, recordStates, settleAll, track, within } from '../../support/fault-support.js';
 
 let chroot: TestChroot;
 let proxy: FaultProxy;

@@ -20,7 +20,7 @@ import {
   track,
   unexpectedErrors,
   within,
-} from './fault-support.js';
+} from '../../support/fault-support.js';
 
 const REQUESTS = 1000;
 

@@ -20,7 +20,7 @@ import {
 } from '../../../src/entry/node.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { createChroot, scaled, splitConnectString, type TestChroot } from '../../support/zookeeper/index.js';
-import { closeAll, nextState, settleAll } from './fault-support.js';
+import { closeAll, nextState, settleAll } from '../../support/fault-support.js';
 
 const CALLS = 80;
 const PAYLOAD = 8 * 1024;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CreateMode, RequestTimeoutError, type Stat, type ZooKeeper, connect } from '../../../src/entry/node.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { createChroot, scaled, splitConnectString, type TestChroot } from '../../support/zookeeper/index.js';
-import { closeAll, nextState, settleAll, track } from './fault-support.js';
+import { closeAll, nextState, settleAll, track } from '../../support/fault-support.js';
 
 let chroot: TestChroot;
 let proxy: FaultProxy;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type PersistentWatch, type WatchedEvent, type ZooKeeper, connect } from '../../../src/entry/node.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { createChroot, scaled, splitConnectString, type TestChroot, waitFor } from '../../support/zookeeper/index.js';
-import { closeAll, nextState, recordStates, within } from './fault-support.js';
+import { closeAll, nextState, recordStates, within } from '../../support/fault-support.js';
 
 let chroot: TestChroot;
 let proxy: FaultProxy;

@@ -5,8 +5,8 @@
  */
 import { AcquireTimeoutError, ClientClosedError } from '../../../src/entry/node.js';
 import { Barrier } from '../../../src/recipes/index.js';
-import { describe, errorOf, expect, test, within } from '../client/fixture.js';
-import { roundTrip, track } from './recording-client.js';
+import { describe, errorOf, expect, test, within } from '../../support/client-fixture.js';
+import { roundTrip, track } from '../../support/recipes/recording-client.js';
 
 const WAIT_MS = 10_000;
 

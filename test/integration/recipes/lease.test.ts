@@ -31,8 +31,8 @@ import {
 import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { AdminClient, scaled, splitConnectString, waitFor } from '../../support/zookeeper/index.js';
-import { describe, errorOf, expect, test, text, within } from '../client/fixture.js';
-import { nextState, SESSION, viaProxy, WAIT_MS } from './lock-test-support.js';
+import { describe, errorOf, expect, test, text, within } from '../../support/client-fixture.js';
+import { nextState, SESSION, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
 
 
 // ---------------------------------------------------------------- helpers

@@ -28,8 +28,8 @@ import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { AdminClient, scaled, waitFor } from '../../support/zookeeper/index.js';
-import { type ClientEnv, describe, errorOf, eventually, expect, test, within } from '../client/fixture.js';
-import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
+import { type ClientEnv, describe, errorOf, eventually, expect, test, within } from '../../support/client-fixture.js';
+import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
 
 const OP = { delete: 2, exists: 3, getData: 4, getACL: 6, getChildren: 8, ping: 11, create2: 15, setWatches: 101 } as const;
 

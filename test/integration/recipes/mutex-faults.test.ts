@@ -22,8 +22,8 @@ import {
 } from '../../../src/entry/node.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { scaled, waitFor } from '../../support/zookeeper/index.js';
-import { describe, errorOf, expect, test, within } from '../client/fixture.js';
-import { name, nextState, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
+import { describe, errorOf, expect, test, within } from '../../support/client-fixture.js';
+import { name, nextState, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
 
 const OP = { exists: 3, getData: 4, getChildren: 8, create2: 15, setWatches: 101 } as const;
 const UUID = '00000000-0000-4000-8000-0000000c0604';

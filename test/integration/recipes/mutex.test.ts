@@ -10,8 +10,8 @@ import { AcquireTimeoutError, NoNodeError, type ZooKeeper } from '../../../src/e
 import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { scaled, waitFor } from '../../support/zookeeper/index.js';
-import { describe, errorOf, eventually, expect, test, text, within } from '../client/fixture.js';
-import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
+import { describe, errorOf, eventually, expect, test, text, within } from '../../support/client-fixture.js';
+import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
 
 const OP = { exists: 3, getData: 4, getChildren: 8, setWatches: 101 } as const;
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ClientClosedError, ConnectionLossError } from '../../../src/errors.js';
 import { KeeperState } from '../../../src/protocol/constants.js';
 import type { RawWatchEvent } from '../../../src/session/watches.js';
-import { established, harness, settle, track } from './harness.js';
+import { established, harness, settle, track } from '../../support/session-harness.js';
 
 const getData = (path: string) => ({ op: 'getData', path, watch: false }) as const;
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, connectResponse } from '../../support/memory-transport.js';
-import { HOSTS, established, harness, settle, started } from './harness.js';
+import { HOSTS, established, harness, settle, started } from '../../support/session-harness.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 

@@ -17,7 +17,7 @@ import { encodeRequest } from '../../../src/protocol/requests.js';
 import type { Stat } from '../../../src/protocol/records/data.js';
 import { encodeReply, encodeWatcherEvent } from '../../../src/protocol/responses.js';
 import { connectResponse } from '../../support/memory-transport.js';
-import { HOSTS, established, harness, settle, started, track } from './harness.js';
+import { HOSTS, established, harness, settle, started, track } from '../../support/session-harness.js';
 
 const STAT: Stat = {
   czxid: 1n,

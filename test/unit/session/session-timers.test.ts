@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ConnectionLossError, SessionExpiredError } from '../../../src/errors.js';
 import { KeeperState } from '../../../src/protocol/constants.js';
 import type { RawWatchEvent } from '../../../src/session/watches.js';
-import { established, harness, settle, track } from './harness.js';
+import { established, harness, settle, track } from '../../support/session-harness.js';
 
 const T = 30_000;
 /** The ticker's period for T = 30 s: the granularity of every timer check. */

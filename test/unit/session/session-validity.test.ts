@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DRIFT } from '../../../src/session/validity.js';
 import type { MemoryConnection } from '../../support/memory-transport.js';
 import { statOf } from '../../support/stat.js';
-import { type Harness, established, harness, settle } from './harness.js';
+import { type Harness, established, harness, settle } from '../../support/session-harness.js';
 
 const STAT = statOf({ version: 5 });
 

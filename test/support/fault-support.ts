@@ -3,9 +3,9 @@
  * server carries a client's connection), state waits, bounded settling of many promises.
  * Every wait is bounded; callers pass bounds already scaled by TIMING_MULTIPLIER.
  */
-import { ConnectionLossError, type SessionState, type StateChange, type ZooKeeper } from '../../../src/entry/node.js';
-import { FaultProxy } from '../../support/proxy/index.js';
-import { type ZkServer, waitFor } from '../../support/zookeeper/index.js';
+import { ConnectionLossError, type SessionState, type StateChange, type ZooKeeper } from '../../src/entry/node.js';
+import { FaultProxy } from './proxy/index.js';
+import { type ZkServer, waitFor } from './zookeeper/index.js';
 
 /** One FaultProxy per server, in server order. */
 export function proxiesFor(servers: readonly ZkServer[]): Promise<FaultProxy[]> {

@@ -1,9 +1,9 @@
 /** Helpers shared by the Mutex and Lease tests: a client behind its own FaultProxy, request counts, small waits. */
 import { onTestFinished } from 'vitest';
 import type { ConnectOptions, SessionState, ZooKeeper } from '../../../src/entry/node.js';
-import { FaultProxy } from '../../support/proxy/index.js';
-import { scaled, splitConnectString, waitFor } from '../../support/zookeeper/index.js';
-import { type ClientEnv, within } from '../client/fixture.js';
+import { FaultProxy } from '../proxy/index.js';
+import { scaled, splitConnectString, waitFor } from '../zookeeper/index.js';
+import { type ClientEnv, within } from '../client-fixture.js';
 
 /** Short enough for fault tests to expire sessions quickly. */
 export const SESSION = { sessionTimeout: 4000 };

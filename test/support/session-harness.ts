@@ -2,11 +2,11 @@
  * A Session wired to the memory transport and the fake clock, for the session unit tests: the test
  * plays the server on `transport.last` and moves time with `clock.advance`.
  */
-import { FakeClock, settle } from '../../support/fake-clock.js';
-import { type MemoryConnection, MemoryTransport } from '../../support/memory-transport.js';
-import type { ConnectResponse } from '../../../src/protocol/records/session.js';
-import { Session, type SessionOptions } from '../../../src/session/session.js';
-import type { SessionState } from '../../../src/session/state.js';
+import { FakeClock, settle } from './fake-clock.js';
+import { type MemoryConnection, MemoryTransport } from './memory-transport.js';
+import type { ConnectResponse } from '../../src/protocol/records/session.js';
+import { Session, type SessionOptions } from '../../src/session/session.js';
+import type { SessionState } from '../../src/session/state.js';
 
 export { settle };
 

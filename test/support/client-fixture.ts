@@ -4,8 +4,8 @@
  * deleted, when the test ends (pass or fail).
  */
 import { test as base, inject } from 'vitest';
-import { type ConnectOptions, type SessionState, type Transport, type ZooKeeper, connect, nodeTransport } from '../../../src/entry/node.js';
-import { type TestChroot, createChroot, scaled } from '../../support/zookeeper/index.js';
+import { type ConnectOptions, type SessionState, type Transport, type ZooKeeper, connect, nodeTransport } from '../../src/entry/node.js';
+import { type TestChroot, createChroot, scaled } from './zookeeper/index.js';
 
 export interface ClientEnv {
   /** Host list of the shared server, no chroot. */
