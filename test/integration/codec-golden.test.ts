@@ -29,6 +29,7 @@ import * as p from '../../src/protocol/index.js';
 import type { MultiOp, MultiResult, Request, RequestOp } from '../../src/protocol/index.js';
 import { scaled } from '../support/zookeeper/timing.js';
 import { concatBytes } from '../support/bytes.js';
+import { statOf } from '../support/stat.js';
 
 // ---------------------------------------------------------------- the Java side
 
@@ -272,19 +273,7 @@ function writeMultiHeaderViaFraming(w: p.JuteWriter, h: p.MultiHeader): void {
   w.offset += p.MULTI_HEADER_SIZE;
 }
 
-const ZERO_STAT: p.Stat = {
-  czxid: 0n,
-  mzxid: 0n,
-  ctime: 0n,
-  mtime: 0n,
-  version: 0,
-  cversion: 0,
-  aversion: 0,
-  ephemeralOwner: 0n,
-  dataLength: 0,
-  numChildren: 0,
-  pzxid: 0n,
-};
+const ZERO_STAT: p.Stat = statOf({}, 0n);
 
 const multiRequest = (req: RequestOp) =>
   spec<{ ops: MultiOp[] }>(

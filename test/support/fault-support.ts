@@ -1,11 +1,12 @@
 /**
  * Helpers shared by the fault tests: proxies in front of servers (so a test knows and controls which
- * server carries a client's connection), state waits, bounded settling of many promises.
- * Every wait is bounded; callers pass bounds already scaled by TIMING_MULTIPLIER.
+ * server carries a client's connection), bounded settling of many requests and their outcomes.
+ * State waits are in states.ts, promise bounds in promises.ts.
  */
-import { ConnectionLossError, type SessionState, type StateChange, type ZooKeeper } from '../../src/entry/node.js';
+import { ConnectionLossError, type ZooKeeper } from '../../src/entry/node.js';
+import { within } from './promises.js';
 import { FaultProxy } from './proxy/index.js';
-import { type ZkServer, waitFor } from './zookeeper/index.js';
+import { type ZkServer, scaled, waitFor } from './zookeeper/index.js';
 
 /** One FaultProxy per server, in server order. */
 export function proxiesFor(servers: readonly ZkServer[]): Promise<FaultProxy[]> {
@@ -17,15 +18,15 @@ export function proxyConnectString(proxies: readonly FaultProxy[], chroot = ''):
   return proxies.map((p) => p.address).join(',') + chroot;
 }
 
-/** Index of the one proxy carrying a connection, once exactly one does (old connections may still be closing). */
-export function carrierIndex(proxies: readonly FaultProxy[], timeoutMs: number): Promise<number> {
+/** Index of the one proxy carrying a connection, once exactly one does (old connections may still be closing); `ms` is scaled. */
+export function carrierIndex(proxies: readonly FaultProxy[], ms: number): Promise<number> {
   return waitFor(
     () => {
       const open = proxies.map((p, i) => (p.connections > 0 ? i : -1)).filter((i) => i >= 0);
       return open.length === 1 ? open[0] : undefined;
     },
     {
-      timeoutMs,
+      timeoutMs: scaled(ms),
       intervalMs: 10,
       what: 'exactly one proxy to carry the connection',
       detail: () => `connections per proxy: ${proxies.map((p) => p.connections).join(', ')}`,
@@ -33,51 +34,10 @@ export function carrierIndex(proxies: readonly FaultProxy[], timeoutMs: number):
   );
 }
 
-/** Every state change of `zk` from now on, with the time (zk.now()) it happened. */
-export function recordStates(zk: ZooKeeper): { changes: (StateChange & { at: number })[]; stop: () => void } {
-  const changes: (StateChange & { at: number })[] = [];
-  const stop = zk.onStateChange((c) => changes.push({ ...c, at: zk.now() }));
-  return { changes, stop };
-}
-
-/**
- * Resolves with the first state change to one of `states` from now on; rejects after `timeoutMs`.
- * Subscribe before causing the change.
- */
-export function nextState(zk: ZooKeeper, states: readonly SessionState[], timeoutMs: number): Promise<StateChange> {
-  return new Promise((resolve, reject) => {
-    const off = zk.onStateChange((change) => {
-      if (!states.includes(change.state)) return;
-      off();
-      clearTimeout(timer);
-      resolve(change);
-    });
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no state in [${states.join(', ')}] within ${timeoutMs} ms (state is ${zk.state})`));
-    }, timeoutMs);
-  });
-}
-
-/** `promise`, or a rejection naming `what` after `timeoutMs`. */
-export function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
-}
-
-/** Marks `promise` handled now (it may reject before the test awaits it) and returns it unchanged. */
-export function track<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}
-
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-/** Settles every promise, failing the test (not hanging) if any is still pending after `timeoutMs`. */
-export async function settleAll(promises: readonly Promise<unknown>[], timeoutMs: number): Promise<Outcome[]> {
+/** Settles every promise, failing the test (not hanging) if any is still pending after `ms` (scaled). */
+export async function settleAll(promises: readonly Promise<unknown>[], ms: number): Promise<Outcome[]> {
   const outcomes: (Outcome | undefined)[] = promises.map(() => undefined);
   const all = Promise.all(
     promises.map((p, i) =>
@@ -88,7 +48,7 @@ export async function settleAll(promises: readonly Promise<unknown>[], timeoutMs
     ),
   );
   try {
-    await within(all, timeoutMs, 'settling every request');
+    await within(all, ms, 'settling every request');
   } catch (err) {
     const pending = outcomes.filter((o) => o === undefined).length;
     throw new Error(`${pending} of ${promises.length} requests still pending`, { cause: err });

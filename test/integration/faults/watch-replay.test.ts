@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type PersistentWatch, type WatchedEvent, type ZooKeeper, connect } from '../../../src/entry/node.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { createChroot, scaled, splitConnectString, type TestChroot, waitFor } from '../../support/zookeeper/index.js';
-import { closeAll, nextState, recordStates, within } from '../../support/fault-support.js';
+import { closeAll } from '../../support/fault-support.js';
+import { nextState, recordStates } from '../../support/states.js';
+import { within } from '../../support/promises.js';
 
 let chroot: TestChroot;
 let proxy: FaultProxy;
@@ -72,7 +74,7 @@ describe('watch replay', () => {
         void watch.then(() => order.push(name));
       }
       let readBack: Promise<string> | undefined;
-      const back = nextState(zk, ['connected', 'expired', 'closed'], scaled(10_000));
+      const back = nextState(zk, ['connected', 'expired', 'closed'], 10_000);
       const off = zk.onStateChange((c) => {
         if (c.state !== 'connected') return;
         readBack = client.getData('/changed').then((r) => {
@@ -82,7 +84,7 @@ describe('watch replay', () => {
       });
 
       // Down and kept down: every reconnect attempt is refused until the changes are made.
-      const down = nextState(zk, ['disconnected'], scaled(5000));
+      const down = nextState(zk, ['disconnected'], 5000);
       proxy.refuse(true);
       proxy.resetAll();
       await down;
@@ -96,7 +98,7 @@ describe('watch replay', () => {
       expect((await back).state).toBe('connected');
       off();
       expect(zk.sessionId).toBe(sessionId);
-      const bound = scaled(5000);
+      const bound = 5000;
       await expect(within(changed, bound, '/changed')).resolves.toEqual({ type: 'NodeDataChanged', state: 'SyncConnected', path: '/changed' });
       await expect(within(deleted, bound, '/deleted')).resolves.toEqual({ type: 'NodeDeleted', state: 'SyncConnected', path: '/deleted' });
       await expect(within(appears.watch, bound, '/appears')).resolves.toEqual({ type: 'NodeCreated', state: 'SyncConnected', path: '/appears' });
@@ -146,14 +148,14 @@ describe('watch replay', () => {
       for (const w of watches) void w.then((e) => events.set(e.path, e));
       const sessionId = zk.sessionId;
 
-      const down = nextState(zk, ['disconnected'], scaled(5000));
+      const down = nextState(zk, ['disconnected'], 5000);
       proxy.resetCounts();
       proxy.refuse(true);
       proxy.resetAll();
       await down;
       // Even-numbered nodes change while the client is away (caught up on reconnect), odd ones after.
       await Promise.all(paths.filter((_, i) => i % 2 === 0).map((p) => other!.setData(p, 'v1')));
-      const back = nextState(zk, ['connected', 'expired', 'closed'], scaled(10_000));
+      const back = nextState(zk, ['connected', 'expired', 'closed'], 10_000);
       proxy.refuse(false);
       expect((await back).state).toBe('connected');
       expect(zk.sessionId).toBe(sessionId);
@@ -167,7 +169,7 @@ describe('watch replay', () => {
       // SetWatches (101) frames on the new connection, one per batch; they preceded the catch-up events.
       expect(proxy.requestCounts().get(101) ?? 0).toBeGreaterThanOrEqual(2);
       await Promise.all(paths.filter((_, i) => i % 2 === 1).map((p) => other!.setData(p, 'v1')));
-      await within(Promise.all(watches), scaled(5000), 'every watch');
+      await within(Promise.all(watches), 5000, 'every watch');
       expect(events.size).toBe(paths.length);
       expect([...events.values()].every((e) => e.type === 'NodeDataChanged')).toBe(true);
     } finally {
@@ -191,7 +193,7 @@ describe('watch replay', () => {
       const cut = proxy.cutAfterBytes({ direction: 'toClient', bytes: 41 });
       proxy.resetCounts();
       proxy.resetAll();
-      await within(cut, scaled(5000), 'the cut after the handshake');
+      await within(cut, 5000, 'the cut after the handshake');
       await waitFor(() => (states.changes.filter((c) => c.state === 'connected').length >= 2 ? true : undefined), {
         timeoutMs: scaled(5000),
         intervalMs: 10,
@@ -201,7 +203,7 @@ describe('watch replay', () => {
       expect(zk.sessionId).toBe(sessionId);
       // The watch stayed registered here and went out again with the second connection.
       await other.setData('/primed', 'v1');
-      await expect(within(watch, scaled(5000), '/primed')).resolves.toEqual({
+      await expect(within(watch, 5000, '/primed')).resolves.toEqual({
         type: 'NodeDataChanged',
         state: 'SyncConnected',
         path: '/primed',

@@ -17,19 +17,15 @@
  *  5. the sole blocker already gone when the watches are armed: hold at once, no re-read (several
  *     blockers: re-read).
  */
-import {
-  LockLostError,
-  type Transport,
-  type ZooKeeper,
-  nodeTransport,
-} from '../../../src/entry/node.js';
+import { LockLostError, type Transport, type ZooKeeper } from '../../../src/entry/node.js';
 import { FrameSplitter, type RequestBodies, decodeRequest } from '../../../src/protocol/index.js';
 import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { AdminClient, scaled, waitFor } from '../../support/zookeeper/index.js';
-import { type ClientEnv, describe, errorOf, eventually, expect, test, within } from '../../support/client-fixture.js';
-import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
+import { type ClientEnv, describe, expect, tappedTransport, test } from '../../support/client-fixture.js';
+import { name, seen, SESSION, untilSeen, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
+import { errorOf, eventually, track, within } from '../../support/promises.js';
 
 const OP = { delete: 2, exists: 3, getData: 4, getACL: 6, getChildren: 8, ping: 11, create2: 15, setWatches: 101 } as const;
 
@@ -91,37 +87,22 @@ interface WireEvent {
 function tapTransport(): { transport: Transport; events: WireEvent[] } {
   const events: WireEvent[] = [];
   const int32 = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getInt32(at);
-  const transport: Transport = {
-    async connect(options) {
-      const conn = await nodeTransport.connect(options);
-      const outFrames = new FrameSplitter();
-      const inFrames = new FrameSplitter();
-      let outIndex = 0;
-      let inIndex = 0;
-      return {
-        start: (sink) =>
-          conn.start({
-            data(chunk) {
-              for (const f of inFrames.push(chunk.slice())) if (inIndex++ > 0) events.push({ dir: 'in', xid: int32(f, 0) });
-              sink.data(chunk);
-            },
-            closed: (error) => sink.closed(error),
-          }),
-        write(bytes) {
-          for (const f of outFrames.push(bytes.slice())) {
-            if (outIndex++ > 0) events.push({ dir: 'out', xid: int32(f, 0), op: int32(f, 4), frame: f });
-          }
-          return conn.write(bytes);
-        },
-        drained: () => conn.drained(),
-        get bufferedAmount() {
-          return conn.bufferedAmount;
-        },
-        close: () => conn.close(),
-        remote: conn.remote,
-      };
-    },
-  };
+  const transport = tappedTransport(() => {
+    const outFrames = new FrameSplitter();
+    const inFrames = new FrameSplitter();
+    let outIndex = 0;
+    let inIndex = 0;
+    return {
+      read(chunk) {
+        for (const f of inFrames.push(chunk.slice())) if (inIndex++ > 0) events.push({ dir: 'in', xid: int32(f, 0) });
+      },
+      written(bytes) {
+        for (const f of outFrames.push(bytes.slice())) {
+          if (outIndex++ > 0) events.push({ dir: 'out', xid: int32(f, 0), op: int32(f, 4), frame: f });
+        }
+      },
+    };
+  });
   return { transport, events };
 }
 

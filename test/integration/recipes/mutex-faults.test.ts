@@ -22,8 +22,10 @@ import {
 } from '../../../src/entry/node.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { scaled, waitFor } from '../../support/zookeeper/index.js';
-import { describe, errorOf, expect, test, within } from '../../support/client-fixture.js';
-import { name, nextState, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
+import { describe, expect, test } from '../../support/client-fixture.js';
+import { name, seen, SESSION, untilSeen, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
+import { errorOf, track, within } from '../../support/promises.js';
+import { nextState } from '../../support/states.js';
 
 const OP = { exists: 3, getData: 4, getChildren: 8, create2: 15, setWatches: 101 } as const;
 const UUID = '00000000-0000-4000-8000-0000000c0604';
@@ -177,7 +179,7 @@ describe('mutex faults - giving up while disconnected', () => {
     const holder = await env.connect(SESSION);
     const held = await new Mutex(holder, '/lock').acquire();
     const { proxy, zk } = await viaProxy(env);
-    const down = nextState(zk, ['disconnected', 'connecting']);
+    const down = nextState(zk, ['disconnected', 'connecting'], 15_000);
     proxy.refuse(true);
     proxy.resetAll();
     await down;
@@ -189,7 +191,7 @@ describe('mutex faults - giving up while disconnected', () => {
     expect(err).toBeInstanceOf(AcquireTimeoutError);
     expect(zk.now() - started).toBeLessThan(timeout + scaled(1500));
     expect(zk.state).not.toBe('connected');
-    const up = nextState(zk, ['connected']);
+    const up = nextState(zk, ['connected'], 15_000);
     proxy.refuse(false);
     await up;
     // The queued create went out after the reconnect (cversion + 1), and the engine deleted what it made
@@ -218,7 +220,7 @@ describe('mutex faults - giving up while disconnected', () => {
     const reason = new Error('giving up');
     controller.abort(reason);
     expect(await within(errorOf(acquiring), 3000, 'the abort')).toBe(reason);
-    const up = nextState(zk, ['connected']);
+    const up = nextState(zk, ['connected'], 15_000);
     proxy.refuse(false);
     await up;
     await untilChildrenAre(env.zk, '/lock', []);

@@ -10,8 +10,9 @@ import { AcquireTimeoutError, NoNodeError, type ZooKeeper } from '../../../src/e
 import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { scaled, waitFor } from '../../support/zookeeper/index.js';
-import { describe, errorOf, eventually, expect, test, text, within } from '../../support/client-fixture.js';
-import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
+import { describe, expect, test, text } from '../../support/client-fixture.js';
+import { name, seen, SESSION, untilSeen, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
+import { errorOf, eventually, track, within } from '../../support/promises.js';
 
 const OP = { exists: 3, getData: 4, getChildren: 8, setWatches: 101 } as const;
 

@@ -36,14 +36,9 @@ import {
   responseCodecs,
   sizeRequest,
 } from '../../../src/protocol/index.js';
+import { compareBytesByContent } from '../../support/byte-equality.js';
 
-// Byte arrays compare by content in one call; vitest's element-wise walk costs seconds on 64 KiB buffers.
-expect.addEqualityTesters([
-  (a: unknown, b: unknown): boolean | undefined =>
-    a instanceof Uint8Array && b instanceof Uint8Array
-      ? a.length === b.length && Buffer.compare(a, b) === 0
-      : undefined,
-]);
+compareBytesByContent();
 
 const SEED = 20240917;
 const RUNS = 120;

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { ClientClosedError, ConnectionLossError } from '../../../src/errors.js';
 import { KeeperState } from '../../../src/protocol/constants.js';
 import type { RawWatchEvent } from '../../../src/session/watches.js';
-import { established, harness, settle, track } from '../../support/session-harness.js';
+import { established, getData, harness, settle } from '../../support/session-harness.js';
+import { track } from '../../support/promises.js';
 
-const getData = (path: string) => ({ op: 'getData', path, watch: false }) as const;
 
 describe('session close', () => {
   it('close - closeSession follows the queued requests in the same write; everything settles', async () => {

@@ -9,9 +9,9 @@ import { KeeperState, Xid } from '../../../src/protocol/constants.js';
 import type { WatchKind, RawWatchEvent } from '../../../src/session/watches.js';
 import { TEST_PASSWORD } from '../../support/memory-transport.js';
 import { statOf } from '../../support/stat.js';
-import { established, harness, settle, started, track } from '../../support/session-harness.js';
+import { established, getData, harness, settle, started } from '../../support/session-harness.js';
+import { track } from '../../support/promises.js';
 
-const getData = (path: string) => ({ op: 'getData', path, watch: false }) as const;
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 describe('session reconnect', () => {

@@ -7,12 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { ConnectionLossError, SessionExpiredError } from '../../../src/errors.js';
 import { KeeperState } from '../../../src/protocol/constants.js';
 import type { RawWatchEvent } from '../../../src/session/watches.js';
-import { established, harness, settle, track } from '../../support/session-harness.js';
+import { established, getData, harness, settle } from '../../support/session-harness.js';
+import { track } from '../../support/promises.js';
 
 const T = 30_000;
 /** The ticker's period for T = 30 s: the granularity of every timer check. */
 const TICK = 1000;
-const getData = (path: string) => ({ op: 'getData', path, watch: false }) as const;
 
 describe('session timers', () => {
   it('ping - sent after T/3 without sending, not before, as a header-only xid -2 frame', async () => {
