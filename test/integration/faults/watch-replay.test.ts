@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type PersistentWatch, type WatchedEvent, type ZooKeeper, connect } from '../../../src/entry/node.js';
+import { OpCode } from '../../../src/protocol/index.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { createChroot, scaled, splitConnectString, type TestChroot, waitFor } from '../../support/zookeeper/index.js';
 import { closeAll } from '../../support/fault-support.js';
@@ -166,8 +167,8 @@ describe('watch replay', () => {
         detail: () => `${events.size} events`,
       });
       expect([...events.keys()].sort()).toEqual(paths.filter((_, i) => i % 2 === 0));
-      // SetWatches (101) frames on the new connection, one per batch; they preceded the catch-up events.
-      expect(proxy.requestCounts().get(101) ?? 0).toBeGreaterThanOrEqual(2);
+      // SetWatches frames on the new connection, one per batch; they preceded the catch-up events.
+      expect(proxy.requestCounts().get(OpCode.setWatches) ?? 0).toBeGreaterThanOrEqual(2);
       await Promise.all(paths.filter((_, i) => i % 2 === 1).map((p) => other!.setData(p, 'v1')));
       await within(Promise.all(watches), 5000, 'every watch');
       expect(events.size).toBe(paths.length);
@@ -209,7 +210,7 @@ describe('watch replay', () => {
         path: '/primed',
       });
       // Only the second connection's SetWatches reached the server: the proxy drops what a cut connection sends.
-      expect(proxy.requestCounts().get(101) ?? 0).toBe(1);
+      expect(proxy.requestCounts().get(OpCode.setWatches) ?? 0).toBe(1);
       states.stop();
     } finally {
       proxy.clearRules();
