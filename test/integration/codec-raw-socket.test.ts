@@ -143,7 +143,8 @@ describe('codec raw socket', () => {
     const body = decodeResponse('create2', created.payload);
     expect(body.path).toBe(base);
     expect(body.stat.czxid).toBe(created.header.zxid);
-    // Fact sheet §13.3: the NodeCreated notification was written before the create reply.
+    // The NodeCreated notification was written before the create reply: FinalRequestProcessor applies the
+    // create (which triggers the watch, sent at once) before it sends the reply.
     const event = frames.find((f) => f.header.xid === Xid.notification);
     expect(event).toBeDefined();
     expect(decodeWatcherEvent(event!.payload)).toEqual({ type: EventType.NodeCreated, state: KeeperState.SyncConnected, path: base });

@@ -19,7 +19,7 @@ import { errorOf, within } from '../../support/promises.js';
 import { nextState } from '../../support/states.js';
 
 const ALICE = 'alice:secret';
-/** DigestAuthenticationProvider's id for alice:secret (checked against the server in the fact sheet). */
+/** The id DigestAuthenticationProvider.generateDigest makes of alice:secret (user:base64(sha1(user:password))). */
 const ALICE_ID = 'alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=';
 
 describe('whoAmI', () => {

@@ -1,8 +1,9 @@
 /**
- * Watches across a reconnect: the client re-registers them with SetWatches relative to its lastZxid, and
- * the server answers with catch-up events for what changed while it was away (protocol notes §11.6)
- * before any later reply (§13.8). Uses the shared server behind this file's FaultProxy; the changes are
- * made by a second session connected straight to the server.
+ * Watches across a reconnect: the client re-registers them with SetWatches relative to its lastZxid (as
+ * ClientCnxn.SendThread.primeConnection does), and the server answers with catch-up events for what
+ * changed while it was away (DataTree.setWatches fires them while handling the request), so they come
+ * before the SetWatches reply and any later one. Uses the shared server behind this file's FaultProxy;
+ * the changes are made by a second session connected straight to the server.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type PersistentWatch, type WatchedEvent, type ZooKeeper, connect } from '../../../src/entry/node.js';
@@ -123,7 +124,8 @@ describe('watch replay', () => {
       await other.create('/persist/kid');
       await other.create('/tree/a');
       await other.setData('/tree/a', 'v1');
-      // The server gives no catch-up for persistent watches (§11.6), so look for the post-reconnect changes.
+      // No catch-up for persistent watches (DataTree.setWatches re-adds them without comparing zxids), so
+      // look for the post-reconnect changes.
       await waitForEvent(persist, { type: 'NodeChildrenChanged', state: 'SyncConnected', path: '/persist' });
       expect(persist.every((e) => e.path === '/persist')).toBe(true);
       await waitForEvent(tree, { type: 'NodeCreated', state: 'SyncConnected', path: '/tree/a' });

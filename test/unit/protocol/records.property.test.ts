@@ -420,7 +420,7 @@ describe('records - session records round-trip', () => {
     );
   });
 
-  it('records - a handshake with a 16-byte password is 45/44 bytes and its reply 37/36 (fact sheet 2.2)', () => {
+  it('records - a handshake with a 16-byte password is 45/44 bytes and its reply 37/36 (zookeeper.jute, readOnly last)', () => {
     const passwd = new Uint8Array(16);
     const base = { protocolVersion: 0, lastZxidSeen: 0n, timeOut: 30000, sessionId: 0n, passwd };
     expect(lengthPrefix(encodeConnectRequest({ ...base, readOnly: false }))).toBe(45);

@@ -1,7 +1,8 @@
 /**
- * close() (fact sheet §11.5, style guide §6): closeSession goes out after everything already queued,
- * the session settles everything and ends 'closed', a second close is harmless, and closing while
- * disconnected or while a connect hangs settles at once and leaves no timer or attempt behind.
+ * close() (as ClientCnxn.close: closeSession queued behind what was submitted): closeSession goes out after
+ * everything already queued, the session settles everything and ends 'closed', a second close is harmless,
+ * and closing while disconnected or while a connect hangs settles at once and leaves no timer or attempt
+ * behind.
  */
 import { describe, expect, it } from 'vitest';
 import { ClientClosedError, ConnectionLossError } from '../../../src/errors.js';

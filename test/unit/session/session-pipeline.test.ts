@@ -1,6 +1,6 @@
 /**
- * The request pipeline through the memory transport (fact sheet §6, style guide §7): coalesced writes,
- * FIFO matching with an xid check, lastZxid tracking, xid wrap-around, backpressure, and the limits
+ * The request pipeline through the memory transport (ClientCnxn's outgoing and pending queues): coalesced
+ * writes, FIFO matching with an xid check, lastZxid tracking, xid wrap-around, backpressure, and the limits
  * (maxQueuedBytes, maxRequestSize, request deadlines).
  */
 import { describe, expect, it } from 'vitest';

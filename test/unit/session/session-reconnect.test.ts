@@ -1,6 +1,6 @@
 /**
- * Reconnecting (fact sheet §11.5, §11.6): the priming order on a new connection, moving through the
- * hosts when a connect is refused, hangs, or gets no ConnectResponse, and the two answers that end a
+ * Reconnecting (ClientCnxn.SendThread.primeConnection): the priming order on a new connection, moving through
+ * the hosts when a connect is refused, hangs, or gets no ConnectResponse, and the two answers that end a
  * session for good (ConnectResponse timeOut 0, AUTHFAILED).
  */
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
- * Session timers on the fake clock (fact sheet §11.3): the ping after T/3 idle, the read timeout after
- * 2T/3 of silence, the exact send time behind lastAckedSendTime, and client-declared expiry after 4/3 T
+ * Session timers on the fake clock (ClientCnxn.SendThread.run): the ping after T/3 idle, the read timeout
+ * after 2T/3 of silence, the exact send time behind lastAckedSendTime, and client-declared expiry after 4/3 T
  * without hearing from any server. T = 30 s here, so the ticker runs every second.
  */
 import { describe, expect, it } from 'vitest';
