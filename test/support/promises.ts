@@ -3,6 +3,7 @@
  * Bounds are given unscaled and scaled here by TIMING_MULTIPLIER.
  */
 import { scaled } from './zookeeper/timing.js';
+import { waitFor } from './zookeeper/wait.js';
 
 export interface Tracked<T> {
   /** The promise followed, for a later await (its rejection is already handled). */
@@ -54,12 +55,9 @@ export async function errorOf(promise: Promise<unknown>): Promise<unknown> {
 
 /**
  * Polls `probe` every `intervalMs` until it returns true, for at most `ms` (scaled); for state nothing
- * announces (server-side timers such as TTL and containers, a proxy's counters).
+ * announces (server-side timers such as TTL and containers, a proxy's counters). zookeeper/wait.ts's
+ * waitFor with a boolean probe and an unscaled bound.
  */
 export async function eventually(probe: () => boolean | Promise<boolean>, ms: number, what: string, intervalMs = 100): Promise<void> {
-  const deadline = Date.now() + scaled(ms);
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${scaled(ms)} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+  await waitFor(async () => ((await probe()) ? true : undefined), { timeoutMs: scaled(ms), intervalMs, what });
 }
