@@ -11,13 +11,12 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 let eslint: ESLint;
 
 beforeAll(() => {
-  // The snippets live at virtual paths no tsconfig includes, so type information is off here, and with it
-  // the type-aware async rules (they lint the real files in `npm run lint`).
+  // The snippets live at virtual paths no tsconfig includes, so the type-aware async rules (which need the
+  // type checker) are turned off here; this file checks the import and global rules, which need no types.
   eslint = new ESLint({
     cwd: root,
     overrideConfig: {
-      files: ['**/*.ts'],
-      languageOptions: { parserOptions: { project: false } },
+      languageOptions: { parserOptions: { project: null } },
       rules: {
         '@typescript-eslint/no-floating-promises': 'off',
         '@typescript-eslint/no-misused-promises': 'off',
@@ -239,4 +238,27 @@ describe('lint - globals and syntax', () => {
   it('lint - tests may use non-null assertions', async () => {
     expect(await problems('test/unit/x.test.ts', `const a: number[] = [1];\nexport const b = a[0]!;\n`)).toEqual([]);
   });
+});
+
+describe('lint - async correctness (type-aware)', () => {
+  it('lint - a floating promise, a promise as a condition and await of a non-promise are errors', async () => {
+    // A real project file's path, so the type checker knows it; the text is what gets linted.
+    // Under CI=true typescript-eslint infers a single run and types the file as it is on disk, ignoring the text
+    // given here; turn that inference off so the checker sees this text.
+    const typed = new ESLint({
+      cwd: root,
+      overrideConfig: { languageOptions: { parserOptions: { disallowAutomaticSingleRunInference: true } } },
+    });
+    const code = [
+      'async function work(): Promise<number> { return 1; }',
+      'export async function f(): Promise<void> {',
+      '  work();',
+      '  if (work()) await 1;',
+      '}',
+      '',
+    ].join('\n');
+    const [result] = await typed.lintText(code, { filePath: 'src/index.ts' });
+    const ids = result!.messages.map((m) => m.ruleId);
+    expect(ids).toEqual(['@typescript-eslint/no-floating-promises', '@typescript-eslint/no-misused-promises', '@typescript-eslint/await-thenable']);
+  }, 60_000);
 });
