@@ -11,6 +11,7 @@
  * - recipes/*            imports only the public API (index.ts) and errors.ts
  * - entry/<rt>.ts        imports index.ts and that runtime's adapter, never another runtime's (entry/workers.ts: workerd)
  * - all of src           no node:* (except transport/node*.ts, entry/node.ts, cli/) and no packages at all
+ * - all of src           no Bun / Deno global (except transport/bun*.ts / transport/deno*.ts)
  *
  * ESLint's no-restricted-imports sees only the import string, not the importing file, so "outside this
  * layer" is written per directory depth: a file N directories below src/ reaches src/ through `../` × N.
@@ -121,6 +122,26 @@ const entryBlock = ([entry, rt]) => ({
 const RESTRICTED_GLOBAL_MESSAGE =
   'Not available on every runtime: use Uint8Array/DataView/TextEncoder, setTimeout/queueMicrotask, and inject configuration.';
 const RESTRICTED_GLOBALS = ['Buffer', 'process', 'setImmediate', 'clearImmediate', 'require', '__dirname', '__filename', 'global'];
+/** A runtime's own global, allowed only in that runtime's adapter (src/transport/<rt>*.ts). */
+const RUNTIME_GLOBALS = { bun: 'Bun', deno: 'Deno' };
+const runtimeGlobalMessage = (rt) =>
+  `Only src/transport/${rt}*.ts may use the ${RUNTIME_GLOBALS[rt]} global; the core uses universal APIs and takes a transport.`;
+/** no-restricted-globals and no-restricted-properties for src, with `ownRuntime`'s global allowed. */
+const globalRules = (ownRuntime) => {
+  const runtimes = Object.keys(RUNTIME_GLOBALS).filter((rt) => rt !== ownRuntime);
+  return {
+    'no-restricted-globals': [
+      'error',
+      ...RESTRICTED_GLOBALS.map((name) => ({ name, message: RESTRICTED_GLOBAL_MESSAGE })),
+      ...runtimes.map((rt) => ({ name: RUNTIME_GLOBALS[rt], message: runtimeGlobalMessage(rt) })),
+    ],
+    'no-restricted-properties': [
+      'error',
+      ...['Buffer', 'process', 'setImmediate'].map((property) => ({ object: 'globalThis', property, message: RESTRICTED_GLOBAL_MESSAGE })),
+      ...runtimes.map((rt) => ({ object: 'globalThis', property: RUNTIME_GLOBALS[rt], message: runtimeGlobalMessage(rt) })),
+    ],
+  };
+};
 
 const NO_ENUM = {
   selector: 'TSEnumDeclaration',
@@ -188,15 +209,7 @@ export default defineConfig([
     rules: {
       // Non-null assertions stay allowed: with noUncheckedIndexedAccess, `bytes[i]!` after a bounds check is the
       // codec's idiom (20 uses in jute.ts/frame.ts), and `?? 0` would hide real bugs instead.
-      'no-restricted-globals': ['error', ...RESTRICTED_GLOBALS.map((name) => ({ name, message: RESTRICTED_GLOBAL_MESSAGE }))],
-      'no-restricted-properties': [
-        'error',
-        ...['Buffer', 'process', 'setImmediate'].map((property) => ({
-          object: 'globalThis',
-          property,
-          message: RESTRICTED_GLOBAL_MESSAGE,
-        })),
-      ],
+      ...globalRules(undefined),
       'no-restricted-syntax': ['error', NO_ENUM, NO_PARAMETER_PROPERTY, noDynamicImport()],
       // Default for src files no narrower block below claims (src/*.ts other than index.ts and errors.ts).
       'no-restricted-imports': ['error', { patterns: [NO_NODE, NO_BARE] }],
@@ -207,6 +220,11 @@ export default defineConfig([
     files: ['src/transport/node*.ts', 'src/entry/node.ts', 'src/cli/**/*.ts'],
     rules: { 'no-restricted-syntax': ['error', NO_ENUM, NO_PARAMETER_PROPERTY, noDynamicImport('node:')] },
   },
+  ...Object.keys(RUNTIME_GLOBALS).map((rt) => ({
+    name: `zkts/src/${rt}-global`,
+    files: [`src/transport/${rt}*.ts`],
+    rules: globalRules(rt),
+  })),
   {
     name: 'zkts/src/workerd',
     files: ['src/transport/workerd*.ts'],

@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
-
+import { entryAliases, selectRuntime } from './test/support/runtime/select.js';
 // Every wait in the tests scales with TIMING_MULTIPLIER (Curator's Timing): raise it on slow machines.
-const timing = Number(process.env['TIMING_MULTIPLIER'] ?? '1') || 1;
+import { scaled } from './test/support/zookeeper/timing.js';
+
+// ZKTS_RUNTIME=bun|deno|bun:node|deno:node: the entry the integration tests import (test/support/runtime).
+const { entry } = selectRuntime(process.env['ZKTS_RUNTIME']);
 
 export default defineConfig({
   test: {
@@ -13,18 +16,19 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           // Unit tests first; the integration group (different worker settings) runs after them.
           sequence: { groupOrder: 0 },
-          testTimeout: 20_000 * timing,
+          testTimeout: scaled(20_000),
         },
       },
       {
+        resolve: { alias: entryAliases(entry) },
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           sequence: { groupOrder: 1 },
           // Starts the shared standalone server once and stops it by PID at the end (test/support).
           globalSetup: ['test/support/global-setup.ts'],
-          testTimeout: 60_000 * timing,
-          hookTimeout: 120_000 * timing,
+          testTimeout: scaled(60_000),
+          hookTimeout: scaled(120_000),
           pool: 'forks',
           maxWorkers: 2,
         },

@@ -114,50 +114,209 @@ export class InvalidArgumentError extends ZooKeeperError {
 
 type ServerErrorClass = new (message: string, options?: ZooKeeperErrorOptions) => ZooKeeperError;
 
-function serverError(name: ErrorCodeName, className: string): ServerErrorClass {
-  const errno = ErrorCode[name];
-  const cls = class extends ZooKeeperError {
-    override name = className;
-    constructor(message: string, options: ZooKeeperErrorOptions = {}) {
-      super(message, name, errno, options);
-    }
-  };
-  Object.defineProperty(cls, 'name', { value: className });
-  return cls;
+/** Base of the server error classes: `code` is a KeeperException.Code name, `errno` its number. */
+export abstract class ServerError extends ZooKeeperError {
+  constructor(code: ErrorCodeName, message: string, options: ZooKeeperErrorOptions = {}) {
+    super(message, code, ErrorCode[code], options);
+  }
 }
 
 // One class per code a caller commonly catches; names in kazoo's spelling.
-export const SystemError = serverError('SYSTEMERROR', 'SystemError');
-export const RuntimeInconsistencyError = serverError('RUNTIMEINCONSISTENCY', 'RuntimeInconsistencyError');
-export const DataInconsistencyError = serverError('DATAINCONSISTENCY', 'DataInconsistencyError');
-export const ConnectionLossError = serverError('CONNECTIONLOSS', 'ConnectionLossError');
-export const MarshallingError = serverError('MARSHALLINGERROR', 'MarshallingError');
-export const UnimplementedError = serverError('UNIMPLEMENTED', 'UnimplementedError');
-export const OperationTimeoutError = serverError('OPERATIONTIMEOUT', 'OperationTimeoutError');
-export const BadArgumentsError = serverError('BADARGUMENTS', 'BadArgumentsError');
-export const NewConfigNoQuorumError = serverError('NEWCONFIGNOQUORUM', 'NewConfigNoQuorumError');
-export const ReconfigInProgressError = serverError('RECONFIGINPROGRESS', 'ReconfigInProgressError');
-export const NoNodeError = serverError('NONODE', 'NoNodeError');
-export const NoAuthError = serverError('NOAUTH', 'NoAuthError');
-export const BadVersionError = serverError('BADVERSION', 'BadVersionError');
-export const NoChildrenForEphemeralsError = serverError('NOCHILDRENFOREPHEMERALS', 'NoChildrenForEphemeralsError');
-export const NodeExistsError = serverError('NODEEXISTS', 'NodeExistsError');
-export const NotEmptyError = serverError('NOTEMPTY', 'NotEmptyError');
-export const SessionExpiredError = serverError('SESSIONEXPIRED', 'SessionExpiredError');
-export const InvalidACLError = serverError('INVALIDACL', 'InvalidACLError');
-export const AuthFailedError = serverError('AUTHFAILED', 'AuthFailedError');
-export const SessionMovedError = serverError('SESSIONMOVED', 'SessionMovedError');
-export const NotReadOnlyError = serverError('NOTREADONLY', 'NotReadOnlyError');
-export const EphemeralOnLocalSessionError = serverError('EPHEMERALONLOCALSESSION', 'EphemeralOnLocalSessionError');
-export const NoWatcherError = serverError('NOWATCHER', 'NoWatcherError');
-export const RequestTimeoutError = serverError('REQUESTTIMEOUT', 'RequestTimeoutError');
-export const ReconfigDisabledError = serverError('RECONFIGDISABLED', 'ReconfigDisabledError');
-export const SessionClosedRequireSaslAuthError = serverError(
-  'SESSIONCLOSEDREQUIRESASLAUTH',
-  'SessionClosedRequireSaslAuthError',
-);
-export const QuotaExceededError = serverError('QUOTAEXCEEDED', 'QuotaExceededError');
-export const ThrottledError = serverError('THROTTLEDOP', 'ThrottledError');
+export class SystemError extends ServerError {
+  override name = 'SystemError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('SYSTEMERROR', message, options);
+  }
+}
+
+export class RuntimeInconsistencyError extends ServerError {
+  override name = 'RuntimeInconsistencyError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('RUNTIMEINCONSISTENCY', message, options);
+  }
+}
+
+export class DataInconsistencyError extends ServerError {
+  override name = 'DataInconsistencyError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('DATAINCONSISTENCY', message, options);
+  }
+}
+
+export class ConnectionLossError extends ServerError {
+  override name = 'ConnectionLossError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('CONNECTIONLOSS', message, options);
+  }
+}
+
+export class MarshallingError extends ServerError {
+  override name = 'MarshallingError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('MARSHALLINGERROR', message, options);
+  }
+}
+
+export class UnimplementedError extends ServerError {
+  override name = 'UnimplementedError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('UNIMPLEMENTED', message, options);
+  }
+}
+
+export class OperationTimeoutError extends ServerError {
+  override name = 'OperationTimeoutError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('OPERATIONTIMEOUT', message, options);
+  }
+}
+
+export class BadArgumentsError extends ServerError {
+  override name = 'BadArgumentsError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('BADARGUMENTS', message, options);
+  }
+}
+
+export class NewConfigNoQuorumError extends ServerError {
+  override name = 'NewConfigNoQuorumError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('NEWCONFIGNOQUORUM', message, options);
+  }
+}
+
+export class ReconfigInProgressError extends ServerError {
+  override name = 'ReconfigInProgressError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('RECONFIGINPROGRESS', message, options);
+  }
+}
+
+export class NoNodeError extends ServerError {
+  override name = 'NoNodeError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('NONODE', message, options);
+  }
+}
+
+export class NoAuthError extends ServerError {
+  override name = 'NoAuthError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('NOAUTH', message, options);
+  }
+}
+
+export class BadVersionError extends ServerError {
+  override name = 'BadVersionError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('BADVERSION', message, options);
+  }
+}
+
+export class NoChildrenForEphemeralsError extends ServerError {
+  override name = 'NoChildrenForEphemeralsError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('NOCHILDRENFOREPHEMERALS', message, options);
+  }
+}
+
+export class NodeExistsError extends ServerError {
+  override name = 'NodeExistsError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('NODEEXISTS', message, options);
+  }
+}
+
+export class NotEmptyError extends ServerError {
+  override name = 'NotEmptyError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('NOTEMPTY', message, options);
+  }
+}
+
+export class SessionExpiredError extends ServerError {
+  override name = 'SessionExpiredError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('SESSIONEXPIRED', message, options);
+  }
+}
+
+export class InvalidACLError extends ServerError {
+  override name = 'InvalidACLError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('INVALIDACL', message, options);
+  }
+}
+
+export class AuthFailedError extends ServerError {
+  override name = 'AuthFailedError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('AUTHFAILED', message, options);
+  }
+}
+
+export class SessionMovedError extends ServerError {
+  override name = 'SessionMovedError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('SESSIONMOVED', message, options);
+  }
+}
+
+export class NotReadOnlyError extends ServerError {
+  override name = 'NotReadOnlyError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('NOTREADONLY', message, options);
+  }
+}
+
+export class EphemeralOnLocalSessionError extends ServerError {
+  override name = 'EphemeralOnLocalSessionError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('EPHEMERALONLOCALSESSION', message, options);
+  }
+}
+
+export class NoWatcherError extends ServerError {
+  override name = 'NoWatcherError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('NOWATCHER', message, options);
+  }
+}
+
+export class RequestTimeoutError extends ServerError {
+  override name = 'RequestTimeoutError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('REQUESTTIMEOUT', message, options);
+  }
+}
+
+export class ReconfigDisabledError extends ServerError {
+  override name = 'ReconfigDisabledError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('RECONFIGDISABLED', message, options);
+  }
+}
+
+export class SessionClosedRequireSaslAuthError extends ServerError {
+  override name = 'SessionClosedRequireSaslAuthError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('SESSIONCLOSEDREQUIRESASLAUTH', message, options);
+  }
+}
+
+export class QuotaExceededError extends ServerError {
+  override name = 'QuotaExceededError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('QUOTAEXCEEDED', message, options);
+  }
+}
+
+export class ThrottledError extends ServerError {
+  override name = 'ThrottledError';
+  constructor(message: string, options: ZooKeeperErrorOptions = {}) {
+    super('THROTTLEDOP', message, options);
+  }
+}
 
 /** The client was closed by its owner; nothing more will be sent. */
 export class ClientClosedError extends ZooKeeperError {

@@ -22,7 +22,7 @@ export { PersistentWatch } from './client/persistent-watch.js';
 export type { WatchedEvent, EventTypeName, KeeperStateName } from './client/watched-event.js';
 export type { SessionState, StateChange } from './session/state.js';
 export { isTerminal } from './session/state.js';
-export type { Logger, LogLevel } from './session/session.js';
+export type { Logger, LogLevel } from './session/options.js';
 export type { Clock } from './session/clock.js';
 export type { ValidityHold } from './session/validity-keeper.js';
 export type {

@@ -1,7 +1,8 @@
 /** `connect()`: parse the connect string, start a session, resolve once it is established. */
 import { InvalidArgumentError, NoHostsError } from '../errors.js';
 import { parseConnectString } from '../session/connect-string.js';
-import { type AuthCredential, type Logger, Session } from '../session/session.js';
+import type { AuthCredential, Logger } from '../session/options.js';
+import { Session } from '../session/session.js';
 import type { Clock } from '../session/clock.js';
 import { isTerminal } from '../session/state.js';
 import type { Transport, TransportTlsOptions } from '../transport/types.js';

@@ -1,9 +1,10 @@
 /**
  * Server replies: the body record of every request opcode's success reply, and frame decoding.
  *
- * Rules (fact sheet §1.4, §4): a reply with err != 0 has no body, and any body is ignored; trailing
- * bytes after the expected fields are tolerated (createContainer's reply is a Create2Response even to
- * old clients). Decoded buffers are views of the frame.
+ * Rules: a reply with err != 0 has no body, and any body is ignored (ClientCnxn.SendThread.readResponse
+ * deserializes the response only when err == 0); trailing bytes after the expected fields are tolerated
+ * (FinalRequestProcessor answers createContainer with a Create2Response, even to old clients). Decoded
+ * buffers are views of the frame.
  */
 import { ProtocolError } from '../errors.js';
 import { type Codec, EMPTY, codec } from './codec.js';

@@ -21,6 +21,7 @@
  * Status: tested against ZooKeeper 3.8.
  */
 import type { Data, ZooKeeper } from '../index.js';
+import { deadlineIn } from './internal/bounds.js';
 import { contend, exclusive } from './internal/contention.js';
 import { Lease, type LeaseOptions, leaseMargin } from './lease.js';
 import type { AcquireOptions } from './mutex.js';
@@ -77,7 +78,7 @@ export class LeaderElection {
       decide: exclusive,
       data: this.options.data,
       signal: options.signal,
-      deadline: options.timeout === undefined ? undefined : this.zk.now() + options.timeout,
+      deadline: deadlineIn(this.zk, options.timeout),
       margin: leaseMargin(this.zk, this.options),
     });
     // The lease may end inside its constructor (a bound already past): the callback then finds nothing.

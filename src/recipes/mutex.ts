@@ -19,6 +19,7 @@
  * Status: the recipe the benchmark measures; tested against ZooKeeper 3.8.
  */
 import type { Data, ZooKeeper } from '../index.js';
+import { deadlineIn } from './internal/bounds.js';
 import { contend, exclusive } from './internal/contention.js';
 import { Lease, type LeaseOptions, leaseMargin } from './lease.js';
 
@@ -63,7 +64,7 @@ export class Mutex {
       decide: exclusive,
       data: this.options.data,
       signal: options.signal,
-      deadline: options.timeout === undefined ? undefined : this.zk.now() + options.timeout,
+      deadline: deadlineIn(this.zk, options.timeout),
       listWatch: !this.contended,
       margin: leaseMargin(this.zk, this.options),
     });

@@ -20,6 +20,7 @@
  * Status: tested against ZooKeeper 3.8.
  */
 import type { ZooKeeper } from '../index.js';
+import { deadlineIn } from './internal/bounds.js';
 import { type ContendOptions, type Decision, contend, exclusive } from './internal/contention.js';
 import type { Contender } from './internal/lock-name.js';
 import { Lease, leaseMargin } from './lease.js';
@@ -31,7 +32,6 @@ const READ = '__READ__';
 const WRITE = '__WRIT__';
 const LOCK_NAMES = [READ, WRITE] as const;
 
-/** A writer holds at the head of the queue, else waits for its immediate predecessor. */
 /** A writer excludes everyone: the exclusive rule over readers and writers alike. */
 const writerRule = exclusive;
 
@@ -72,7 +72,7 @@ export class ReadWriteLockSide {
     const held = await contend(this.zk, {
       ...this.contention(),
       signal: options.signal,
-      deadline: options.timeout === undefined ? undefined : this.zk.now() + options.timeout,
+      deadline: deadlineIn(this.zk, options.timeout),
     });
     return new Lease(this.zk, held!.path, held!.stat, held!.monitor, held!.validity, this.options);
   }

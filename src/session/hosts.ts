@@ -31,6 +31,12 @@ export interface Endpoint {
   readonly name: string;
 }
 
+/** An endpoint for messages: `address:port`, after the name as written when that differs. */
+export function describe(endpoint: Endpoint): string {
+  const at = address(endpoint);
+  return endpoint.name === endpoint.host ? at : `${endpoint.name} (${at})`;
+}
+
 /** All addresses of a host name (IP literals as strings); rejects when the name cannot be resolved. */
 export type Resolver = (host: string) => Promise<string[]>;
 
@@ -142,7 +148,7 @@ export class HostProvider {
       }
     }
     if (fresh.length === 0) {
-      const reasons = this.names.map((n, i) => `${n.name}:${n.port} (${describe(failures[i])})`).join(', ');
+      const reasons = this.names.map((n, i) => `${n.name}:${n.port} (${reasonOf(failures[i])})`).join(', ');
       throw new NoHostsError(`no address for any host: ${reasons}`, {
         cause: new AggregateError(failures.filter((f) => f !== undefined), 'host resolution failed'),
       });
@@ -243,12 +249,16 @@ function endpointKey(host: string, port: number): string {
 }
 
 function label(slot: Slot): string {
-  const { host, port, name } = slot.endpoint;
-  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-  return host === name ? address : `${name}/${address}`;
+  const at = address(slot.endpoint);
+  return slot.endpoint.host === slot.endpoint.name ? at : `${slot.endpoint.name}/${at}`;
 }
 
-function describe(reason: unknown): string {
+/** host:port, an IPv6 address in brackets. */
+function address({ host, port }: Endpoint): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function reasonOf(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
 }
 

@@ -1,6 +1,7 @@
 /** One request on its way through the pipeline: queued (encoded, unsent), then in flight, then settled. */
+import { type ZooKeeperError, errorFromCode } from '../errors.js';
 import type { RequestOp } from '../protocol/requests.js';
-import type { AuthCredential } from './session.js';
+import type { AuthCredential } from './options.js';
 import type { WatchKind, Watcher } from './watches.js';
 
 /** A watch to register when the reply arrives, depending on its error code (ZooKeeper's WatchManager rules). */
@@ -54,4 +55,29 @@ export function pendingRequest(
     resolve: fields.resolve ?? (() => {}),
     reject: fields.reject ?? (() => {}),
   };
+}
+
+/** Settles a request once: with its body, the server's error, or `failure`. */
+export function settle(p: PendingRequest | undefined, err: number, body: unknown, failure?: Error): void {
+  if (p === undefined || p.settled) return;
+  p.settled = true;
+  if (failure !== undefined) p.reject(failure);
+  else if (err !== 0) p.reject(replyError(err, p.path));
+  else p.resolve(body);
+}
+
+/**
+ * errorFromCode for a server's error reply, built without capturing a stack trace: it is made while
+ * decoding a socket frame, so its frames would name only this reader and Node's stream internals, never
+ * the caller, and capturing them is most of an error's cost (a lock waiter whose predecessor is already
+ * gone gets NONODE on most hand-offs). Message, code, class and path are errorFromCode's.
+ */
+function replyError(errno: number, path: string | undefined): ZooKeeperError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return errorFromCode(errno, path);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

@@ -15,7 +15,7 @@ import { type Request, encodeRequest } from '../protocol/requests.js';
 import type { Clock } from './clock.js';
 import { type PendingRequest, pendingRequest } from './pending.js';
 import { Queue } from './queue.js';
-import type { AuthCredential, SubmitOptions } from './session.js';
+import type { AuthCredential, SubmitOptions } from './options.js';
 
 const XID_MAX = 0x7fffffff;
 /** A flush writes at most this much at once, so one huge batch cannot monopolise a write. */

@@ -1,6 +1,7 @@
 /**
  * How long the ensemble certainly keeps this session alive, built only from what answers prove about the
- * LEADER's view of it (ZooKeeper 3.8 source; ../shared/research/lease-on-ensemble.md has the citations).
+ * LEADER's view of it (ZooKeeper 3.8 source; docs/locks.md, section "The lease", names the classes and
+ * methods each fact comes from).
  *
  * Facts. The leader expires a session T after the last touch IT applied (ExpiryQueue rounds up, never
  * down). A follower F touches only its own table on each request and hands the table to the leader in

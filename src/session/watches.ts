@@ -1,5 +1,5 @@
 /**
- * Client-side watch bookkeeping (the Java ZKWatchManager model, fact sheet §8.6), keyed by server path.
+ * Client-side watch bookkeeping (the model of the Java client's ZKWatchManager), keyed by server path.
  *
  * One-shot watchers (data, exist, child) are removed when they fire; persistent and recursive ones stay
  * until removed or the session ends. Registration happens in the reply path, before the caller's promise

@@ -29,6 +29,7 @@ import * as p from '../../src/protocol/index.js';
 import type { MultiOp, MultiResult, Request, RequestOp } from '../../src/protocol/index.js';
 import { scaled } from '../support/zookeeper/timing.js';
 import { concatBytes } from '../support/bytes.js';
+import { statOf } from '../support/stat.js';
 
 // ---------------------------------------------------------------- the Java side
 
@@ -272,19 +273,7 @@ function writeMultiHeaderViaFraming(w: p.JuteWriter, h: p.MultiHeader): void {
   w.offset += p.MULTI_HEADER_SIZE;
 }
 
-const ZERO_STAT: p.Stat = {
-  czxid: 0n,
-  mzxid: 0n,
-  ctime: 0n,
-  mtime: 0n,
-  version: 0,
-  cversion: 0,
-  aversion: 0,
-  ephemeralOwner: 0n,
-  dataLength: 0,
-  numChildren: 0,
-  pzxid: 0n,
-};
+const ZERO_STAT: p.Stat = statOf({}, 0n);
 
 const multiRequest = (req: RequestOp) =>
   spec<{ ops: MultiOp[] }>(
@@ -662,14 +651,15 @@ describe('codec golden - behaviour', () => {
     ]);
   });
 
-  it('agrees with the fact sheet: the 45-byte ConnectRequest, and the 44-byte form without readOnly', () => {
-    // Fact sheet §15, without the length prefix 0000002d.
-    const factSheet = '00000000' + '0000000000000000' + '00007530' + '0000000000000000' + '00000010' + '00'.repeat(16) + '00';
+  it('agrees with the captured 3.8.0 frame: the 45-byte ConnectRequest, and the 44-byte form without readOnly', () => {
+    // As captured from a ZooKeeper 3.8.0 server (test/unit/protocol/captured-frames.test.ts), without the
+    // length prefix 0000002d.
+    const captured = '00000000' + '0000000000000000' + '00007530' + '0000000000000000' + '00000010' + '00'.repeat(16) + '00';
     const hexOfCase = (name: string): string | undefined =>
       cases.find((t) => t.c.record === 'ConnectRequest' && t.c.case === name)?.c.hex;
-    expect(hexOfCase('new session, readOnly false (fact sheet)')).toBe(factSheet);
-    expect(hexOfCase('without readOnly (pre-3.4)')).toBe(factSheet.slice(0, 88));
-    expect(factSheet.slice(0, 88).length / 2).toBe(44);
+    expect(hexOfCase('new session, readOnly false (3.8.0 capture)')).toBe(captured);
+    expect(hexOfCase('without readOnly (pre-3.4)')).toBe(captured.slice(0, 88));
+    expect(captured.slice(0, 88).length / 2).toBe(44);
   });
 
   it('encodes every value to the bytes Java writes (sizes included)', () => {

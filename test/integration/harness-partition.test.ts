@@ -10,7 +10,7 @@ import { createConnection, createServer, type AddressInfo, type Server, type Soc
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CreateMode, type StateChange, type ZooKeeper, connect } from '../../src/entry/node.js';
 import { LinkProxy, type LinkProxyOptions } from '../support/proxy/link-proxy.js';
-import { scaled, startEnsemble, waitFor, ZkEnsemble, type ZkServer } from '../support/zookeeper/index.js';
+import { delay, scaled, startEnsemble, waitFor, ZkEnsemble, type ZkServer } from '../support/zookeeper/index.js';
 import { canListTcp } from '../support/zookeeper/tcp-table.js';
 
 const SESSION_TIMEOUT = 4000;
@@ -18,8 +18,6 @@ const SESSION_TIMEOUT = 4000;
 const SYNC_LIMIT_MS = 25 * 200;
 /** How long an isolated member is watched after it gave up, to see that nothing reaches it. */
 const CUT_OFF_WINDOW_MS = 1500;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What one socket received: text, FIN, close. */
 class Received {
@@ -83,7 +81,7 @@ describe('link proxy', () => {
     client.socket.write('b');
     client.socket.end('c');
     target.socket.write('x');
-    await sleep(200);
+    await delay(200);
     expect([target.text, target.ended, client.text, client.ended]).toEqual(['a', false, '', false]);
     proxy.heal();
     proxy.heal();
@@ -98,9 +96,9 @@ describe('link proxy', () => {
       head.length < 4 ? undefined : new TextEncoder().encode(new TextDecoder().decode(head).toUpperCase());
     const { proxy, client } = await proxyAndClient({ rewrite: upperCase }, true);
     client.socket.write('he');
-    await sleep(50);
+    await delay(50);
     client.socket.write('llo');
-    await sleep(200);
+    await delay(200);
     expect(accepted).toHaveLength(0);
     expect(proxy.connections).toBe(1);
     proxy.heal();
@@ -120,7 +118,7 @@ describe('link proxy', () => {
     await target.until('1 at the target', (r) => r.text === '01');
     expect(performance.now() - start).toBeGreaterThanOrEqual(140);
     client.socket.write('2');
-    await sleep(30);
+    await delay(30);
     // A chunk never overtakes an earlier, slower one.
     proxy.delay(0);
     client.socket.write('3');
@@ -176,7 +174,7 @@ describe('partition', () => {
     const modes: unknown[] = [];
     for (const end = performance.now() + scaled(CUT_OFF_WINDOW_MS); performance.now() < end; ) {
       modes.push(await member.mode(scaled(500)));
-      await sleep(100);
+      await delay(100);
     }
     expect(modes.filter((m) => m === 'leader' || m === 'follower')).toEqual([]);
     const log = readFileSync(member.logFile).subarray(logOffset).toString('utf8');

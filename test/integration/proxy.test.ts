@@ -10,9 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FaultProxy } from '../support/proxy/index.js';
 import { FrameTap } from '../support/proxy/frame-tap.js';
+import { eventually } from '../support/promises.js';
+import { scaled } from '../support/zookeeper/timing.js';
 
-const timing = Number(process.env['TIMING_MULTIPLIER'] ?? '1') || 1;
-const ms = (n: number): number => n * timing;
 
 /** Wakes waiters whenever something they may be waiting for has changed. */
 class Signal {
@@ -22,7 +22,7 @@ class Signal {
     for (const l of [...this.listeners]) l();
   }
 
-  until(predicate: () => boolean, what: string, timeoutMs = ms(5000)): Promise<void> {
+  until(predicate: () => boolean, what: string, timeoutMs = scaled(5000)): Promise<void> {
     if (predicate()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const check = (): void => {
@@ -217,15 +217,6 @@ await new Promise((r) => server.close(r));
 console.log('closed', proxy.connections);
 `;
 
-/** Bounded poll for state the proxy exposes without an event. */
-async function eventually(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + ms(5000);
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
 describe('proxy', () => {
   it('proxy - forwards bytes both ways unchanged, large payloads and arbitrary splits included', async () => {
     const { server, proxy } = await setup();
@@ -288,7 +279,7 @@ describe('proxy', () => {
     // A connection made during the black-hole is accepted but never connected through.
     const late = await connect(proxy.port);
     late.write(firstFrame());
-    await sleep(ms(300));
+    await sleep(scaled(300));
 
     expect(upstream.received).toBe(6);
     expect(client.received).toBe(0);
@@ -306,7 +297,7 @@ describe('proxy', () => {
     await freshUp.waitForBytes(5);
     expect(freshUp.bytes.toString()).toBe('after');
     client.write(Buffer.from('more'));
-    await sleep(ms(100));
+    await sleep(scaled(100));
     expect(upstream.received).toBe(6);
     expect(client.closed || upstream.closed).toBe(false);
   });
@@ -319,7 +310,7 @@ describe('proxy', () => {
 
     proxy.resetAll();
     await Promise.all([a.client, a.upstream, b.client, b.upstream].map((p) => p.waitClosed()));
-    await eventually(() => proxy.connections === 0, 'connections to drain');
+    await eventually(() => proxy.connections === 0, 5000, 'connections to drain', 5);
   });
 
   it('proxy - cutAfterBytes forwards exactly N more bytes, then closes', async () => {
@@ -503,7 +494,7 @@ describe('proxy', () => {
     cleanups.push(() => orphan.close());
     const c = await connect(orphan.port);
     await c.waitClosed();
-    await eventually(() => proxy.connections === 0 && orphan.connections === 0, 'connections to drain');
+    await eventually(() => proxy.connections === 0 && orphan.connections === 0, 5000, 'connections to drain', 5);
   });
 
   it('proxy - refuse(true) drops new connections at once', async () => {
@@ -531,7 +522,7 @@ describe('proxy', () => {
     const { server, proxy } = await setup();
     const a = await pair(server, proxy);
     const b = await pair(server, proxy);
-    proxy.setLatency({ toServer: ms(60_000), toClient: ms(60_000) });
+    proxy.setLatency({ toServer: scaled(60_000), toClient: scaled(60_000) });
     a.client.write(Buffer.from('parked'));
     b.upstream.write(Buffer.from('parked'));
     const port = proxy.port;
@@ -562,7 +553,7 @@ describe('proxy', () => {
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.on('error', () => {});
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms(20_000));
+    const timer = setTimeout(() => child.kill('SIGKILL'), scaled(20_000));
     const code = await exited;
     clearTimeout(timer);
     expect(output).toContain('closed 0');

@@ -1,37 +1,28 @@
 /**
  * A scriptable fake ZooKeeper server on 127.0.0.1 (nats.js test_server, MongoDB mongodb-mock): it speaks
- * enough of the protocol to handshake, resume sessions and answer the common requests from a small
- * in-memory tree, and lets a test replace the behaviour of any connection to misbehave (garbage, wrong
- * xids, truncated or oversized frames, silence, odd error codes, closing mid-frame).
+ * enough of the protocol to handshake, resume sessions and answer requests from a small in-memory tree
+ * (zookeeper-model.ts), and lets a test replace the behaviour of any connection to misbehave (garbage,
+ * wrong xids, truncated or oversized frames, silence, odd error codes, closing mid-frame).
  *
  * Several servers can share one FakeEnsemble, so a session created on one is resumed on another, as in
  * a real ensemble. Nothing here uses the client under test: frames are built with the codec.
  */
 import { randomBytes } from 'node:crypto';
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
-import { ErrorCode, Xid } from '../../src/protocol/constants.js';
+import { ErrorCode } from '../../src/protocol/constants.js';
 import { FrameSplitter } from '../../src/protocol/frame.js';
-import type { Stat } from '../../src/protocol/records/data.js';
-import type { ConnectRequest } from '../../src/protocol/records/session.js';
+import type { ConnectRequest, WatcherEvent } from '../../src/protocol/records/session.js';
 import { type Request, type RequestOp, decodeConnectRequest, decodeRequest } from '../../src/protocol/requests.js';
-import { type ResponseBodies, encodeConnectResponse, encodeReply } from '../../src/protocol/responses.js';
-import { statOf } from './stat.js';
+import { type ResponseBodies, encodeConnectResponse, encodeReply, encodeWatcherEvent } from '../../src/protocol/responses.js';
+import { type Peer, ZooKeeperModel } from './zookeeper-model.js';
 
-interface Node {
-  data: Uint8Array | null;
-  stat: Stat;
-}
-
-/** State shared by the servers of one fake ensemble: sessions and the data tree. */
-export class FakeEnsemble {
+/**
+ * State shared by the servers of one fake ensemble: sessions (with their passwords) and the data tree
+ * (ZooKeeperModel: `put`, `remove`, `setData` change it as another session would).
+ */
+export class FakeEnsemble extends ZooKeeperModel {
   readonly sessions = new Map<bigint, Uint8Array>();
-  readonly nodes = new Map<string, Node>();
-  zxid = 0x100n;
   private nextSession = 0x7a6b000000000001n;
-
-  constructor() {
-    this.nodes.set('/', { data: null, stat: statOf({}, 0n) });
-  }
 
   newSession(): { sessionId: bigint; passwd: Uint8Array } {
     const sessionId = this.nextSession++;
@@ -39,17 +30,10 @@ export class FakeEnsemble {
     this.sessions.set(sessionId, passwd);
     return { sessionId, passwd };
   }
-
-  /** Creates or replaces a node (mkdir -p not included: the parent must exist for creates). */
-  put(path: string, data: Uint8Array | null): void {
-    const zxid = ++this.zxid;
-    this.nodes.set(path, { data, stat: statOf({ dataLength: data?.length ?? 0 }, zxid) });
-  }
 }
 
-
 /** One client connection, as the server's behaviour sees it. */
-export class FakeConnection {
+export class FakeConnection implements Peer {
   readonly index: number;
   readonly server: FakeZooKeeperServer;
   connectRequest: ConnectRequest | undefined;
@@ -101,82 +85,26 @@ export class FakeConnection {
     this.send(encodeConnectResponse({ protocolVersion: 0, timeOut: req.timeOut, sessionId, passwd, readOnly }));
   }
 
-  /** Answers a request as a healthy server does, from the ensemble's tree. */
+  /** Answers a request as a healthy server does, from the ensemble's tree (watches it sets notify this connection). */
   answer(xid: number, request: Request): void {
-    const nodes = this.ensemble.nodes;
-    switch (request.op) {
-      case 'ping':
-        this.reply(Xid.ping);
-        return;
-      case 'auth':
-        this.send(encodeReply({ xid: Xid.auth, zxid: 0n, err: 0 }));
-        return;
-      case 'setWatches':
-      case 'setWatches2':
-        this.reply(xid);
-        return;
-      case 'sync':
-        this.reply(xid, 0, 'sync', { path: request.path });
-        return;
-      case 'closeSession':
-        if (this.sessionId !== undefined) this.ensemble.sessions.delete(this.sessionId);
-        this.reply(xid);
-        this.end();
-        return;
-      case 'getData':
-      case 'exists': {
-        const node = nodes.get(request.path);
-        if (node === undefined) this.reply(xid, ErrorCode.NONODE);
-        else if (request.op === 'getData') this.reply(xid, 0, 'getData', { data: node.data, stat: node.stat });
-        else this.reply(xid, 0, 'exists', { stat: node.stat });
-        return;
-      }
-      case 'create':
-      case 'create2': {
-        const parent = request.path.slice(0, Math.max(1, request.path.lastIndexOf('/')));
-        if (nodes.has(request.path)) this.reply(xid, ErrorCode.NODEEXISTS);
-        else if (!nodes.has(parent)) this.reply(xid, ErrorCode.NONODE);
-        else {
-          this.ensemble.put(request.path, request.data);
-          const node = nodes.get(request.path)!;
-          if (request.op === 'create') this.reply(xid, 0, 'create', { path: request.path });
-          else this.reply(xid, 0, 'create2', { path: request.path, stat: node.stat });
-        }
-        return;
-      }
-      case 'setData': {
-        if (!nodes.has(request.path)) {
-          this.reply(xid, ErrorCode.NONODE);
-          return;
-        }
-        this.ensemble.put(request.path, request.data);
-        this.reply(xid, 0, 'setData', { stat: nodes.get(request.path)!.stat });
-        return;
-      }
-      case 'delete':
-        if (!nodes.delete(request.path)) this.reply(xid, ErrorCode.NONODE);
-        else {
-          this.ensemble.zxid++;
-          this.reply(xid);
-        }
-        return;
-      case 'getChildren': {
-        if (!nodes.has(request.path)) {
-          this.reply(xid, ErrorCode.NONODE);
-          return;
-        }
-        const prefix = request.path === '/' ? '/' : `${request.path}/`;
-        const children = [...nodes.keys()]
-          .filter((p) => p !== '/' && p.startsWith(prefix) && !p.slice(prefix.length).includes('/'))
-          .map((p) => p.slice(prefix.length));
-        this.reply(xid, 0, 'getChildren', { children });
-        return;
-      }
-      default:
-        // An opcode this fake does not know: what a real server does with one it does not know.
-        this.send(encodeReply({ xid, zxid: -1n, err: ErrorCode.UNIMPLEMENTED }));
-        this.end();
+    const sessionId = this.sessionId ?? 0n;
+    const handled = this.ensemble.answer(this, sessionId, request, {
+      ok: (op, body) => this.reply(xid, 0, op, body),
+      error: (code) => this.reply(xid, code),
+    });
+    if (!handled) {
+      // An opcode the model does not know: what a real server does with one it does not know.
+      this.send(encodeReply({ xid, zxid: -1n, err: ErrorCode.UNIMPLEMENTED }));
+      this.end();
+    } else if (request.op === 'closeSession') {
+      this.ensemble.sessions.delete(sessionId);
+      this.end();
     }
+  }
+
+  /** A watch notification (the model's Peer). */
+  notify(event: WatcherEvent): void {
+    this.send(encodeWatcherEvent(event));
   }
 
   /** Closes gracefully (FIN) after what was written. */

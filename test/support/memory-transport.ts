@@ -50,6 +50,8 @@ export class MemoryTransport implements Transport {
   resolve?: ((host: string) => Promise<string[]>) | undefined;
   /** Decides how each connect ends; accepts everything unless the test says otherwise. */
   decide: (attempt: { host: string; port: number }, index: number) => ConnectOutcome = () => 'accept';
+  /** Told of each accepted connection before the client gets it (a scripted server attaches here). */
+  onConnection?: ((conn: MemoryConnection) => void) | undefined;
 
   connect(options: TransportConnectOptions): Promise<TransportConnection> {
     const outcome = this.decide(options, this.attempts.length);
@@ -75,6 +77,7 @@ export class MemoryTransport implements Transport {
       }
       const conn = new MemoryConnection(options.host, options.port);
       this.connections.push(conn);
+      this.onConnection?.(conn);
       // After connect, aborting closes the connection (as the Node adapter does).
       signal?.addEventListener('abort', () => conn.close(), { once: true });
       resolve(conn);
@@ -95,6 +98,8 @@ export class MemoryConnection implements TransportConnection {
   readonly remote: string;
   /** The bytes of every write() call, in order (copies). */
   readonly writes: Uint8Array[] = [];
+  /** Told of each write() the connection takes, with the bytes (the copy kept in `writes`). */
+  onWrite?: ((bytes: Uint8Array) => void) | undefined;
   /** close() was called by the client. */
   closedByClient = false;
   /** The connection is over (either side closed it). */
@@ -124,7 +129,9 @@ export class MemoryConnection implements TransportConnection {
 
   write(bytes: Uint8Array): boolean {
     if (this.ended) return true; // a closed socket swallows writes, as node:net's does
-    this.writes.push(bytes.slice());
+    const copy = bytes.slice();
+    this.writes.push(copy);
+    this.onWrite?.(copy);
     if (!this.writable) this.buffered += bytes.length;
     return this.writable;
   }

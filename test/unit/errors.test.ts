@@ -6,24 +6,42 @@ import { describe, expect, it } from 'vitest';
 import {
   AcquireTimeoutError,
   AuthFailedError,
+  BadArgumentsError,
   BadVersionError,
   ClientClosedError,
   ConnectionLossError,
+  DataInconsistencyError,
+  EphemeralOnLocalSessionError,
   ErrorCode,
+  type ErrorCodeName,
+  InvalidACLError,
   InvalidArgumentError,
   LockLostError,
   MarshallingError,
+  NewConfigNoQuorumError,
+  NoAuthError,
+  NoChildrenForEphemeralsError,
   NoHostsError,
   NoNodeError,
+  NoWatcherError,
   NodeExistsError,
+  NotEmptyError,
+  NotReadOnlyError,
   OperationTimeoutError,
   ProtocolError,
   QueueFullError,
+  QuotaExceededError,
+  ReconfigDisabledError,
+  ReconfigInProgressError,
   RequestTimeoutError,
+  RuntimeInconsistencyError,
+  ServerError,
   SessionClosedRequireSaslAuthError,
   SessionExpiredError,
   SessionMovedError,
+  SystemError,
   ThrottledError,
+  UnimplementedError,
   UnsupportedError,
   ZooKeeperError,
   endsSession,
@@ -31,6 +49,42 @@ import {
   guaranteesNoChange,
   isRetryable,
 } from '../../src/errors.js';
+
+/** The class errorFromCode makes for each KeeperException.Code; undefined: a plain ZooKeeperError. */
+const SERVER_CLASSES: Record<ErrorCodeName, (new (message: string) => ZooKeeperError) | undefined> = {
+  OK: undefined,
+  SYSTEMERROR: SystemError,
+  RUNTIMEINCONSISTENCY: RuntimeInconsistencyError,
+  DATAINCONSISTENCY: DataInconsistencyError,
+  CONNECTIONLOSS: ConnectionLossError,
+  MARSHALLINGERROR: MarshallingError,
+  UNIMPLEMENTED: UnimplementedError,
+  OPERATIONTIMEOUT: OperationTimeoutError,
+  BADARGUMENTS: BadArgumentsError,
+  UNKNOWNSESSION: undefined,
+  NEWCONFIGNOQUORUM: NewConfigNoQuorumError,
+  RECONFIGINPROGRESS: ReconfigInProgressError,
+  APIERROR: undefined,
+  NONODE: NoNodeError,
+  NOAUTH: NoAuthError,
+  BADVERSION: BadVersionError,
+  NOCHILDRENFOREPHEMERALS: NoChildrenForEphemeralsError,
+  NODEEXISTS: NodeExistsError,
+  NOTEMPTY: NotEmptyError,
+  SESSIONEXPIRED: SessionExpiredError,
+  INVALIDCALLBACK: undefined,
+  INVALIDACL: InvalidACLError,
+  AUTHFAILED: AuthFailedError,
+  SESSIONMOVED: SessionMovedError,
+  NOTREADONLY: NotReadOnlyError,
+  EPHEMERALONLOCALSESSION: EphemeralOnLocalSessionError,
+  NOWATCHER: NoWatcherError,
+  REQUESTTIMEOUT: RequestTimeoutError,
+  RECONFIGDISABLED: ReconfigDisabledError,
+  SESSIONCLOSEDREQUIRESASLAUTH: SessionClosedRequireSaslAuthError,
+  QUOTAEXCEEDED: QuotaExceededError,
+  THROTTLEDOP: ThrottledError,
+};
 
 describe('errors - classes', () => {
   it('errors - ZooKeeperError carries message, code, errno, path and cause', () => {
@@ -130,6 +184,30 @@ describe('errors - classes', () => {
     expect(e.cause).toBe(cause);
     expect(errorFromCode(-110).message).toBe('NODEEXISTS');
     expect(errorFromCode(-999).message).toBe('unknown ZooKeeper error code -999');
+  });
+
+  it('errors - a server error class is a declared class: a type, a value and an instanceof target', () => {
+    // Type-checked by `npm run typecheck`: a factory-made const could not be used as a type here.
+    let e: NoNodeError = new NoNodeError('x');
+    expect(e).toBeInstanceOf(ServerError);
+    try {
+      throw errorFromCode(ErrorCode.NONODE, '/a');
+    } catch (err) {
+      if (!(err instanceof NoNodeError)) throw err;
+      e = err;
+    }
+    expect([e.name, e.code, e.errno, e.path, e.message]).toEqual(['NoNodeError', 'NONODE', -101, '/a', 'NONODE for /a']);
+  });
+
+  it('errors - errorFromCode returns, for every code, an instance of its class with that name (ZooKeeperError where none)', () => {
+    for (const [code, errno] of Object.entries(ErrorCode) as [ErrorCodeName, number][]) {
+      const cls = SERVER_CLASSES[code];
+      const e = errorFromCode(errno, '/p');
+      const name = cls === undefined ? 'ZooKeeperError' : cls.name;
+      expect([code, e.name, e.constructor.name, e.code, e.errno, e.path, e.message]).toEqual([code, name, name, code, errno, '/p', `${code} for /p`]);
+      expect(e).toBeInstanceOf(cls ?? ZooKeeperError);
+      expect(e instanceof ServerError).toBe(cls !== undefined);
+    }
   });
 });
 

@@ -11,8 +11,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 let eslint: ESLint;
 
 beforeAll(() => {
-  // The snippets live at virtual paths no tsconfig includes: lint them without type information, and so
-  // without the type-aware async rules (the layer rules checked here need none).
+  // The snippets live at virtual paths no tsconfig includes, so the type-aware async rules (which need the
+  // type checker) are turned off here; this file checks the import and global rules, which need no types.
   eslint = new ESLint({
     cwd: root,
     overrideConfig: {
@@ -190,6 +190,32 @@ describe('lint - globals and syntax', () => {
     ]);
   });
 
+  it('lint - the Bun and Deno globals only in their own adapter', async () => {
+    const bun = 'Only src/transport/bun*.ts may use the Bun global; the core uses universal APIs and takes a transport.';
+    const deno = 'Only src/transport/deno*.ts may use the Deno global; the core uses universal APIs and takes a transport.';
+    const code = `export const b = Bun.connect;\nexport const d = Deno.connect;\nexport const g = [globalThis.Bun, globalThis.Deno];\n`;
+    for (const path of ['src/session/x.ts', 'src/client/x.ts', 'src/transport/node.ts', 'src/entry/bun.ts', 'src/entry/deno.ts']) {
+      expect(await problems(path, code), path).toEqual([
+        `no-restricted-globals: Unexpected use of 'Bun'. ${bun}`,
+        `no-restricted-globals: Unexpected use of 'Deno'. ${deno}`,
+        `no-restricted-properties: 'globalThis.Bun' is restricted from being used. ${bun}`,
+        `no-restricted-properties: 'globalThis.Deno' is restricted from being used. ${deno}`,
+      ]);
+    }
+    expect(await problems('src/transport/bun.ts', code)).toEqual([
+      `no-restricted-globals: Unexpected use of 'Deno'. ${deno}`,
+      `no-restricted-properties: 'globalThis.Deno' is restricted from being used. ${deno}`,
+    ]);
+    expect(await problems('src/transport/deno.ts', code)).toEqual([
+      `no-restricted-globals: Unexpected use of 'Bun'. ${bun}`,
+      `no-restricted-properties: 'globalThis.Bun' is restricted from being used. ${bun}`,
+    ]);
+    // The adapters keep the base list.
+    expect(await problems('src/transport/bun.ts', `export const b = Buffer.alloc(1);\n`)).toEqual([
+      `no-restricted-globals: Unexpected use of 'Buffer'. ${GLOBAL}`,
+    ]);
+  });
+
   it('lint - Buffer is fine in tests', async () => {
     expect(await problems('test/unit/x.test.ts', `export const b = Buffer.from('x');\n`)).toEqual([]);
   });
@@ -216,4 +242,27 @@ describe('lint - globals and syntax', () => {
   it('lint - tests may use non-null assertions', async () => {
     expect(await problems('test/unit/x.test.ts', `const a: number[] = [1];\nexport const b = a[0]!;\n`)).toEqual([]);
   });
+});
+
+describe('lint - async correctness (type-aware)', () => {
+  it('lint - a floating promise, a promise as a condition and await of a non-promise are errors', async () => {
+    // A real project file's path, so the type checker knows it; the text is what gets linted.
+    // Under CI=true typescript-eslint infers a single run and types the file as it is on disk, ignoring the text
+    // given here; turn that inference off so the checker sees this text.
+    const typed = new ESLint({
+      cwd: root,
+      overrideConfig: { languageOptions: { parserOptions: { disallowAutomaticSingleRunInference: true } } },
+    });
+    const code = [
+      'async function work(): Promise<number> { return 1; }',
+      'export async function f(): Promise<void> {',
+      '  work();',
+      '  if (work()) await 1;',
+      '}',
+      '',
+    ].join('\n');
+    const [result] = await typed.lintText(code, { filePath: 'src/index.ts' });
+    const ids = result!.messages.map((m) => m.ruleId);
+    expect(ids).toEqual(['@typescript-eslint/no-floating-promises', '@typescript-eslint/no-misused-promises', '@typescript-eslint/await-thenable']);
+  }, 60_000);
 });

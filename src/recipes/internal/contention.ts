@@ -1,48 +1,14 @@
 /**
  * The contention engine shared by Mutex, ReadWriteLock, Semaphore's inner lock and LeaderElection
  * (Curator's LockInternals): create a protected ephemeral-sequential node, list the contenders, and
- * either hold or wait for the one node the rule names (watching, at most, one more ahead of it).
+ * either hold or wait for the one node the rule names (watching, at most, one more ahead of it). Its
+ * steps: create and list (`createAndList`), then in a `Contention`: decide, arm watches, wait, and check
+ * whether the event hands the lock over without a re-read.
  *
- * Round trips. create2 and getChildren are sent together: one session's requests are executed and
- * answered in order, so the listing already contains our node and every older contender (1 RT when
- * uncontended; create2 also returns the czxid fencing token and ephemeralOwner). The listing's child
- * watch doubles as the monitor of our own node when we hold at once. When we must wait, one SetWatches
- * request (`zk.watchData`, 1 RT) arms data watches on: our own node, when a hand-off without a re-read
- * can follow (condition 4; it later becomes the lease's monitor); the node to wait for (a data watch, so
- * nothing is left on a node already gone: CURATOR-107); and the rule's look-ahead. SetWatches fires
- * NodeDeleted at once for a node already gone, and NodeDataChanged for one changed since our last zxid,
- * so arming after the listing misses nothing in between; getData(watch) would need a request per node.
- *
- * The look-ahead. Behind several blockers a waiter must re-read after its predecessor goes (condition 1
- * below). The exclusive rule therefore also watches the predecessor's predecessor: its deletion usually
- * means our predecessor now holds, so we re-read then, during that hold, find ourselves second in line,
- * and our own hand-off needs no request: the re-read leaves the critical path of the hand-off. Requests
- * per acquisition: 4 second in line (create2, getChildren, setWatches, delete), 5 deeper (plus the
- * re-read), as the standard recipe's 5; each deletion wakes at most two waiters (its successor, and the
- * one after as look-ahead), never a herd.
- *
- * Skipping the re-read (research recipes.md §7.1). After the watched node's NodeDeleted, the waiter holds
- * the lock WITHOUT listing the children again only when all of these hold, and re-reads otherwise:
- *  1. the last listing showed exactly one contender the rule makes us wait for (`soleBlocker`): with
- *     more, the deleted one may have given up (timeout, crash) while an older one still holds;
- *  2. the event is NodeDeleted on the exact path watched (NodeDataChanged, e.g. a revoker's write, or a
- *     session event is not a deletion);
- *  3. it arrived on the session that created our node (zkts never opens a new session silently; the
- *     session id is compared anyway), so our node existed when the event was sent;
- *  4. no NodeDeleted for our own node arrived first (our data watch, armed in the same request and ahead
- *     of the others, re-armed after a write to our node; events arrive in zxid order);
- *  5. the same holds when the blocker is already gone when armed (SetWatches reports it deleted at once).
- * No new older contender can appear later: sequence numbers only grow while the parent exists, and our
- * own node keeps the parent (a container) from being reaped. A watch armed before the listing that made
- * us second in line serves as well as one armed after it: it reports every event since. Each condition
- * has a test.
- *
- * Lost create reply: a connection loss with the create in flight is resolved after reconnecting by
- * a sync and a listing (so a lagging follower cannot hide the node), looking for our `_c_<uuid>-` prefix; a node found is ours only if its
- * ephemeralOwner is this session (a node of an earlier session is never taken for ours: CURATOR-604).
- * Abort, timeout and errors never leave our node behind: it is deleted, retried until gone. Abort and
- * timeout take effect at once, even with a request queued while disconnected; a create whose outcome is
- * then unknown is cleaned up in the background (its reply's path, or our prefix once connected again).
+ * The why is in docs/locks.md: "Round trips" (create2 and getChildren sent together, one SetWatches per
+ * wait), "The look-ahead", "Hand-off without a re-read: the five conditions" (each is checked in
+ * `Contention.handOff`, numbered as there), and "Lost replies, abort and timeout" (`createAndList`,
+ * `findOurs`, `removeCreated`).
  */
 import {
   AcquireTimeoutError,
@@ -124,19 +90,28 @@ export interface Holding {
   validity: ValidityHold;
 }
 
+/** A holding before the lease's validity is added. */
+type Held = Omit<Holding, 'validity'>;
+
+/** Our contender node. */
+interface OurNode {
+  path: string;
+  name: string;
+  stat: Stat;
+}
 
 /**
  * Contends for the lock; resolves holding it, or null when `wait` is false and it is taken. The session's
  * validity is held from the start, so a long wait keeps it fresh and the hand-off needs no renewal.
  */
-export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding | null> {
+export async function contend(zk: ZooKeeper, options: ContendOptions): Promise<Holding | null> {
   const validity = zk.holdSessionValidity();
-  let held: Omit<Holding, 'validity'> | null;
+  let held: Held | null;
   try {
-    held = await contendHeld(zk, o);
-    if (held !== null) await within(zk, o, validity.ready(o.margin)).catch((err: unknown) => {
+    held = await contendHeld(zk, options);
+    if (held !== null) await within(zk, options, validity.ready(options.margin)).catch((err: unknown) => {
       void deleteGuaranteed(zk, held!.path);
-      throw err instanceof Cancelled ? cancelError(o) : endsSession(err) ? sessionEnded(zk) : err;
+      throw err instanceof Cancelled ? cancelError(options) : endsSession(err) ? sessionEnded(zk) : err;
     });
   } catch (err) {
     validity.release();
@@ -149,140 +124,239 @@ export async function contend(zk: ZooKeeper, o: ContendOptions): Promise<Holding
   return { ...held, validity };
 }
 
-async function contendHeld(zk: ZooKeeper, o: ContendOptions): Promise<Omit<Holding, 'validity'> | null> {
-  let created: { path: string; name: string; stat: Stat } | undefined;
-  let cleanup = true;
-  /** One-shot data watches armed on other contenders' nodes whose events are not consumed yet, by path. */
-  const armed = new Map<string, Promise<WatchedEvent>>();
+/** Creates our node and contends with it; on failure our node is deleted and the error is the caller's. */
+async function contendHeld(zk: ZooKeeper, options: ContendOptions): Promise<Held | null> {
+  let contention: Contention | undefined;
   try {
-    const first = await createAndList(zk, o);
-    created = first.created;
-    let children = first.children;
-    let childWatch = first.childWatch;
-    /** The data watch on our own node (condition 4, then the lease's monitor). */
-    let ownWatch: Promise<WatchedEvent> | undefined;
-    let waited = false;
-    for (;;) {
-      checkCancelled(zk, o);
-      if (children === undefined) {
-        if (ownWatch === undefined) {
-          // If this listing says we hold, its child watch guards our node until the lease arms its own,
-          // at no extra request (the listing also proved our node exists).
-          const listed = await retrying(zk, o, () => zk.getChildren(o.dir, { watch: true }));
-          children = listed.children;
-          childWatch = listed.watch;
-        } else {
-          children = await retrying(zk, o, () => zk.getChildren(o.dir));
-          childWatch = undefined;
-        }
-      }
-      const contenders = sortContenders(children, o.lockNames);
-      const ours = contenders.findIndex((c) => c.name === created!.name);
-      if (ours === -1) throw new LockLostError('node-deleted', `our contender node ${created.path} is gone`, { path: created.path });
-      const decision = o.decide(contenders, ours);
-      if (decision.hold) {
-        const monitor: NodeMonitor =
-          ownWatch !== undefined ? { event: ownWatch, kind: 'node' } : { event: childWatch ?? checkNow(created.path), kind: 'children' };
-        cleanup = false;
-        return { ...created, monitor, waited };
-      }
-      if (o.wait === false) {
-        cleanup = false;
-        await deleteGuaranteed(zk, created.path);
-        return null;
-      }
-      waited = true;
-      const blockerPath = `${o.dir}/${decision.watch}`;
-      const nextPath = decision.next === undefined ? undefined : `${o.dir}/${decision.next}`;
-      // Everything not armed yet goes out in one SetWatches: the blocker, the look-ahead, and our own node
-      // when a hand-off without a re-read can follow (now, or after the look-ahead's re-read). Our node
-      // comes first: if it is gone, its NodeDeleted arrives before any other event of the request.
-      const wantOwn = ownWatch === undefined && (decision.soleBlocker || nextPath !== undefined);
-      const toArm: string[] = wantOwn ? [created.path] : [];
-      if (!armed.has(blockerPath)) toArm.push(blockerPath);
-      if (nextPath !== undefined && !armed.has(nextPath)) toArm.push(nextPath);
-      if (toArm.length > 0) {
-        let events: Promise<WatchedEvent>[];
-        try {
-          events = await within(zk, o, zk.watchData(toArm));
-        } catch (err) {
-          if (!isRetryable(err)) throw err;
-          await within(zk, o, waitConnected(zk, remaining(zk, o)));
-          children = undefined;
-          continue;
-        }
-        let i = 0;
-        if (wantOwn) ownWatch = events[i++];
-        for (; i < toArm.length; i++) armed.set(toArm[i]!, events[i]!);
-      }
-      const wake = await waitFor(zk, o, ownWatch, armed.get(blockerPath)!, nextPath === undefined ? undefined : armed.get(nextPath));
-      const e = wake.event;
-      if (e.type === 'None') throw sessionEnded(zk, e);
-      if (wake.source === 'own') {
-        if (e.type === 'NodeDeleted') {
-          throw new LockLostError('node-deleted', `our contender node ${created.path} was deleted`, { path: created.path });
-        }
-        // A write to our node (a revoker) used up its watch: watch it again, or a later deletion goes
-        // unseen (condition 4). The other watches stay armed.
-        ownWatch = undefined;
-        children = undefined;
-        continue;
-      }
-      armed.delete(wake.source === 'blocker' ? blockerPath : nextPath!);
-      // Conditions 1-5: the sole blocker's deletion (or absence) on the session that owns our node, with our
-      // own node not reported deleted first.
-      if (
-        wake.source === 'blocker' &&
-        e.type === 'NodeDeleted' &&
-        decision.soleBlocker &&
-        ownWatch !== undefined &&
-        zk.sessionId === created.stat.ephemeralOwner
-      ) {
-        cleanup = false;
-        return { ...created, monitor: { event: ownWatch, kind: 'node' }, waited: true };
-      }
-      // Anything else, the look-ahead's event above all (it usually means the blocker now holds): re-read.
-      children = undefined;
-    }
+    contention = new Contention(zk, options, await createAndList(zk, options));
+    return await contention.run();
   } catch (err) {
-    if (created !== undefined && cleanup) void deleteGuaranteed(zk, created.path);
-    if (err instanceof Cancelled) throw cancelError(o);
+    contention?.abandon();
+    if (err instanceof Cancelled) throw cancelError(options);
     if (endsSession(err) && !(err instanceof LockLostError)) throw sessionEnded(zk);
     throw err;
   }
 }
 
+/** A waiting decision, with the paths it watches. */
+interface Waiting {
+  decision: Extract<Decision, { hold: false }>;
+  /** The node to wait for. */
+  blocker: string;
+  /** The look-ahead, if the rule names one. */
+  next: string | undefined;
+}
+
+/** Which watch fired first, and its event. */
+interface Wake {
+  source: 'blocker' | 'next' | 'own';
+  event: WatchedEvent;
+}
+
+/** One contention, from the listing sent with our create until we hold, give up or fail. */
+class Contention {
+  private readonly zk: ZooKeeper;
+  private readonly options: ContendOptions;
+  private readonly node: OurNode;
+  /** The last listing; undefined when it must be read again. */
+  private children: string[] | undefined;
+  /** The child watch set with that listing, if any. */
+  private childWatch: Promise<WatchedEvent> | undefined;
+  /** The data watch on our own node (condition 4, then the lease's monitor). */
+  private ownWatch: Promise<WatchedEvent> | undefined;
+  /** One-shot data watches armed on other contenders' nodes whose events are not consumed yet, by path. */
+  private readonly armed = new Map<string, Promise<WatchedEvent>>();
+  private waited = false;
+  /** Our node is still ours to delete if the contention fails: not yet handed to the caller or deleted. */
+  private cleanup = true;
+
+  constructor(zk: ZooKeeper, options: ContendOptions, first: CreatedAndListed) {
+    this.zk = zk;
+    this.options = options;
+    this.node = first.created;
+    this.children = first.children;
+    this.childWatch = first.childWatch;
+  }
+
+  /** Decides, waits and decides again until we hold, or (with `wait: false`) until we would have to wait. */
+  async run(): Promise<Held | null> {
+    for (;;) {
+      checkCancelled(this.zk, this.options);
+      const decision = this.decide(await this.listing());
+      if (decision.hold) return this.hold();
+      if (this.options.wait === false) return this.giveUp();
+      this.waited = true;
+      const waiting = waitingFor(this.options.dir, decision);
+      if (!(await this.armWatches(waiting))) continue;
+      const wake = await this.wait(waiting);
+      if (this.handOff(waiting, wake)) return this.hold();
+    }
+  }
+
+  /** The contention failed: our node goes, unless it is no longer ours to delete. */
+  abandon(): void {
+    if (this.cleanup) void deleteGuaranteed(this.zk, this.node.path);
+  }
+
+  /** The last listing, or a new one when it is stale. */
+  private async listing(): Promise<string[]> {
+    const { zk, options } = this;
+    if (this.children !== undefined) return this.children;
+    if (this.ownWatch === undefined) {
+      // If this listing says we hold, its child watch guards our node until the lease arms its own,
+      // at no extra request (the listing also proved our node exists).
+      const listed = await retrying(zk, options, () => zk.getChildren(options.dir, { watch: true }));
+      this.children = listed.children;
+      this.childWatch = listed.watch;
+    } else {
+      this.children = await retrying(zk, options, () => zk.getChildren(options.dir));
+      this.childWatch = undefined;
+    }
+    return this.children;
+  }
+
+  /** The rule's decision on a listing; our node missing from it means it is gone. */
+  private decide(children: readonly string[]): Decision {
+    const contenders = sortContenders(children, this.options.lockNames);
+    const ours = contenders.findIndex((c) => c.name === this.node.name);
+    if (ours === -1) throw new LockLostError('node-deleted', `our contender node ${this.node.path} is gone`, { path: this.node.path });
+    return this.options.decide(contenders, ours);
+  }
+
+  /** We hold: our node is the caller's, guarded by its own data watch, or else by the listing's child watch. */
+  private hold(): Held {
+    this.cleanup = false;
+    const monitor: NodeMonitor =
+      this.ownWatch !== undefined
+        ? { event: this.ownWatch, kind: 'node' }
+        : { event: this.childWatch ?? checkNow(this.node.path), kind: 'children' };
+    return { ...this.node, monitor, waited: this.waited };
+  }
+
+  /** We would have to wait and may not: our node goes. */
+  private async giveUp(): Promise<null> {
+    this.cleanup = false;
+    await deleteGuaranteed(this.zk, this.node.path);
+    return null;
+  }
+
+  /**
+   * Everything not armed yet goes out in one SetWatches: the blocker, the look-ahead, and our own node
+   * when a hand-off without a re-read can follow (now, or after the look-ahead's re-read). Our node
+   * comes first: if it is gone, its NodeDeleted arrives before any other event of the request. False when
+   * the connection was lost meanwhile: the children are then listed again.
+   */
+  private async armWatches({ decision, blocker, next }: Waiting): Promise<boolean> {
+    const { zk, options } = this;
+    const wantOwn = this.ownWatch === undefined && (decision.soleBlocker || next !== undefined);
+    const toArm: string[] = wantOwn ? [this.node.path] : [];
+    if (!this.armed.has(blocker)) toArm.push(blocker);
+    if (next !== undefined && !this.armed.has(next)) toArm.push(next);
+    if (toArm.length === 0) return true;
+    let events: Promise<WatchedEvent>[];
+    try {
+      events = await within(zk, options, zk.watchData(toArm));
+    } catch (err) {
+      if (!isRetryable(err)) throw err;
+      await within(zk, options, waitConnected(zk, remaining(zk, options)));
+      this.children = undefined;
+      return false;
+    }
+    let i = 0;
+    if (wantOwn) this.ownWatch = events[i++];
+    for (; i < toArm.length; i++) this.armed.set(toArm[i]!, events[i]!);
+    return true;
+  }
+
+  /**
+   * The first event of our own node, the blocker or the look-ahead, within the bounds. Our node is
+   * listened to first: events already delivered (SetWatches fires missing nodes before its reply) are
+   * then taken in that order, so its deletion is never overtaken by the blocker's.
+   */
+  private wait({ blocker, next }: Waiting): Promise<Wake> {
+    const own = this.ownWatch;
+    const first = new Promise<Wake>((resolve) => {
+      void own?.then((event) => resolve({ source: 'own', event }));
+      void this.armed.get(blocker)!.then((event) => resolve({ source: 'blocker', event }));
+      if (next !== undefined) void this.armed.get(next)!.then((event) => resolve({ source: 'next', event }));
+    });
+    return within(this.zk, this.options, first);
+  }
+
+  /**
+   * Whether the event hands the lock over without a re-read (docs/locks.md, the five conditions). Our
+   * own node deleted or the session ended: the contention fails. Anything else, the look-ahead's event
+   * above all (it usually means the blocker now holds): the children are listed again.
+   */
+  private handOff({ decision, blocker, next }: Waiting, { source, event }: Wake): boolean {
+    if (event.type === 'None') throw sessionEnded(this.zk, event);
+    if (source === 'own') {
+      if (event.type === 'NodeDeleted') {
+        throw new LockLostError('node-deleted', `our contender node ${this.node.path} was deleted`, { path: this.node.path });
+      }
+      // A write to our node (a revoker) used up its watch: watch it again, or a later deletion goes
+      // unseen (condition 4). The other watches stay armed.
+      this.ownWatch = undefined;
+      this.children = undefined;
+      return false;
+    }
+    this.armed.delete(source === 'blocker' ? blocker : next!);
+    const handedOver =
+      source === 'blocker' &&
+      // 2. NodeDeleted on the exact path watched (5. also when SetWatches found it gone when armed);
+      event.type === 'NodeDeleted' &&
+      // 1. the last listing showed exactly one contender blocking us;
+      decision.soleBlocker &&
+      // 4. our own node is watched, and its deletion, listened to first, did not come first;
+      this.ownWatch !== undefined &&
+      // 3. on the session that created our node.
+      this.zk.sessionId === this.node.stat.ephemeralOwner;
+    if (!handedOver) this.children = undefined;
+    return handedOver;
+  }
+}
+
+/** The paths a waiting decision watches. */
+function waitingFor(dir: string, decision: Extract<Decision, { hold: false }>): Waiting {
+  return { decision, blocker: `${dir}/${decision.watch}`, next: decision.next === undefined ? undefined : `${dir}/${decision.next}` };
+}
+
+/** Our node, and the listing sent with its create (undefined when it must be read again). */
+interface CreatedAndListed {
+  created: OurNode;
+  children: string[] | undefined;
+  childWatch: Promise<WatchedEvent> | undefined;
+}
+
 /** create2 and getChildren(watch) in one round trip, with NONODE (missing parent) and lost-reply recovery. */
-async function createAndList(
-  zk: ZooKeeper,
-  o: ContendOptions,
-): Promise<{ created: { path: string; name: string; stat: Stat }; children: string[] | undefined; childWatch: Promise<WatchedEvent> | undefined }> {
-  for (let attempt = 0; ; attempt++) {
-    checkCancelled(zk, o);
+async function createAndList(zk: ZooKeeper, options: ContendOptions): Promise<CreatedAndListed> {
+  const { dir } = options;
+  for (;;) {
+    checkCancelled(zk, options);
     const prefix = protectedPrefix();
-    const createP = zk.createWithStat(`${o.dir}/${prefix}${o.lockName}`, o.data, { mode: CreateMode.EPHEMERAL_SEQUENTIAL });
+    const createP = zk.createWithStat(`${dir}/${prefix}${options.lockName}`, options.data, { mode: CreateMode.EPHEMERAL_SEQUENTIAL });
     const listP: Promise<{ children: string[]; watch?: Promise<WatchedEvent> }> =
-      o.listWatch === false ? zk.getChildren(o.dir).then((children) => ({ children })) : zk.getChildren(o.dir, { watch: true });
+      options.listWatch === false ? zk.getChildren(dir).then((children) => ({ children })) : zk.getChildren(dir, { watch: true });
     void listP.catch(() => {});
     let result: { path: string; stat: Stat };
     try {
-      result = await within(zk, o, createP);
+      result = await within(zk, options, createP);
     } catch (err) {
       if (err instanceof Cancelled) {
         // Given up with the create queued or in flight: whatever it makes is removed in the background.
-        void removeCreated(zk, o.dir, prefix, createP);
+        void removeCreated(zk, dir, prefix, createP);
         throw err;
       }
       if (isCode(err, 'NONODE')) {
-        await retrying(zk, o, () => ensureContainer(zk, o.dir));
+        await retrying(zk, options, () => ensureContainer(zk, dir));
         continue;
       }
       if (isRetryable(err)) {
-        let found: { path: string; name: string; stat: Stat } | undefined;
+        let found: OurNode | undefined;
         try {
-          found = await findOurs(zk, o, prefix);
+          found = await findOurs(zk, options, prefix);
         } catch (e) {
-          if (e instanceof Cancelled) void removeByPrefix(zk, o.dir, prefix);
+          if (e instanceof Cancelled) void removeByPrefix(zk, dir, prefix);
           throw e;
         }
         if (found === undefined) continue; // not created: a fresh prefix, and try again
@@ -297,7 +371,7 @@ async function createAndList(
       throw new LockLostError('session-ended', 'the session changed while creating the contender node');
     }
     try {
-      const listed = await within(zk, o, listP);
+      const listed = await within(zk, options, listP);
       return { created, children: listed.children, childWatch: listed.watch };
     } catch (err) {
       if (isRetryable(err)) return { created, children: undefined, childWatch: undefined };
@@ -321,16 +395,12 @@ export function syncedChildren(zk: ZooKeeper, dir: string): Promise<string[]> {
 }
 
 /** After a lost create reply: our node, if the create was applied (found by prefix, owned by this session). */
-async function findOurs(
-  zk: ZooKeeper,
-  o: ContendOptions,
-  prefix: string,
-): Promise<{ path: string; name: string; stat: Stat } | undefined> {
-  const children = await retrying(zk, o, () => syncedChildren(zk, o.dir));
+async function findOurs(zk: ZooKeeper, options: ContendOptions, prefix: string): Promise<OurNode | undefined> {
+  const children = await retrying(zk, options, () => syncedChildren(zk, options.dir));
   for (const name of children) {
     if (!name.startsWith(prefix)) continue;
-    const path = `${o.dir}/${name}`;
-    const stat = await retrying(zk, o, () => zk.exists(path));
+    const path = `${options.dir}/${name}`;
+    const stat = await retrying(zk, options, () => zk.exists(path));
     if (stat !== null && stat.ephemeralOwner === zk.sessionId) return { path, name, stat };
   }
   return undefined;
@@ -380,57 +450,20 @@ async function removeByPrefix(zk: ZooKeeper, dir: string, prefix: string): Promi
   }
 }
 
-type Wake = { source: 'blocker' | 'next' | 'own'; event: WatchedEvent };
-
-/**
- * Waits for the first event of our own node, the blocker or the look-ahead, abort or the deadline. Our
- * node is listened to first: events already delivered (SetWatches fires missing nodes before its reply)
- * are then taken in that order, so its deletion is never overtaken by the blocker's.
- */
-function waitFor(
-  zk: ZooKeeper,
-  o: ContendOptions,
-  own: Promise<WatchedEvent> | undefined,
-  blocker: Promise<WatchedEvent>,
-  next: Promise<WatchedEvent> | undefined,
-): Promise<Wake> {
-  return new Promise<Wake>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let done = false;
-    const finish = (fn: () => void): void => {
-      if (done) return;
-      done = true;
-      if (timer !== undefined) clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    const onAbort = (): void => finish(() => reject(new Cancelled()));
-    if (o.signal?.aborted) {
-      reject(new Cancelled());
-      return;
-    }
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-    if (o.deadline !== undefined) timer = setTimeout(() => finish(() => reject(new Cancelled())), Math.max(0, o.deadline - zk.now()));
-    void own?.then((event) => finish(() => resolve({ source: 'own', event })));
-    void blocker.then((event) => finish(() => resolve({ source: 'blocker', event })));
-    void next?.then((event) => finish(() => resolve({ source: 'next', event })));
-  });
-}
-
 /** bounds.ts's retrying, after the session-end check every contention step makes. */
-function retrying<T>(zk: ZooKeeper, o: ContendOptions, fn: () => Promise<T>): Promise<T> {
-  checkCancelled(zk, o);
-  return retryingWithin(zk, o, fn);
+function retrying<T>(zk: ZooKeeper, options: ContendOptions, fn: () => Promise<T>): Promise<T> {
+  checkCancelled(zk, options);
+  return retryingWithin(zk, options, fn);
 }
 
 /** The bounds, and the session's end (a lock cannot be contended for on an ended session). */
-function checkCancelled(zk: ZooKeeper, o: ContendOptions): void {
-  checkBounds(zk, o);
+function checkCancelled(zk: ZooKeeper, options: ContendOptions): void {
+  checkBounds(zk, options);
   if (sessionOver(zk)) throw sessionEnded(zk);
 }
 
-function cancelError(o: ContendOptions): Error {
-  return cancellation(o, () => new AcquireTimeoutError(`could not acquire ${o.dir} in time`, { path: o.dir }));
+function cancelError(options: ContendOptions): Error {
+  return cancellation(options, () => new AcquireTimeoutError(`could not acquire ${options.dir} in time`, { path: options.dir }));
 }
 
 function sessionEnded(zk: ZooKeeper, e?: WatchedEvent): Error {

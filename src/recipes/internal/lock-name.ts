@@ -2,10 +2,11 @@
  * Contender node names, as Apache Curator writes them, so zkts and Curator processes contend correctly
  * on one path: `_c_<uuid>-<lockName><seq>` (protection prefix + lock name + the server's sequence suffix).
  *
- * Sequence suffixes are the parent's signed 32-bit child counter printed `%010d` (fact sheet §9.4): they
- * wrap from 2147483647 to -2147483648 and then print with a minus sign. Ordering uses serial-number
- * arithmetic on int32, so it stays right across the wrap as long as all live contenders were created
- * within 2^31 creations of each other under that parent (a live queue is never that long).
+ * Sequence suffixes are the parent's cversion, a signed 32-bit counter, printed `%010d` (ZooKeeper's
+ * PrepRequestProcessor.pRequest2TxnCreate): they wrap from 2147483647 to -2147483648 and then print
+ * with a minus sign. Ordering uses serial-number arithmetic on int32, so it stays right across the wrap
+ * as long as all live contenders were created within 2^31 creations of each other under that parent (a
+ * live queue is never that long).
  */
 
 export const PROTECTED_PREFIX = '_c_';

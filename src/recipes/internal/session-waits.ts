@@ -2,7 +2,7 @@
  * Waiting out the session's weather: until it is connected again (or over), and deleting a node
  * whatever the connection does meanwhile.
  */
-import { type ZooKeeper, endsSession, isRetryable, isTerminal } from '../../index.js';
+import { NoNodeError, type ZooKeeper, endsSession, isRetryable, isTerminal } from '../../index.js';
 
 /**
  * Deletes a node, retrying on connection loss until it is gone (NONODE counts as done) or the session
@@ -14,7 +14,7 @@ export async function deleteGuaranteed(zk: ZooKeeper, path: string): Promise<voi
       await zk.delete(path);
       return;
     } catch (err) {
-      if (err instanceof Error && 'code' in err && err.code === 'NONODE') return;
+      if (err instanceof NoNodeError) return;
       if (!isRetryable(err) || endsSession(err)) return;
       await waitConnected(zk, Math.min(1000, 10 * 2 ** attempt));
       if (isTerminal(zk.state)) return;

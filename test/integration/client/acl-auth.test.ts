@@ -14,10 +14,12 @@ import {
 } from '../../../src/entry/node.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { splitConnectString } from '../../support/zookeeper/index.js';
-import { describe, errorOf, expect, nextState, test, text, within } from './fixture.js';
+import { describe, expect, test, text } from '../../support/client-fixture.js';
+import { errorOf, within } from '../../support/promises.js';
+import { nextState } from '../../support/states.js';
 
 const ALICE = 'alice:secret';
-/** DigestAuthenticationProvider's id for alice:secret (checked against the server in the fact sheet). */
+/** The id DigestAuthenticationProvider.generateDigest makes of alice:secret (user:base64(sha1(user:password))). */
 const ALICE_ID = 'alice:aYXlLOpEooaV1cRAvUL1fp9Qt7E=';
 
 describe('whoAmI', () => {
@@ -122,7 +124,7 @@ describe('ACL', () => {
       const sessionId = zk.sessionId;
       const reconnected = nextState(zk, 'connected');
       proxy.resetAll();
-      expect(await reconnected).toEqual(['disconnected', 'connecting', 'connected']);
+      expect((await reconnected).seen).toEqual(['disconnected', 'connecting', 'connected']);
       expect(zk.sessionId).toBe(sessionId);
       expect(proxy.accepted).toBe(2);
       expect(text((await zk.getData('/alice')).data)).toBe('a');

@@ -3,7 +3,8 @@
  * watch events, getEphemerals) loses it, and a client without chroot sees the same nodes under it.
  */
 import { CreateMode, NoNodeError, op } from '../../../src/entry/node.js';
-import { describe, errorOf, expect, test, text, within } from './fixture.js';
+import { describe, expect, test, text } from '../../support/client-fixture.js';
+import { errorOf, within } from '../../support/promises.js';
 
 describe('chroot', () => {
   test('chroot - created nodes live under the chroot for a client without one', async ({ env }) => {

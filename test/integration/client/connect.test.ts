@@ -5,7 +5,8 @@
 import { InvalidArgumentError, NoHostsError, connect, endsSession } from '../../../src/entry/node.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { scaled, splitConnectString } from '../../support/zookeeper/index.js';
-import { describe, errorOf, expect, test, testOptions, within } from './fixture.js';
+import { describe, expect, test, testOptions } from '../../support/client-fixture.js';
+import { errorOf, within } from '../../support/promises.js';
 
 describe('connect', () => {
   test('connect - bad connect strings and options reject with InvalidArgumentError', async () => {

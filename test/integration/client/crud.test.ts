@@ -16,7 +16,8 @@ import {
   READ_ACL_UNSAFE,
   ZooKeeperError,
 } from '../../../src/entry/node.js';
-import { describe, errorOf, expect, test, text, within } from './fixture.js';
+import { describe, expect, test, text } from '../../support/client-fixture.js';
+import { errorOf, within } from '../../support/promises.js';
 
 describe('create', () => {
   test('create - data as string, Uint8Array, empty, null and absent', async ({ env }) => {

@@ -9,7 +9,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { afterEach } from 'vitest';
 import { type Transport, connect, nodeTransport } from '../../../src/entry/node.js';
 import { freePorts, scaled, splitConnectString, waitFor } from '../../support/zookeeper/index.js';
-import { describe, expect, test, testOptions } from './fixture.js';
+import { describe, expect, test, testOptions } from '../../support/client-fixture.js';
 
 /** A TCP forwarder on `address:port` to the server, counting and able to reset its connections. */
 interface Forwarder {

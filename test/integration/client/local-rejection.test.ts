@@ -12,7 +12,8 @@ import {
   type Data,
 } from '../../../src/entry/node.js';
 import { JUTE_MAX_BUFFER } from '../../../src/protocol/constants.js';
-import { countingTransport, describe, errorOf, expect, test } from './fixture.js';
+import { countingTransport, describe, expect, test } from '../../support/client-fixture.js';
+import { errorOf } from '../../support/promises.js';
 
 const BAD_PATHS = ['', 'a', 'a/b', '/a/', '/a//b', '//', '/a/./b', '/a/..', '/a\u0000b', '/a\u001fb', '/\u{1f600}', '/\ufff0'];
 

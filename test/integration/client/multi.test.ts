@@ -13,7 +13,8 @@ import {
   type ReadOp,
   type WriteOp,
 } from '../../../src/entry/node.js';
-import { countingTransport, describe, errorOf, expect, test, text } from './fixture.js';
+import { countingTransport, describe, expect, test, text } from '../../support/client-fixture.js';
+import { errorOf } from '../../support/promises.js';
 
 describe('multi', () => {
   test('multi - every kind of op succeeds together, with one zxid and chroot-relative create paths', async ({ env }) => {

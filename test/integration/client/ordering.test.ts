@@ -3,7 +3,8 @@
  * settle in call order, and each read observes exactly the writes called before it.
  */
 import { NodeExistsError, OPEN_ACL_UNSAFE, type Stat, op } from '../../../src/entry/node.js';
-import { describe, expect, test, text, within } from './fixture.js';
+import { describe, expect, test, text } from '../../support/client-fixture.js';
+import { within } from '../../support/promises.js';
 
 const OPS = 2000;
 const NODES = 10;

@@ -5,7 +5,8 @@
  * tests mostly wait for the reaper, so they run concurrently (each in its own chroot).
  */
 import { CreateMode, InvalidArgumentError, NoNodeError, op } from '../../../src/entry/node.js';
-import { countingTransport, describe, errorOf, eventually, expect, test } from './fixture.js';
+import { countingTransport, describe, expect, test } from '../../support/client-fixture.js';
+import { errorOf, eventually } from '../../support/promises.js';
 
 /** Bound on the reaper: TTL plus a couple of check intervals, with room for a loaded machine. */
 const REAP_MS = 10_000;

@@ -14,7 +14,9 @@ import {
 } from '../../../src/entry/node.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { splitConnectString } from '../../support/zookeeper/index.js';
-import { describe, errorOf, expect, nextState, test, testOptions, within } from './fixture.js';
+import { describe, expect, test, testOptions } from '../../support/client-fixture.js';
+import { errorOf, within } from '../../support/promises.js';
+import { nextState } from '../../support/states.js';
 
 /** Collects everything `zk.states()` yields until it ends. */
 function collectStates(zk: ZooKeeper): Promise<StateChange[]> {

@@ -8,7 +8,8 @@
  * change caused has been delivered.
  */
 import { NoWatcherError, type WatchedEvent, type ZooKeeper } from '../../../src/entry/node.js';
-import { describe, errorOf, expect, test, within } from './fixture.js';
+import { describe, expect, test } from '../../support/client-fixture.js';
+import { errorOf, within } from '../../support/promises.js';
 
 const EVENT_MS = 5000;
 

@@ -24,7 +24,9 @@ import {
   type TestChroot,
   waitFor,
 } from '../../support/zookeeper/index.js';
-import { closeAll, nextState, recordStates, settleAll, track, within } from './fault-support.js';
+import { closeAll, settleAll } from '../../support/fault-support.js';
+import { nextState, recordStates } from '../../support/states.js';
+import { track, within } from '../../support/promises.js';
 
 let chroot: TestChroot;
 let proxy: FaultProxy;
@@ -96,10 +98,10 @@ async function expectEnded(zk: ZooKeeper, sessionId: bigint, holdings: Holdings,
   expect(zk.state).toBe('expired');
   expect(zk.sessionId).toBe(sessionId);
   for (const watch of holdings.watches) {
-    await expect(within(watch, scaled(1000), 'a watch')).resolves.toEqual({ type: 'None', state: 'Expired', path: '' });
+    await expect(within(watch, 1000, 'a watch')).resolves.toEqual({ type: 'None', state: 'Expired', path: '' });
   }
   // The persistent watch's iteration ends after the final event.
-  await expect(within(holdings.persistentEvents, scaled(1000), 'the persistent watch')).resolves.toEqual([
+  await expect(within(holdings.persistentEvents, 1000, 'the persistent watch')).resolves.toEqual([
     { type: 'None', state: 'Expired', path: '' },
   ]);
   await expect(zk.getData(`${base}/data`)).rejects.toBeInstanceOf(SessionExpiredError);
@@ -117,26 +119,26 @@ describe('expiry', () => {
       const t = zk.sessionTimeout;
       const holdings = await hold(zk, '/declared');
       const states = recordStates(zk);
-      const expired = nextState(zk, ['expired', 'closed'], scaled(3 * t + 5000));
+      const expired = nextState(zk, ['expired', 'closed'], 3 * t + 5000);
       // Made once the connection is given up: queued for the next connection, which never comes.
       const queued: Promise<unknown>[] = [];
       zk.onStateChange((c) => {
         if (c.state !== 'disconnected') return;
-        queued.push(track(client.getData('/declared/data')), track(client.setData('/declared/data', 'q')));
-        queued.push(track(client.create('/declared/queued', null, { mode: CreateMode.EPHEMERAL })));
+        queued.push(track(client.getData('/declared/data')).promise, track(client.setData('/declared/data', 'q')).promise);
+        queued.push(track(client.create('/declared/queued', null, { mode: CreateMode.EPHEMERAL })).promise);
       });
       proxy.blackhole(true);
       // Written into the black hole: in flight when the connection is dropped.
-      const inFlight = [track<unknown>(zk.getData('/declared/data')), track<unknown>(zk.setData('/declared/data', 'f'))];
+      const inFlight = [track<unknown>(zk.getData('/declared/data')).promise, track<unknown>(zk.setData('/declared/data', 'f')).promise];
 
       const end = await expired;
       expect(end.state).toBe('expired');
       expect(end.cause).toBeInstanceOf(SessionExpiredError);
       const connectsAtExpiry = proxy.requestCounts().get('connect') ?? 0;
       expect(states.changes.map((c) => c.state)).toEqual(['disconnected', 'connecting', 'expired']);
-      const lost = await settleAll(inFlight, scaled(1000));
+      const lost = await settleAll(inFlight, 1000);
       expect(lost.every((o) => !o.ok && o.error instanceof ConnectionLossError)).toBe(true);
-      const failed = await settleAll(queued, scaled(1000));
+      const failed = await settleAll(queued, 1000);
       expect(failed.length).toBe(3);
       expect(failed.every((o) => !o.ok && o.error instanceof SessionExpiredError)).toBe(true);
       await expectEnded(zk, sessionId, holdings, '/declared');
@@ -164,14 +166,14 @@ describe('expiry', () => {
       const sessionId = zk.sessionId;
       const t = zk.sessionTimeout;
       const holdings = await hold(zk, '/reported');
-      const expired = nextState(zk, ['expired', 'closed'], scaled(3 * t + 10_000));
+      const expired = nextState(zk, ['expired', 'closed'], 3 * t + 10_000);
       const queued: Promise<unknown>[] = [];
       zk.onStateChange((c) => {
-        if (c.state === 'disconnected') queued.push(track(client.getData('/reported/data')));
+        if (c.state === 'disconnected') queued.push(track(client.getData('/reported/data')).promise);
       });
       clock.stall();
       proxy.blackhole(true);
-      const inFlight = [track<unknown>(zk.getData('/reported/data'))];
+      const inFlight = [track<unknown>(zk.getData('/reported/data')).promise];
       // The server hears nothing, expires the session and closes its connection (which the proxy passes on).
       await expectEphemeralGone('/reported/eph', scaled(3 * t + 5000));
       expect(zk.state).not.toBe('expired');
@@ -183,9 +185,9 @@ describe('expiry', () => {
       expect(end.cause).toBeInstanceOf(SessionExpiredError);
       // It reconnected with the old session and the server refused it.
       expect(proxy.requestCounts().get('connect') ?? 0).toBe(connectsBefore + 1);
-      const lost = await settleAll(inFlight, scaled(1000));
+      const lost = await settleAll(inFlight, 1000);
       expect(lost.every((o) => !o.ok && o.error instanceof ConnectionLossError)).toBe(true);
-      const failed = await settleAll(queued, scaled(1000));
+      const failed = await settleAll(queued, 1000);
       expect(failed.length).toBe(1);
       expect(failed.every((o) => !o.ok && o.error instanceof SessionExpiredError)).toBe(true);
       await expectEnded(zk, sessionId, holdings, '/reported');

@@ -8,19 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREATOR_ALL_ACL, ConnectionLossError, CreateMode, type StateChange, type WatchedEvent, type ZooKeeper, connect } from '../../../src/entry/node.js';
 import type { FaultProxy } from '../../support/proxy/index.js';
 import { AdminClient, createChroot, scaled, startEnsemble, type TestChroot, type ZkEnsemble } from '../../support/zookeeper/index.js';
-import {
-  carrierIndex,
-  closeAll,
-  nextState,
-  outcomePattern,
-  proxiesFor,
-  proxyConnectString,
-  recordStates,
-  settleAll,
-  track,
-  unexpectedErrors,
-  within,
-} from './fault-support.js';
+import { carrierIndex, closeAll, outcomePattern, proxiesFor, proxyConnectString, settleAll, unexpectedErrors } from '../../support/fault-support.js';
+import { nextState, recordStates } from '../../support/states.js';
+import { track, within } from '../../support/promises.js';
 
 const REQUESTS = 1000;
 
@@ -70,7 +60,7 @@ async function connectToFollower(chroot: TestChroot, sessionTimeout: number): Pr
   leaderProxy.refuse(true);
   try {
     const zk = await connect(proxyConnectString(proxies, chroot.path), { sessionTimeout, auth: AUTH });
-    return { zk, carrier: await carrierIndex(proxies, scaled(5000)) };
+    return { zk, carrier: await carrierIndex(proxies, 5000) };
   } finally {
     leaderProxy.refuse(false);
   }
@@ -119,7 +109,7 @@ async function expectSessionSurvived(zk: ZooKeeper, sessionId: bigint, watch: Pr
   try {
     await other.setData('/watched', 'after');
     // Fires only if the watch was re-registered with the new server (SetWatches) or caught up by it.
-    await expect(within(watch, scaled(5000), 'the data watch')).resolves.toEqual({
+    await expect(within(watch, 5000, 'the data watch')).resolves.toEqual({
       type: 'NodeDataChanged',
       state: 'SyncConnected',
       path: '/watched',
@@ -142,13 +132,13 @@ describe('failover', () => {
       const sessionId = zk.sessionId;
       const { watch } = await prepare(zk);
       const states = recordStates(zk);
-      const reconnected = nextState(zk, ['connected', 'expired', 'closed'], scaled(10_000));
+      const reconnected = nextState(zk, ['connected', 'expired', 'closed'], 10_000);
       let killed: Promise<void> | undefined;
       const requests = pipelineThen(zk, 100, () => {
         killed = victim.kill();
       });
 
-      const outcomes = await settleAll(requests, scaled(15_000));
+      const outcomes = await settleAll(requests, 15_000);
       await killed;
       expect(unexpectedErrors(outcomes)).toEqual([]);
       // FIFO matching: answered requests, then the ones in flight at the crash, then any sent after reconnect.
@@ -157,7 +147,7 @@ describe('failover', () => {
       expect((await reconnected).state).toBe('connected');
       expect(states.changes.map((c) => c.state)).toEqual(['disconnected', 'connecting', 'connected']);
       expect(states.changes[0]!.cause).toBeInstanceOf(Error);
-      const now = await carrierIndex(proxies, scaled(5000));
+      const now = await carrierIndex(proxies, 5000);
       expect(now).not.toBe(carrier);
       await expectSessionSurvived(zk, sessionId, watch, chroot);
       states.stop();
@@ -181,7 +171,7 @@ describe('failover', () => {
       const sessionId = zk.sessionId;
       const { watch } = await prepare(zk);
       const states = recordStates(zk);
-      const reconnected = nextState(zk, ['connected', 'expired', 'closed'], scaled(20_000));
+      const reconnected = nextState(zk, ['connected', 'expired', 'closed'], 20_000);
       // Stalled, then killed: with a write proposed but not yet committed when the leader dies, a 3.8.0
       // follower can fail its sync with the new leader ("NEWLEADER ACK ... from a different epoch",
       // ZOOKEEPER-4394) and keep the quorum down for several initLimit rounds (over 20 s seen here), longer
@@ -193,7 +183,7 @@ describe('failover', () => {
         killed = leader.kill();
       });
 
-      const outcomes = await settleAll(requests, scaled(20_000));
+      const outcomes = await settleAll(requests, 20_000);
       await killed;
       expect(unexpectedErrors(outcomes)).toEqual([]);
       expect(outcomePattern(outcomes)).toMatch(/^R+L+R*$/);
@@ -222,22 +212,22 @@ describe('failover', () => {
       const sessionId = zk.sessionId;
       await zk.create('/eph', 'mine', { mode: CreateMode.EPHEMERAL });
       await zk.create('/data', 'v');
-      const carrier = await carrierIndex(proxies, scaled(5000));
+      const carrier = await carrierIndex(proxies, 5000);
       hole = proxies[carrier]!;
       const states = recordStates(zk);
-      const left = nextState(zk, ['disconnected', 'expired', 'closed'], scaled(6000));
-      const back = nextState(zk, ['connected', 'expired', 'closed'], scaled(10_000));
+      const left = nextState(zk, ['disconnected', 'expired', 'closed'], 6000);
+      const back = nextState(zk, ['connected', 'expired', 'closed'], 10_000);
       // Made the moment the client gives up on the server: queued, then sent on the next connection.
       const queued: Promise<unknown>[] = [];
       const off = zk.onStateChange((c) => {
         if (c.state !== 'disconnected') return;
-        for (let i = 0; i < 20; i++) queued.push(track<unknown>(i % 2 === 0 ? client.getData('/data') : client.setData('/data', `q${i}`)));
+        for (let i = 0; i < 20; i++) queued.push(track<unknown>(i % 2 === 0 ? client.getData('/data') : client.setData('/data', `q${i}`)).promise);
       });
       const start = zk.now();
       hole.blackhole(true);
       // Sent into the black hole: no reply can come, so they fail when the client drops the connection.
       const swallowed: Promise<unknown>[] = [];
-      for (let i = 0; i < 20; i++) swallowed.push(track<unknown>(i % 2 === 0 ? zk.getData('/data') : zk.setData('/data', `s${i}`)));
+      for (let i = 0; i < 20; i++) swallowed.push(track<unknown>(i % 2 === 0 ? zk.getData('/data') : zk.setData('/data', `s${i}`)).promise);
 
       const gone = await left;
       expect(gone.state).toBe('disconnected');
@@ -246,10 +236,10 @@ describe('failover', () => {
       expect(states.changes[0]!.at - start).toBeLessThan(zk.sessionTimeout);
       expect((await back).state).toBe('connected');
       off();
-      expect(await carrierIndex(proxies, scaled(5000))).not.toBe(carrier);
-      const lost = await settleAll(swallowed, scaled(5000));
+      expect(await carrierIndex(proxies, 5000)).not.toBe(carrier);
+      const lost = await settleAll(swallowed, 5000);
       expect(lost.every((o) => !o.ok && o.error instanceof ConnectionLossError)).toBe(true);
-      const sent = await settleAll(queued, scaled(5000));
+      const sent = await settleAll(queued, 5000);
       expect(sent.map((o) => o.ok)).toEqual(queued.map(() => true));
       expect(zk.sessionId).toBe(sessionId);
       const admin = await AdminClient.connect(liveMembers(chroot));

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LockLostError, type ZooKeeper, connect } from '../../../src/entry/node.js';
 import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
-import { scaled, startEnsemble, waitFor, type ZkEnsemble, type ZkServer } from '../../support/zookeeper/index.js';
+import { delay, scaled, startEnsemble, waitFor, type ZkEnsemble, type ZkServer } from '../../support/zookeeper/index.js';
 
 const T = 4000;
 /** π: the bound on the leader's PING period the client assumes (0.3 T); A's renewals come about this often. */
@@ -42,8 +42,6 @@ async function clientWith(sessionTimeout: number, ...members: ZkServer[]): Promi
   clients.push(zk);
   return zk;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Records when a lease's signal aborted (performance.now()), and why. */
 function watchLoss(lease: Lease): { at: number | undefined; reason: unknown } {
@@ -91,7 +89,7 @@ describe('lease on an ensemble under partitions', () => {
       const lostL = watchLoss(keepL);
       const lostF = watchLoss(keepF);
       await afterAnswer(a);
-      await sleep(offset * PI);
+      await delay(offset * PI);
       const cutAt = performance.now();
       ensemble.isolate(f.id);
       try {
@@ -153,7 +151,7 @@ describe('lease on an ensemble under partitions', () => {
     const end = performance.now() + 3 * T;
     while (performance.now() < end) {
       expect(leases.map((l) => l.held)).toEqual(leases.map(() => true));
-      await sleep(50);
+      await delay(50);
     }
     expect(leases.map((l) => l.signal.aborted)).toEqual(leases.map(() => false));
     await Promise.all(leases.map((l) => l.release()));

@@ -19,8 +19,9 @@ import {
   nodeTransport,
 } from '../../../src/entry/node.js';
 import { FaultProxy } from '../../support/proxy/index.js';
-import { createChroot, scaled, splitConnectString, type TestChroot } from '../../support/zookeeper/index.js';
-import { closeAll, nextState, settleAll } from './fault-support.js';
+import { createChroot, splitConnectString, type TestChroot } from '../../support/zookeeper/index.js';
+import { closeAll, settleAll } from '../../support/fault-support.js';
+import { nextState } from '../../support/states.js';
 
 const CALLS = 80;
 const PAYLOAD = 8 * 1024;
@@ -91,9 +92,9 @@ describe('connection loss ordering', () => {
         stall();
         const firstXid = 2;
         const cut = proxy.cutAfterReplyTo(firstXid + k);
-        const down = nextState(zk, ['disconnected'], scaled(10_000));
+        const down = nextState(zk, ['disconnected'], 10_000);
         const calls = Array.from({ length: CALLS }, (_, i) => zk!.setData(path, value(i)));
-        const outcomes = await settleAll(calls, scaled(20_000));
+        const outcomes = await settleAll(calls, 20_000);
         await cut;
         await down;
         const failed = outcomes.flatMap((o, i) => (o.ok ? [] : [i]));
@@ -102,7 +103,7 @@ describe('connection loss ordering', () => {
         expect(failed[0]).toBe(k + 1);
         expect(failed).toEqual(Array.from({ length: CALLS - k - 1 }, (_, j) => k + 1 + j));
         // The caller retries its failed calls, in order, once connected again.
-        await nextState(zk, ['connected'], scaled(10_000)).catch(() => undefined);
+        await nextState(zk, ['connected'], 10_000).catch(() => undefined);
         for (const i of failed) await zk.setData(path, value(i));
         expect(text((await zk.getData(path)).data)).toBe(text(new TextEncoder().encode(value(CALLS - 1))));
       } finally {

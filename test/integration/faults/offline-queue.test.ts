@@ -6,8 +6,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CreateMode, RequestTimeoutError, type Stat, type ZooKeeper, connect } from '../../../src/entry/node.js';
 import { FaultProxy } from '../../support/proxy/index.js';
-import { createChroot, scaled, splitConnectString, type TestChroot } from '../../support/zookeeper/index.js';
-import { closeAll, nextState, settleAll, track } from './fault-support.js';
+import { createChroot, splitConnectString, type TestChroot } from '../../support/zookeeper/index.js';
+import { closeAll, settleAll } from '../../support/fault-support.js';
+import { nextState } from '../../support/states.js';
+import { track } from '../../support/promises.js';
 
 let chroot: TestChroot;
 let proxy: FaultProxy;
@@ -31,7 +33,7 @@ function forwardedRequests(): number {
 
 /** Cuts the client off: its connection is reset and every reconnect attempt is refused until `proxy.refuse(false)`. */
 async function outage(zk: ZooKeeper): Promise<void> {
-  const down = nextState(zk, ['disconnected'], scaled(5000));
+  const down = nextState(zk, ['disconnected'], 5000);
   proxy.refuse(true);
   proxy.resetAll();
   await down;
@@ -56,20 +58,20 @@ describe('offline queue', () => {
       const reads: Promise<string>[] = [];
       const decode = (data: Uint8Array | null): string => new TextDecoder().decode(data ?? new Uint8Array());
       for (let i = 0; i < 30; i++) {
-        sequential.push(track(zk.create('/ordered/n-', `${i}`, { mode: CreateMode.PERSISTENT_SEQUENTIAL })));
-        writes.push(track(zk.setData('/counter', `${i}`, { version: i })));
-        reads.push(track(zk.getData('/counter').then((r) => decode(r.data))));
+        sequential.push(track(zk.create('/ordered/n-', `${i}`, { mode: CreateMode.PERSISTENT_SEQUENTIAL })).promise);
+        writes.push(track(zk.setData('/counter', `${i}`, { version: i })).promise);
+        reads.push(track(zk.getData('/counter').then((r) => decode(r.data))).promise);
       }
       const all = [...sequential, ...writes, ...reads];
       // Nothing leaves while the outage lasts (a refused connection carries no frame).
       expect(forwardedRequests()).toBe(forwarded);
       expect(zk.state).not.toBe('connected');
 
-      const back = nextState(zk, ['connected', 'expired', 'closed'], scaled(10_000));
+      const back = nextState(zk, ['connected', 'expired', 'closed'], 10_000);
       proxy.refuse(false);
       expect((await back).state).toBe('connected');
       expect(zk.sessionId).toBe(sessionId);
-      const outcomes = await settleAll(all, scaled(10_000));
+      const outcomes = await settleAll(all, 10_000);
       expect(outcomes.filter((o) => !o.ok)).toEqual([]);
 
       const names = await Promise.all(sequential);
@@ -97,14 +99,14 @@ describe('offline queue', () => {
 
       const issuedAt = zk.now();
       const late = [
-        track<unknown>(zk.create('/deadline/never', 'x')),
-        track<unknown>(zk.setData('/deadline', 'changed')),
-        track<unknown>(zk.getData('/deadline')),
+        track<unknown>(zk.create('/deadline/never', 'x')).promise,
+        track<unknown>(zk.setData('/deadline', 'changed')).promise,
+        track<unknown>(zk.getData('/deadline')).promise,
       ];
       const failedAt: number[] = [];
       const client = zk;
       for (const p of late) p.catch(() => failedAt.push(client.now()));
-      const outcomes = await settleAll(late, scaled(requestTimeout + 5000));
+      const outcomes = await settleAll(late, requestTimeout + 5000);
       for (const o of outcomes) {
         expect(o.ok).toBe(false);
         expect(!o.ok && o.error).toBeInstanceOf(RequestTimeoutError);
@@ -113,7 +115,7 @@ describe('offline queue', () => {
       for (const at of failedAt) expect(at - issuedAt).toBeGreaterThanOrEqual(requestTimeout);
       expect(zk.state).not.toBe('connected');
 
-      const back = nextState(zk, ['connected', 'expired', 'closed'], scaled(10_000));
+      const back = nextState(zk, ['connected', 'expired', 'closed'], 10_000);
       proxy.refuse(false);
       expect((await back).state).toBe('connected');
       expect(zk.sessionId).toBe(sessionId);

@@ -1,14 +1,18 @@
 /**
- * Watches across a reconnect: the client re-registers them with SetWatches relative to its lastZxid, and
- * the server answers with catch-up events for what changed while it was away (protocol notes §11.6)
- * before any later reply (§13.8). Uses the shared server behind this file's FaultProxy; the changes are
- * made by a second session connected straight to the server.
+ * Watches across a reconnect: the client re-registers them with SetWatches relative to its lastZxid (as
+ * ClientCnxn.SendThread.primeConnection does), and the server answers with catch-up events for what
+ * changed while it was away (DataTree.setWatches fires them while handling the request), so they come
+ * before the SetWatches reply and any later one. Uses the shared server behind this file's FaultProxy;
+ * the changes are made by a second session connected straight to the server.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type PersistentWatch, type WatchedEvent, type ZooKeeper, connect } from '../../../src/entry/node.js';
+import { OpCode } from '../../../src/protocol/index.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { createChroot, scaled, splitConnectString, type TestChroot, waitFor } from '../../support/zookeeper/index.js';
-import { closeAll, nextState, recordStates, within } from './fault-support.js';
+import { closeAll } from '../../support/fault-support.js';
+import { nextState, recordStates } from '../../support/states.js';
+import { within } from '../../support/promises.js';
 
 let chroot: TestChroot;
 let proxy: FaultProxy;
@@ -72,7 +76,7 @@ describe('watch replay', () => {
         void watch.then(() => order.push(name));
       }
       let readBack: Promise<string> | undefined;
-      const back = nextState(zk, ['connected', 'expired', 'closed'], scaled(10_000));
+      const back = nextState(zk, ['connected', 'expired', 'closed'], 10_000);
       const off = zk.onStateChange((c) => {
         if (c.state !== 'connected') return;
         readBack = client.getData('/changed').then((r) => {
@@ -82,7 +86,7 @@ describe('watch replay', () => {
       });
 
       // Down and kept down: every reconnect attempt is refused until the changes are made.
-      const down = nextState(zk, ['disconnected'], scaled(5000));
+      const down = nextState(zk, ['disconnected'], 5000);
       proxy.refuse(true);
       proxy.resetAll();
       await down;
@@ -96,7 +100,7 @@ describe('watch replay', () => {
       expect((await back).state).toBe('connected');
       off();
       expect(zk.sessionId).toBe(sessionId);
-      const bound = scaled(5000);
+      const bound = 5000;
       await expect(within(changed, bound, '/changed')).resolves.toEqual({ type: 'NodeDataChanged', state: 'SyncConnected', path: '/changed' });
       await expect(within(deleted, bound, '/deleted')).resolves.toEqual({ type: 'NodeDeleted', state: 'SyncConnected', path: '/deleted' });
       await expect(within(appears.watch, bound, '/appears')).resolves.toEqual({ type: 'NodeCreated', state: 'SyncConnected', path: '/appears' });
@@ -120,7 +124,8 @@ describe('watch replay', () => {
       await other.create('/persist/kid');
       await other.create('/tree/a');
       await other.setData('/tree/a', 'v1');
-      // The server gives no catch-up for persistent watches (§11.6), so look for the post-reconnect changes.
+      // No catch-up for persistent watches (DataTree.setWatches re-adds them without comparing zxids), so
+      // look for the post-reconnect changes.
       await waitForEvent(persist, { type: 'NodeChildrenChanged', state: 'SyncConnected', path: '/persist' });
       expect(persist.every((e) => e.path === '/persist')).toBe(true);
       await waitForEvent(tree, { type: 'NodeCreated', state: 'SyncConnected', path: '/tree/a' });
@@ -146,14 +151,14 @@ describe('watch replay', () => {
       for (const w of watches) void w.then((e) => events.set(e.path, e));
       const sessionId = zk.sessionId;
 
-      const down = nextState(zk, ['disconnected'], scaled(5000));
+      const down = nextState(zk, ['disconnected'], 5000);
       proxy.resetCounts();
       proxy.refuse(true);
       proxy.resetAll();
       await down;
       // Even-numbered nodes change while the client is away (caught up on reconnect), odd ones after.
       await Promise.all(paths.filter((_, i) => i % 2 === 0).map((p) => other!.setData(p, 'v1')));
-      const back = nextState(zk, ['connected', 'expired', 'closed'], scaled(10_000));
+      const back = nextState(zk, ['connected', 'expired', 'closed'], 10_000);
       proxy.refuse(false);
       expect((await back).state).toBe('connected');
       expect(zk.sessionId).toBe(sessionId);
@@ -164,10 +169,10 @@ describe('watch replay', () => {
         detail: () => `${events.size} events`,
       });
       expect([...events.keys()].sort()).toEqual(paths.filter((_, i) => i % 2 === 0));
-      // SetWatches (101) frames on the new connection, one per batch; they preceded the catch-up events.
-      expect(proxy.requestCounts().get(101) ?? 0).toBeGreaterThanOrEqual(2);
+      // SetWatches frames on the new connection, one per batch; they preceded the catch-up events.
+      expect(proxy.requestCounts().get(OpCode.setWatches) ?? 0).toBeGreaterThanOrEqual(2);
       await Promise.all(paths.filter((_, i) => i % 2 === 1).map((p) => other!.setData(p, 'v1')));
-      await within(Promise.all(watches), scaled(5000), 'every watch');
+      await within(Promise.all(watches), 5000, 'every watch');
       expect(events.size).toBe(paths.length);
       expect([...events.values()].every((e) => e.type === 'NodeDataChanged')).toBe(true);
     } finally {
@@ -191,7 +196,7 @@ describe('watch replay', () => {
       const cut = proxy.cutAfterBytes({ direction: 'toClient', bytes: 41 });
       proxy.resetCounts();
       proxy.resetAll();
-      await within(cut, scaled(5000), 'the cut after the handshake');
+      await within(cut, 5000, 'the cut after the handshake');
       await waitFor(() => (states.changes.filter((c) => c.state === 'connected').length >= 2 ? true : undefined), {
         timeoutMs: scaled(5000),
         intervalMs: 10,
@@ -201,13 +206,13 @@ describe('watch replay', () => {
       expect(zk.sessionId).toBe(sessionId);
       // The watch stayed registered here and went out again with the second connection.
       await other.setData('/primed', 'v1');
-      await expect(within(watch, scaled(5000), '/primed')).resolves.toEqual({
+      await expect(within(watch, 5000, '/primed')).resolves.toEqual({
         type: 'NodeDataChanged',
         state: 'SyncConnected',
         path: '/primed',
       });
       // Only the second connection's SetWatches reached the server: the proxy drops what a cut connection sends.
-      expect(proxy.requestCounts().get(101) ?? 0).toBe(1);
+      expect(proxy.requestCounts().get(OpCode.setWatches) ?? 0).toBe(1);
       states.stop();
     } finally {
       proxy.clearRules();

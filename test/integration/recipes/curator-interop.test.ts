@@ -18,7 +18,8 @@ import { afterAll, onTestFinished } from 'vitest';
 import { CreateMode, NodeExistsError, type ZooKeeper } from '../../../src/entry/node.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { scaled, waitFor } from '../../support/zookeeper/index.js';
-import { describe, expect, test, text, within } from '../client/fixture.js';
+import { describe, expect, test, text } from '../../support/client-fixture.js';
+import { within } from '../../support/promises.js';
 
 const SOURCE = fileURLToPath(new URL('../../fixtures/curator/CuratorLock.java', import.meta.url));
 const CURATOR_JAR = '/usr/share/java/curator-recipes.jar';

@@ -5,8 +5,9 @@
  */
 import { AcquireTimeoutError, LockLostError, type ZooKeeper } from '../../../src/entry/node.js';
 import { LeaderElection, type Leadership } from '../../../src/recipes/index.js';
-import { describe, errorOf, expect, test, within } from '../client/fixture.js';
-import { recording, roundTrip, track } from './recording-client.js';
+import { describe, expect, test } from '../../support/client-fixture.js';
+import { recording, roundTrip } from '../../support/recipes/recording-client.js';
+import { errorOf, track, within } from '../../support/promises.js';
 
 const WAIT_MS = 10_000;
 const LATCH = /^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-latch-\d{10}$/;

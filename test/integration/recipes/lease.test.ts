@@ -30,9 +30,11 @@ import {
 } from '../../../src/protocol/index.js';
 import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
-import { AdminClient, scaled, splitConnectString, waitFor } from '../../support/zookeeper/index.js';
-import { describe, errorOf, expect, test, text, within } from '../client/fixture.js';
-import { nextState, SESSION, viaProxy, WAIT_MS } from './lock-test-support.js';
+import { AdminClient, delay, scaled, splitConnectString, waitFor } from '../../support/zookeeper/index.js';
+import { describe, expect, test, text } from '../../support/client-fixture.js';
+import { SESSION, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
+import { errorOf, within } from '../../support/promises.js';
+import { nextState } from '../../support/states.js';
 
 
 // ---------------------------------------------------------------- helpers
@@ -139,10 +141,6 @@ function killSession(hosts: string, credentials: { sessionId: bigint; passwd: Ui
     10_000,
     'killing the session',
   );
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 // ---------------------------------------------------------------- the bound
@@ -316,13 +314,13 @@ describe('lease - signal reasons', () => {
     const tap = credentialTap();
     const { proxy, zk } = await viaProxy(env, { ...SESSION, transport: tap.transport });
     const lease = await new Mutex(zk, '/lock').acquire();
-    const expired = nextState(zk, ['expired']);
+    const expired = nextState(zk, ['expired'], 15_000);
     // The holder cannot win the session back while the killer takes it over and closes it.
     proxy.refuse(true);
     await killSession(env.hosts, tap.credentials());
     expect(await env.zk.getChildren('/lock')).toEqual([]); // closing the session removed the lock node
     proxy.refuse(false);
-    expect(await expired).toBe('expired');
+    expect((await expired).state).toBe('expired');
     const reason = await lost(lease);
     expect(reason.reason).toBe('session-ended');
     expect(lease.held).toBe(false);
@@ -342,7 +340,7 @@ describe('lease - signal reasons', () => {
     const { proxy, zk } = await viaProxy(env, SESSION);
     const grace = scaled(300);
     const lease = await new Mutex(zk, '/lock', { disconnectGrace: grace }).acquire();
-    const down = nextState(zk, ['disconnected', 'connecting']);
+    const down = nextState(zk, ['disconnected', 'connecting'], 15_000);
     proxy.refuse(true);
     proxy.resetAll();
     await down;
@@ -353,7 +351,7 @@ describe('lease - signal reasons', () => {
     expect(abortedAfter).toBeGreaterThanOrEqual(grace - 20);
     // Still well inside the lease bound: the grace decided, not the bound.
     expect(lease.validUntil).toBeGreaterThan(zk.now());
-    const up = nextState(zk, ['connected']);
+    const up = nextState(zk, ['connected'], 15_000);
     proxy.refuse(false);
     await up;
     // The session survived, and with it the node: 'disconnected' is a doubt, not a loss on the server.
@@ -368,11 +366,11 @@ describe('lease - signal reasons', () => {
     const { proxy, zk } = await viaProxy(env, SESSION);
     const grace = scaled(800);
     const lease = await new Mutex(zk, '/lock', { disconnectGrace: grace }).acquire();
-    const up = nextState(zk, ['connected']);
+    const up = nextState(zk, ['connected'], 15_000);
     proxy.resetAll();
     await up;
     // No event marks "the grace timer did not fire": wait it out (bounded), then look.
-    await sleep(grace + scaled(200));
+    await delay(grace + scaled(200));
     expect(lease.signal.aborted).toBe(false);
     expect(lease.held).toBe(true);
     await lease.release();
@@ -383,7 +381,7 @@ describe('lease - signal reasons', () => {
     const { proxy, zk } = await viaProxy(env, SESSION);
     const lease = await new Mutex(zk, '/lock').acquire();
     const before = lease.validUntil;
-    const up = nextState(zk, ['connected']);
+    const up = nextState(zk, ['connected'], 15_000);
     proxy.resetAll();
     await up;
     // The reconnect's REVALIDATE touched the session at the leader; the next renewal write proves it.

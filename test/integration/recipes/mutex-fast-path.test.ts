@@ -17,28 +17,22 @@
  *  5. the sole blocker already gone when the watches are armed: hold at once, no re-read (several
  *     blockers: re-read).
  */
-import {
-  LockLostError,
-  type Transport,
-  type ZooKeeper,
-  nodeTransport,
-} from '../../../src/entry/node.js';
-import { FrameSplitter, type RequestBodies, decodeRequest } from '../../../src/protocol/index.js';
+import { LockLostError, type Transport, type ZooKeeper } from '../../../src/entry/node.js';
+import { FrameSplitter, OpCode, type RequestBodies, decodeRequest } from '../../../src/protocol/index.js';
 import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { AdminClient, scaled, waitFor } from '../../support/zookeeper/index.js';
-import { type ClientEnv, describe, errorOf, eventually, expect, test, within } from '../client/fixture.js';
-import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
-
-const OP = { delete: 2, exists: 3, getData: 4, getACL: 6, getChildren: 8, ping: 11, create2: 15, setWatches: 101 } as const;
+import { type ClientEnv, describe, expect, tappedTransport, test } from '../../support/client-fixture.js';
+import { name, seen, SESSION, untilSeen, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
+import { errorOf, eventually, track, within } from '../../support/promises.js';
 
 // ---------------------------------------------------------------- helpers
 
 /** Every request the proxy has seen except pings and the ConnectRequest, by opcode. */
 function requests(proxy: FaultProxy): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [op, n] of proxy.requestCounts()) if (op !== OP.ping && op !== 'connect') out[String(op)] = n;
+  for (const [op, n] of proxy.requestCounts()) if (op !== OpCode.ping && op !== 'connect') out[String(op)] = n;
   return out;
 }
 
@@ -48,7 +42,7 @@ function requests(proxy: FaultProxy): Record<string, number> {
  * (getACL, opcode 6, which the engine never sends) is answered after it.
  */
 async function untilArmed(proxy: FaultProxy, zk: ZooKeeper): Promise<void> {
-  await untilSeen(proxy, OP.setWatches, 1);
+  await untilSeen(proxy, OpCode.setWatches, 1);
   await zk.getACL('/');
 }
 
@@ -91,37 +85,22 @@ interface WireEvent {
 function tapTransport(): { transport: Transport; events: WireEvent[] } {
   const events: WireEvent[] = [];
   const int32 = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getInt32(at);
-  const transport: Transport = {
-    async connect(options) {
-      const conn = await nodeTransport.connect(options);
-      const outFrames = new FrameSplitter();
-      const inFrames = new FrameSplitter();
-      let outIndex = 0;
-      let inIndex = 0;
-      return {
-        start: (sink) =>
-          conn.start({
-            data(chunk) {
-              for (const f of inFrames.push(chunk.slice())) if (inIndex++ > 0) events.push({ dir: 'in', xid: int32(f, 0) });
-              sink.data(chunk);
-            },
-            closed: (error) => sink.closed(error),
-          }),
-        write(bytes) {
-          for (const f of outFrames.push(bytes.slice())) {
-            if (outIndex++ > 0) events.push({ dir: 'out', xid: int32(f, 0), op: int32(f, 4), frame: f });
-          }
-          return conn.write(bytes);
-        },
-        drained: () => conn.drained(),
-        get bufferedAmount() {
-          return conn.bufferedAmount;
-        },
-        close: () => conn.close(),
-        remote: conn.remote,
-      };
-    },
-  };
+  const transport = tappedTransport(() => {
+    const outFrames = new FrameSplitter();
+    const inFrames = new FrameSplitter();
+    let outIndex = 0;
+    let inIndex = 0;
+    return {
+      read(chunk) {
+        for (const f of inFrames.push(chunk.slice())) if (inIndex++ > 0) events.push({ dir: 'in', xid: int32(f, 0) });
+      },
+      written(bytes) {
+        for (const f of outFrames.push(bytes.slice())) {
+          if (outIndex++ > 0) events.push({ dir: 'out', xid: int32(f, 0), op: int32(f, 4), frame: f });
+        }
+      },
+    };
+  });
   return { transport, events };
 }
 
@@ -148,14 +127,14 @@ describe('mutex round trips', () => {
     const { zk } = await viaProxy(env, { ...SESSION, transport: tap.transport });
     const from = tap.events.length;
     const lease = await new Mutex(zk, '/lock').acquire();
-    const create = sent(tap.events, OP.create2, from);
-    const list = sent(tap.events, OP.getChildren, from);
+    const create = sent(tap.events, OpCode.create2, from);
+    const list = sent(tap.events, OpCode.getChildren, from);
     expect(list).toBeGreaterThan(create);
     expect(replied(tap.events, tap.events[create]!.xid)).toBeGreaterThan(list);
     // Nothing else was needed: two requests, two replies.
-    expect(tap.events.slice(from).filter((e) => e.dir === 'out' && e.op !== OP.ping).map((e) => e.op)).toEqual([
-      OP.create2,
-      OP.getChildren,
+    expect(tap.events.slice(from).filter((e) => e.dir === 'out' && e.op !== OpCode.ping).map((e) => e.op)).toEqual([
+      OpCode.create2,
+      OpCode.getChildren,
     ]);
     await lease.release();
   });
@@ -184,10 +163,10 @@ describe('mutex round trips', () => {
     const other = await env.connect(SESSION);
     const waiting = new Mutex(other, '/lock').acquire();
     await untilChildren(other, '/lock', 2);
-    await waitFor(() => (seen(proxy, OP.exists) >= 1 ? true : undefined), { timeoutMs: WAIT_MS, intervalMs: 5, what: 'monitor re-armed' });
+    await waitFor(() => (seen(proxy, OpCode.exists) >= 1 ? true : undefined), { timeoutMs: WAIT_MS, intervalMs: 5, what: 'monitor re-armed' });
     proxy.resetCounts();
     await lease.release();
-    expect(requests(proxy)).toEqual({ [OP.delete]: 1 });
+    expect(requests(proxy)).toEqual({ [OpCode.delete]: 1 });
     await (await within(waiting, 10_000, 'the waiter')).release();
   });
 
@@ -200,12 +179,12 @@ describe('mutex round trips', () => {
     const { zk } = await viaProxy(env, { ...SESSION, transport: tap.transport });
     const from = tap.events.length;
     const waiting = track(new Mutex(zk, '/lock').acquire());
-    await waitFor(() => (tap.events.some((e, i) => i >= from && e.op === OP.setWatches) ? true : undefined), {
+    await waitFor(() => (tap.events.some((e, i) => i >= from && e.op === OpCode.setWatches) ? true : undefined), {
       timeoutMs: WAIT_MS,
       intervalMs: 5,
       what: 'the waiter to arm its watches',
     });
-    const arm = tap.events[sent(tap.events, OP.setWatches, from)]!;
+    const arm = tap.events[sent(tap.events, OpCode.setWatches, from)]!;
     const request = decodeRequest(arm.frame!).request as { op: 'setWatches' } & RequestBodies['setWatches'];
     const ours = (await holder.getChildren('/lock')).find((c) => c !== name(lease.path))!;
     // Server paths (chroot included); our node first, so its deletion is reported before any other.
@@ -213,10 +192,10 @@ describe('mutex round trips', () => {
     expect(request.existWatches).toEqual([]);
     expect(request.childWatches).toEqual([]);
     // create2, getChildren, setWatches: nothing else was sent to start waiting.
-    expect(tap.events.slice(from).filter((e) => e.dir === 'out' && e.op !== OP.ping).map((e) => e.op)).toEqual([
-      OP.create2,
-      OP.getChildren,
-      OP.setWatches,
+    expect(tap.events.slice(from).filter((e) => e.dir === 'out' && e.op !== OpCode.ping).map((e) => e.op)).toEqual([
+      OpCode.create2,
+      OpCode.getChildren,
+      OpCode.setWatches,
     ]);
     await zk.getACL('/');
     expect(waiting.settled).toBe(false);
@@ -236,7 +215,7 @@ describe('mutex fast path', () => {
     const { proxy, zk } = await viaProxy(env);
     const waiting = track(new Mutex(zk, '/lock').acquire());
     await untilArmed(proxy, zk);
-    expect(requests(proxy)).toEqual({ [OP.create2]: 1, [OP.getChildren]: 1, [OP.setWatches]: 1, [OP.getACL]: 1 });
+    expect(requests(proxy)).toEqual({ [OpCode.create2]: 1, [OpCode.getChildren]: 1, [OpCode.setWatches]: 1, [OpCode.getACL]: 1 });
     proxy.resetCounts();
     await lease.release();
     const next = await within(waiting.promise, 10_000, 'the hand-off');
@@ -254,19 +233,19 @@ describe('mutex fast path', () => {
     const { proxy, zk } = await viaProxy(env);
     const waiting = track(new Mutex(zk, '/lock').acquire());
     await untilArmed(proxy, zk);
-    expect(seen(proxy, OP.getChildren)).toBe(1);
+    expect(seen(proxy, OpCode.getChildren)).toBe(1);
     giveUp.abort(new Error('gave up'));
     await expect(middleWaiting).rejects.toThrow('gave up');
     // The waiter re-reads and finds the holder older than itself: it watches it already (the look-ahead).
-    await untilSeen(proxy, OP.getChildren, 2);
+    await untilSeen(proxy, OpCode.getChildren, 2);
     await zk.getACL('/'); // answered after the re-read: the engine has decided
-    expect(seen(proxy, OP.setWatches)).toBe(1);
+    expect(seen(proxy, OpCode.setWatches)).toBe(1);
     expect(waiting.settled).toBe(false);
     expect(lease.held).toBe(true);
     // Now the holder is the sole blocker: its release hands over without another listing.
     await lease.release();
     const next = await within(waiting.promise, 10_000, 'the hand-off');
-    expect(seen(proxy, OP.getChildren)).toBe(2);
+    expect(seen(proxy, OpCode.getChildren)).toBe(2);
     await next.release();
   });
 
@@ -277,11 +256,11 @@ describe('mutex fast path', () => {
     const { proxy, zk } = await viaProxy(env);
     const waiting = track(new Mutex(zk, '/lock').acquire());
     await untilArmed(proxy, zk);
-    expect(requests(proxy)).toEqual({ [OP.create2]: 1, [OP.getChildren]: 1, [OP.setWatches]: 1, [OP.getACL]: 1 });
+    expect(requests(proxy)).toEqual({ [OpCode.create2]: 1, [OpCode.getChildren]: 1, [OpCode.setWatches]: 1, [OpCode.getACL]: 1 });
     // The holder releases: the middle waiter holds, and our waiter re-reads while it does.
     await lease.release();
     const middleLease = await within(middleWaiting, 10_000, 'the middle waiter');
-    await untilSeen(proxy, OP.getChildren, 2);
+    await untilSeen(proxy, OpCode.getChildren, 2);
     await zk.getACL('/');
     expect(waiting.settled).toBe(false);
     expect(middleLease.held).toBe(true);
@@ -308,15 +287,15 @@ describe('mutex fast path', () => {
     giveUp.abort(new Error('gave up'));
     await expect(middleWaiting).rejects.toThrow('gave up');
     // W re-reads, still waits for M2 (armed already), and now looks ahead to the holder.
-    await untilSeen(proxy, OP.setWatches, 2);
+    await untilSeen(proxy, OpCode.setWatches, 2);
     await zk.getACL('/');
-    expect(seen(proxy, OP.getChildren)).toBe(2);
+    expect(seen(proxy, OpCode.getChildren)).toBe(2);
     expect(waiting.settled).toBe(false);
     expect(lease.held).toBe(true);
     // The holder releases: M2 holds; W re-reads during that hold and becomes second in line.
     await lease.release();
     const m2Lease = await within(m2Waiting, 10_000, 'M2');
-    await untilSeen(proxy, OP.getChildren, 3);
+    await untilSeen(proxy, OpCode.getChildren, 3);
     await zk.getACL('/');
     expect(waiting.settled).toBe(false);
     proxy.resetCounts();
@@ -339,14 +318,14 @@ describe('mutex fast path', () => {
     const revoker = await env.connect(SESSION);
     await revoker.setData(lease.path, 'revoke?');
     // The change used up the watch: a re-read, then the predecessor is watched again.
-    await untilSeen(proxy, OP.setWatches, 2);
-    expect(seen(proxy, OP.getChildren)).toBe(2);
+    await untilSeen(proxy, OpCode.setWatches, 2);
+    expect(seen(proxy, OpCode.getChildren)).toBe(2);
     await zk.getACL('/');
     expect(waiting.settled).toBe(false);
     expect(lease.held).toBe(true);
     await lease.release();
     const next = await within(waiting.promise, 10_000, 'the hand-off');
-    expect(seen(proxy, OP.getChildren)).toBe(2);
+    expect(seen(proxy, OpCode.getChildren)).toBe(2);
     await next.release();
   });
 
@@ -396,8 +375,8 @@ describe('mutex fast path', () => {
     expect(next.sessionId).toBe(sessionId);
     // The watches were re-registered (the session's SetWatches after reconnecting, the second one the proxy
     // saw) and fired for the deletion made while disconnected: no re-read.
-    expect(seen(proxy, OP.getChildren)).toBe(1);
-    expect(seen(proxy, OP.setWatches)).toBe(2);
+    expect(seen(proxy, OpCode.getChildren)).toBe(1);
+    expect(seen(proxy, OpCode.setWatches)).toBe(2);
     await next.release();
   });
 
@@ -422,7 +401,7 @@ describe('mutex fast path', () => {
       expect((err as LockLostError).reason).toBe('node-deleted');
       await released;
       expect(await admin.getChildren('/lock')).toEqual([]);
-      expect(seen(proxy, OP.getChildren)).toBe(1);
+      expect(seen(proxy, OpCode.getChildren)).toBe(1);
     } finally {
       await admin.close();
     }
@@ -457,7 +436,7 @@ describe('mutex fast path', () => {
     const ours = `/lock/${(await holder.getChildren('/lock')).find((c) => c !== name(lease.path))!}`;
     // A revoker-style write consumes the one-shot watch on our node: the engine must watch it again.
     await holder.setData(ours, 'revoke?');
-    await untilSeen(proxy, OP.setWatches, 2);
+    await untilSeen(proxy, OpCode.setWatches, 2);
     await zk.getACL('/');
     expect(waiting.settled).toBe(false);
     await holder.delete(ours);
@@ -476,13 +455,13 @@ describe('mutex fast path', () => {
     // Requests reach the server this long after the proxy sees them: room to release in between.
     proxy.setLatency({ toServer: scaled(300) });
     const waiting = track(new Mutex(zk, '/lock').acquire());
-    await untilSeen(proxy, OP.setWatches, 1);
+    await untilSeen(proxy, OpCode.setWatches, 1);
     await lease.release();
     const next = await within(waiting.promise, 10_000, 'the waiter');
     proxy.setLatency({});
     // SetWatches on a node already gone fires NodeDeleted at once.
-    expect(seen(proxy, OP.getChildren)).toBe(1);
-    expect(seen(proxy, OP.setWatches)).toBe(1);
+    expect(seen(proxy, OpCode.getChildren)).toBe(1);
+    expect(seen(proxy, OpCode.setWatches)).toBe(1);
     expect(next.held).toBe(true);
     expect(await zk.getChildren('/lock')).toEqual([name(next.path)]);
     await next.release();
@@ -495,19 +474,19 @@ describe('mutex fast path', () => {
     const { proxy, zk } = await viaProxy(env);
     proxy.setLatency({ toServer: scaled(300) });
     const waiting = track(new Mutex(zk, '/lock').acquire());
-    await untilSeen(proxy, OP.setWatches, 1);
+    await untilSeen(proxy, OpCode.setWatches, 1);
     giveUp.abort(new Error('gave up'));
     await expect(middleWaiting).rejects.toThrow('gave up');
     await untilChildren(holder, '/lock', 2); // the middle node is gone: holder and our waiter remain
-    await untilSeen(proxy, OP.getChildren, 2);
+    await untilSeen(proxy, OpCode.getChildren, 2);
     proxy.setLatency({});
     await zk.getACL('/');
     // The holder was armed already (the look-ahead): nothing more to watch.
-    expect(seen(proxy, OP.setWatches)).toBe(1);
+    expect(seen(proxy, OpCode.setWatches)).toBe(1);
     expect(waiting.settled).toBe(false);
     await lease.release();
     const next = await within(waiting.promise, 10_000, 'the hand-off');
-    expect(seen(proxy, OP.getChildren)).toBe(2);
+    expect(seen(proxy, OpCode.getChildren)).toBe(2);
     await next.release();
   });
 });

@@ -20,12 +20,14 @@ import {
   type LockLostError,
   type ZooKeeper,
 } from '../../../src/entry/node.js';
+import { OpCode } from '../../../src/protocol/index.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { scaled, waitFor } from '../../support/zookeeper/index.js';
-import { describe, errorOf, expect, test, within } from '../client/fixture.js';
-import { name, nextState, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
+import { describe, expect, test } from '../../support/client-fixture.js';
+import { name, seen, SESSION, untilSeen, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
+import { errorOf, track, within } from '../../support/promises.js';
+import { nextState } from '../../support/states.js';
 
-const OP = { exists: 3, getData: 4, getChildren: 8, create2: 15, setWatches: 101 } as const;
 const UUID = '00000000-0000-4000-8000-0000000c0604';
 
 
@@ -51,7 +53,7 @@ describe('mutex faults - lost replies', () => {
     await within(dropped, 10_000, 'the create reply to be dropped');
     const lease = await within(acquiring, 10_000, 'the acquire to recover');
     expect(seen(proxy, 'connect')).toBe(2);
-    expect(seen(proxy, OP.create2)).toBe(1); // not created twice
+    expect(seen(proxy, OpCode.create2)).toBe(1); // not created twice
     expect(await env.zk.getChildren('/lock')).toEqual([name(lease.path)]);
     const stat = (await env.zk.exists(lease.path))!;
     expect(stat.ephemeralOwner).toBe(zk.sessionId);
@@ -84,8 +86,8 @@ describe('mutex faults - lost replies', () => {
     const acquiring = new Mutex(zk, '/lock').acquire();
     await within(cut, 10_000, 'the cut');
     const lease = await within(acquiring, 10_000, 'the acquire after reconnecting');
-    expect(seen(proxy, OP.create2)).toBe(1);
-    expect(seen(proxy, OP.getChildren)).toBe(2);
+    expect(seen(proxy, OpCode.create2)).toBe(1);
+    expect(seen(proxy, OpCode.getChildren)).toBe(2);
     expect(await env.zk.getChildren('/lock')).toEqual([name(lease.path)]);
     // The lease still learns of its node's deletion (no listing watch survived: it watches the node).
     await env.zk.delete(lease.path);
@@ -103,8 +105,8 @@ describe('mutex faults - lost replies', () => {
     await within(dropped, 10_000, 'the setWatches reply to be dropped');
     // Reconnected: a re-read, and the watches armed again on the new connection (the session's own
     // SetWatches replays only the listing's child watch: the failed arming was taken back).
-    await untilSeen(proxy, OP.getChildren, 2);
-    await untilSeen(proxy, OP.setWatches, 3);
+    await untilSeen(proxy, OpCode.getChildren, 2);
+    await untilSeen(proxy, OpCode.setWatches, 3);
     await zk.getACL('/');
     expect(seen(proxy, 'connect')).toBe(2);
     expect(waiting.settled).toBe(false);
@@ -157,14 +159,14 @@ describe('mutex faults - stale nodes (CURATOR-604)', () => {
     const acquiring = new Mutex(zk, '/lock').acquire();
     await within(dropped, 10_000, 'the create reply to be dropped');
     // Ours was created behind the stale one, so we wait: first for the reconnect and recovery.
-    await untilSeen(proxy, OP.setWatches, 1);
+    await untilSeen(proxy, OpCode.setWatches, 1);
     const children = (await env.zk.getChildren('/lock')).sort();
     expect(children).toHaveLength(2);
     expect(children.every((c) => c.startsWith(`_c_${UUID}-lock-`))).toBe(true);
     await earlier.close();
     const lease = await within(acquiring, 10_000, 'the acquire');
     expect(lease.path).not.toBe(stale);
-    expect(seen(proxy, OP.create2)).toBe(1);
+    expect(seen(proxy, OpCode.create2)).toBe(1);
     expect((await env.zk.exists(lease.path))!.ephemeralOwner).toBe(zk.sessionId);
     expect(await env.zk.getChildren('/lock')).toEqual([name(lease.path)]);
     await lease.release();
@@ -177,7 +179,7 @@ describe('mutex faults - giving up while disconnected', () => {
     const holder = await env.connect(SESSION);
     const held = await new Mutex(holder, '/lock').acquire();
     const { proxy, zk } = await viaProxy(env);
-    const down = nextState(zk, ['disconnected', 'connecting']);
+    const down = nextState(zk, ['disconnected', 'connecting'], 15_000);
     proxy.refuse(true);
     proxy.resetAll();
     await down;
@@ -189,7 +191,7 @@ describe('mutex faults - giving up while disconnected', () => {
     expect(err).toBeInstanceOf(AcquireTimeoutError);
     expect(zk.now() - started).toBeLessThan(timeout + scaled(1500));
     expect(zk.state).not.toBe('connected');
-    const up = nextState(zk, ['connected']);
+    const up = nextState(zk, ['connected'], 15_000);
     proxy.refuse(false);
     await up;
     // The queued create went out after the reconnect (cversion + 1), and the engine deleted what it made
@@ -218,7 +220,7 @@ describe('mutex faults - giving up while disconnected', () => {
     const reason = new Error('giving up');
     controller.abort(reason);
     expect(await within(errorOf(acquiring), 3000, 'the abort')).toBe(reason);
-    const up = nextState(zk, ['connected']);
+    const up = nextState(zk, ['connected'], 15_000);
     proxy.refuse(false);
     await up;
     await untilChildrenAre(env.zk, '/lock', []);

@@ -8,12 +8,12 @@
  */
 import { AcquireTimeoutError, NoNodeError, type ZooKeeper } from '../../../src/entry/node.js';
 import type { Lease } from '../../../src/recipes/lease.js';
+import { OpCode } from '../../../src/protocol/index.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { scaled, waitFor } from '../../support/zookeeper/index.js';
-import { describe, errorOf, eventually, expect, test, text, within } from '../client/fixture.js';
-import { name, seen, SESSION, track, untilSeen, viaProxy, WAIT_MS } from './lock-test-support.js';
-
-const OP = { exists: 3, getData: 4, getChildren: 8, setWatches: 101 } as const;
+import { describe, expect, test, text } from '../../support/client-fixture.js';
+import { name, seen, SESSION, untilSeen, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
+import { errorOf, eventually, track, within } from '../../support/promises.js';
 
 /** The lock directory's children, sorted; none when the server has reaped the (container) directory. */
 async function children(zk: ZooKeeper, dir: string): Promise<string[]> {
@@ -126,7 +126,7 @@ describe('mutex - giving up', () => {
     const controller = new AbortController();
     const pending = track(new Mutex(waiter, '/lock').acquire({ signal: controller.signal }));
     // Waiting for real: its watches are armed and answered (getACL is answered after them).
-    await untilSeen(proxy, OP.setWatches, 1);
+    await untilSeen(proxy, OpCode.setWatches, 1);
     await waiter.getACL('/');
     expect(pending.settled).toBe(false);
     const reason = new Error('shutting down');
@@ -187,8 +187,8 @@ describe('mutex - one process, several acquirers', () => {
     // Issued back to back: one session applies them in order, so they queue in call order.
     const waiters = Array.from({ length: WAITERS }, () => track(mutex.acquire()));
     // Every waiter has armed its watches (own node, predecessor, look-ahead) with one SetWatches.
-    await untilSeen(proxy, OP.setWatches, WAITERS);
-    const listingsBefore = seen(proxy, OP.getChildren);
+    await untilSeen(proxy, OpCode.setWatches, WAITERS);
+    const listingsBefore = seen(proxy, OpCode.getChildren);
     expect(listingsBefore).toBe(1 + WAITERS);
     expect(waiters.every((w) => !w.settled)).toBe(true);
 
@@ -213,8 +213,8 @@ describe('mutex - one process, several acquirers', () => {
     // The first waiter was second in line: its hand-off needed no listing. Each later one saw two older
     // nodes and re-read once, when the one two ahead released (its look-ahead), while its predecessor
     // held; its own hand-off then needed none, and nothing had to be watched again.
-    expect(seen(proxy, OP.getChildren) - listingsBefore).toBe(WAITERS - 1);
-    expect(seen(proxy, OP.setWatches)).toBe(WAITERS);
+    expect(seen(proxy, OpCode.getChildren) - listingsBefore).toBe(WAITERS - 1);
+    expect(seen(proxy, OpCode.setWatches)).toBe(WAITERS);
     expect(await children(zk, '/lock')).toEqual([]);
   });
 });

@@ -5,8 +5,9 @@
  */
 import { AcquireTimeoutError, type ZooKeeper } from '../../../src/entry/node.js';
 import { type Lease, ReadWriteLock } from '../../../src/recipes/index.js';
-import { describe, errorOf, expect, test, within } from '../client/fixture.js';
-import { recording, roundTrip, track } from './recording-client.js';
+import { describe, expect, test } from '../../support/client-fixture.js';
+import { recording, roundTrip } from '../../support/recipes/recording-client.js';
+import { errorOf, track, within } from '../../support/promises.js';
 
 const WAIT_MS = 10_000;
 const NAME = /^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-__(READ|WRIT)__\d{10}$/;

@@ -5,8 +5,9 @@
  */
 import { AcquireTimeoutError, InvalidArgumentError, LockLostError, type ZooKeeper } from '../../../src/entry/node.js';
 import { Semaphore } from '../../../src/recipes/index.js';
-import { describe, errorOf, expect, test, within } from '../client/fixture.js';
-import { roundTrip, track } from './recording-client.js';
+import { describe, expect, test } from '../../support/client-fixture.js';
+import { roundTrip } from '../../support/recipes/recording-client.js';
+import { errorOf, track, within } from '../../support/promises.js';
 
 const WAIT_MS = 10_000;
 const LEASE = /^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-lease-\d{10}$/;

@@ -1,6 +1,7 @@
 /**
- * In-process fault-injection TCP proxy for tests and benchmarks (style guide §11: faults go outside the
- * client). Listens on 127.0.0.1:0 and forwards each accepted connection to one target.
+ * In-process fault-injection TCP proxy for tests and benchmarks (faults are injected outside the client,
+ * on the wire, never through hooks in it). Listens on 127.0.0.1:0 and forwards each accepted connection to
+ * one target.
  *
  * It understands ZooKeeper framing only as far as rules need: the first client frame is the
  * ConnectRequest, later ones start with RequestHeader {xid, type}; the first server frame is the

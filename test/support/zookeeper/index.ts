@@ -20,6 +20,6 @@ export type { ZkServerOptions } from './zoo-config.js';
 export { SUPER_AUTH, SUPER_PASSWORD, SUPER_USER, digestOf } from './super-auth.js';
 export { killAllTrackedSync, trackedPids } from './cleanup-registry.js';
 export { scaled, TIMING_MULTIPLIER } from './timing.js';
-export { waitFor, type WaitOptions } from './wait.js';
+export { delay, waitFor, type WaitOptions } from './wait.js';
 export { AdminClient, splitConnectString, type AdminClientOptions } from './admin-client.js';
 export { createChroot, CHROOT_ROOT, type ChrootOptions, type TestChroot } from './chroot.js';

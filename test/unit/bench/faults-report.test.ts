@@ -1,6 +1,6 @@
 /**
  * A fault run's figures, goals, tables, Markdown, chart and files (bench/lock/faults): built from
- * synthetic cell outcomes (faults-fixture.ts) through the same code a run uses.
+ * synthetic cell outcomes (test/support/bench/faults-fixture.ts) through the same code a run uses.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +13,8 @@ import { renderFaultsMarkdown, writeFaultsResults } from '../../../bench/lock/fa
 import { faultsText } from '../../../bench/lock/faults/tables.js';
 import { LABELS } from '../../../bench/lock/runners/registry.js';
 import { escapeXml, renderChart } from '../../../bench/lock/svg-chart.js';
-import { FAULTS, QUICK, outcome, sampleFaultsReport } from './faults-fixture.js';
-import { wellFormed } from './well-formed-xml.js';
+import { FAULTS, QUICK, outcome, sampleFaultsReport } from '../../support/bench/faults-fixture.js';
+import { wellFormed } from '../../support/bench/well-formed-xml.js';
 
 describe('faults report - figures of one implementation', () => {
   const r = faultFigures(outcome('zkts-mutex', 500, []));

@@ -5,13 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bucketCounts, firstAfter, longestGap, ratePerS, recoveredAt, smoothedRates, windowRates } from '../../../bench/lock/faults/timeline.js';
-
-/** A hand-off every `everyMs` in [from, to). */
-function steady(from: number, to: number, everyMs: number): number[] {
-  const out: number[] = [];
-  for (let t = from; t < to; t += everyMs) out.push(t);
-  return out;
-}
+import { steady } from '../../support/bench/faults-fixture.js';
 
 describe('fault timeline - buckets and smoothing', () => {
   it('counts each hand-off in its bucket, the window half-open, a last partial bucket included', () => {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { annotateCells, evaluateGoals } from '../../../bench/lock/goals.js';
 import { RESULTS_DIR, blocks, regenerate, renderTable } from '../../../bench/shared/results-page.js';
 import { summarizeCells } from '../../../bench/lock/summary.js';
-import { sampleReport } from './report-fixture.js';
+import { sampleReport } from '../../support/bench/report-fixture.js';
 
 describe('results page tables', () => {
   const readme = readFileSync(join(RESULTS_DIR, 'README.md'), 'utf8');

@@ -12,7 +12,7 @@ import { renderMarkdown, timestampName, writeResults } from '../../../bench/lock
 import { perAcquisition, ceilingHandoffsPerSecond } from '../../../bench/lock/stats.js';
 import { summarizeCells } from '../../../bench/lock/summary.js';
 import { COLUMNS, textTables } from '../../../bench/lock/table.js';
-import { cellOf, sampleReport } from './report-fixture.js';
+import { cellOf, sampleReport } from '../../support/bench/report-fixture.js';
 
 function annotated(): BenchReport {
   const r = sampleReport();

@@ -8,8 +8,8 @@ import { handoffsChart, p99Chart } from '../../../bench/lock/charts.js';
 import { annotateCells } from '../../../bench/lock/goals.js';
 import { LABELS } from '../../../bench/lock/runners/registry.js';
 import { escapeXml, renderChart, tickLabel } from '../../../bench/lock/svg-chart.js';
-import { sampleReport } from './report-fixture.js';
-import { wellFormed } from './well-formed-xml.js';
+import { sampleReport } from '../../support/bench/report-fixture.js';
+import { wellFormed } from '../../support/bench/well-formed-xml.js';
 
 function report() {
   const r = sampleReport();

@@ -1,7 +1,8 @@
 /**
- * The constant tables against the fact sheet: every opcode a client sends has both codecs and nothing
- * else does; every error code has a name and a class mapping; CreateMode, Perms, EventType and
- * KeeperState carry the documented numbers (fact sheet §3, §7, §8, §9.1, §10.1).
+ * The constant tables against ZooKeeper's: every opcode a client sends has both codecs and nothing else
+ * does; every error code has a name and a class mapping; CreateMode, Perms, EventType and KeeperState
+ * carry ZooKeeper's numbers (ZooDefs.OpCode, KeeperException.Code, CreateMode, ZooDefs.Perms,
+ * Watcher.Event.EventType and Watcher.Event.KeeperState).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -80,7 +81,7 @@ describe('completeness - opcodes and codec tables', () => {
     for (const code of [0, 20, -10, -1, 10, 23, 99, 108, -12, 1000]) expect(requestOpName(code), String(code)).toBe(undefined);
   });
 
-  it('completeness - OpCode numbers match fact sheet §3', () => {
+  it('completeness - OpCode numbers match ZooDefs.OpCode', () => {
     expect(OpCode).toEqual({
       notification: 0,
       create: 1,
@@ -120,7 +121,7 @@ describe('completeness - opcodes and codec tables', () => {
 });
 
 describe('completeness - error codes', () => {
-  it('completeness - ErrorCode holds the numbers of fact sheet §7', () => {
+  it('completeness - ErrorCode holds the numbers of KeeperException.Code', () => {
     expect(ErrorCode).toEqual({
       OK: 0,
       SYSTEMERROR: -1,
@@ -232,7 +233,7 @@ describe('completeness - error codes', () => {
 });
 
 describe('completeness - CreateMode, Perms, EventType, KeeperState', () => {
-  it('completeness - CreateMode flags 0-6 carry the ephemeral/sequential/container/ttl/opCode of fact sheet §9.1', () => {
+  it('completeness - CreateMode flags 0-6: ephemeral/sequential/container/ttl as CreateMode, opCode as the Java client create(..., stat, ttl) sends', () => {
     expect(CreateMode).toEqual({
       PERSISTENT: 0,
       EPHEMERAL: 1,
@@ -260,12 +261,12 @@ describe('completeness - CreateMode, Perms, EventType, KeeperState', () => {
     expect(TTL_MAX).toBe(1_099_511_627_775n);
   });
 
-  it('completeness - Perms bits match fact sheet §10.1 and ALL is their union', () => {
+  it('completeness - Perms bits match ZooDefs.Perms and ALL is their union', () => {
     expect(Perms).toEqual({ READ: 1, WRITE: 2, CREATE: 4, DELETE: 8, ADMIN: 16, ALL: 31 });
     expect(Perms.READ | Perms.WRITE | Perms.CREATE | Perms.DELETE | Perms.ADMIN).toBe(Perms.ALL);
   });
 
-  it('completeness - EventType values match fact sheet §8.1', () => {
+  it('completeness - EventType values match Watcher.Event.EventType', () => {
     expect(EventType).toEqual({
       None: -1,
       NodeCreated: 1,
@@ -278,7 +279,7 @@ describe('completeness - CreateMode, Perms, EventType, KeeperState', () => {
     });
   });
 
-  it('completeness - KeeperState values match fact sheet §8.2 (2 unassigned)', () => {
+  it('completeness - KeeperState values match Watcher.Event.KeeperState (2 unassigned)', () => {
     expect(KeeperState).toEqual({
       Unknown: -1,
       Disconnected: 0,

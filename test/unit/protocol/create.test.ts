@@ -1,6 +1,8 @@
 /**
- * createRequest: the opcode each CreateMode needs (fact sheet §9.1) and the TTL rules (§9.2), enforced
- * locally with InvalidArgumentError before anything is sent.
+ * createRequest: the opcode each CreateMode needs (createTTL, createContainer or create2, as the Java
+ * client's ZooKeeper.create(path, data, acl, mode, stat, ttl) chooses it) and the TTL rules
+ * (EphemeralType.TTL: 1 to 2^40 - 1 ms, TTL modes only), enforced locally with InvalidArgumentError before
+ * anything is sent.
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/errors.js';

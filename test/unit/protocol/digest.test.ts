@@ -1,4 +1,4 @@
-/** The digest scheme's id and auth bytes (fact sheet §10.4). */
+/** The digest scheme's id (as DigestAuthenticationProvider.generateDigest makes it) and auth bytes. */
 import { describe, expect, it } from 'vitest';
 import { Perms, digestACL, digestAuth, digestId } from '../../../src/protocol/index.js';
 

@@ -31,17 +31,13 @@ import {
   requestCodecs,
   responseCodecs,
 } from '../../../src/protocol/index.js';
+import { compareBytesByContent } from '../../support/byte-equality.js';
 import { concatBytes } from '../../support/bytes.js';
 
 const SEED = 0x2b992ddf;
 const MUTATED_FRAMES = 10_000;
 
-expect.addEqualityTesters([
-  (a: unknown, b: unknown): boolean | undefined =>
-    a instanceof Uint8Array && b instanceof Uint8Array
-      ? a.length === b.length && Buffer.compare(a, b) === 0
-      : undefined,
-]);
+compareBytesByContent();
 
 /** mulberry32: small, fast and deterministic. */
 class Rng {

@@ -1,6 +1,7 @@
 /**
- * Jute primitives: the CESU-8 tolerant string decoder (fact sheet §1.3), utf8Length against TextEncoder,
- * null (-1) lengths, zero-copy buffer views, and Java's any-non-zero boolean.
+ * Jute primitives: the CESU-8 tolerant string decoder (Java's BinaryOutputArchive.writeString encodes each
+ * UTF-16 unit alone, so a supplementary character arrives as two 3-byte surrogates), utf8Length against
+ * TextEncoder, null (-1) lengths, zero-copy buffer views, and Java's any-non-zero boolean.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * validatePath against fact sheet §9.5 (PathUtils.validatePath): absolute, no trailing "/" except the root
+ * validatePath against ZooKeeper's PathUtils.validatePath: absolute, no trailing "/" except the root
  * or a sequential prefix, no empty/"."/".." segments, none of the forbidden characters.
  */
 import fc from 'fast-check';

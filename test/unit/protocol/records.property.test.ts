@@ -36,14 +36,9 @@ import {
   responseCodecs,
   sizeRequest,
 } from '../../../src/protocol/index.js';
+import { compareBytesByContent } from '../../support/byte-equality.js';
 
-// Byte arrays compare by content in one call; vitest's element-wise walk costs seconds on 64 KiB buffers.
-expect.addEqualityTesters([
-  (a: unknown, b: unknown): boolean | undefined =>
-    a instanceof Uint8Array && b instanceof Uint8Array
-      ? a.length === b.length && Buffer.compare(a, b) === 0
-      : undefined,
-]);
+compareBytesByContent();
 
 const SEED = 20240917;
 const RUNS = 120;
@@ -425,7 +420,7 @@ describe('records - session records round-trip', () => {
     );
   });
 
-  it('records - a handshake with a 16-byte password is 45/44 bytes and its reply 37/36 (fact sheet 2.2)', () => {
+  it('records - a handshake with a 16-byte password is 45/44 bytes and its reply 37/36 (zookeeper.jute, readOnly last)', () => {
     const passwd = new Uint8Array(16);
     const base = { protocolVersion: 0, lastZxidSeen: 0n, timeOut: 30000, sessionId: 0n, passwd };
     expect(lengthPrefix(encodeConnectRequest({ ...base, readOnly: false }))).toBe(45);

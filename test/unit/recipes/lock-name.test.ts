@@ -12,19 +12,14 @@ import {
   protectedPrefix,
   sortContenders,
 } from '../../../src/recipes/internal/lock-name.js';
+import { curatorName as contenderName, javaSeq } from '../../support/recipes/contender-names.js';
 
 const LOCK = ['lock-'] as const;
 const UUID = '3f2a1c4e-9b7d-4e21-8c3a-0d5e6f7a8b9c';
 
-/** The suffix ZooKeeper writes: Java's String.format("%010d", n), where the width includes the sign. */
-function javaSeq(n: number): string {
-  const digits = String(Math.abs(n));
-  return n < 0 ? `-${digits.padStart(9, '0')}` : digits.padStart(10, '0');
-}
-
 /** A Curator InterProcessMutex child name for sequence `n`. */
 function curatorName(n: number, uuid = UUID): string {
-  return `_c_${uuid}-lock-${javaSeq(n)}`;
+  return contenderName(n, uuid);
 }
 
 describe('lock-name - protected prefix', () => {

@@ -1,6 +1,7 @@
 /**
- * Chroot paths (fact sheet §12): the prefix is added to every outgoing path and stripped from incoming
- * ones only when the path is the chroot or lies under it, never blindly (ZOOKEEPER-4565).
+ * Chroot paths (the connect string's suffix, ConnectStringParser): the prefix is added to every outgoing path
+ * and stripped from incoming ones only when the path is the chroot or lies under it, never blindly
+ * (ZOOKEEPER-4565).
  */
 import { describe, expect, it } from 'vitest';
 import { toClientPath, toServerPath } from '../../../src/session/chroot.js';

@@ -1,6 +1,6 @@
 /**
- * Connect strings as ConnectStringParser reads them (fact sheet §11.4, §12): hosts, the default port,
- * bracketed IPv6, the chroot suffix, and the malformed inputs that must fail before anything connects.
+ * Connect strings as ZooKeeper's ConnectStringParser reads them: hosts, the default port, bracketed IPv6, the
+ * chroot suffix, and the malformed inputs that must fail before anything connects.
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/errors.js';

@@ -1,15 +1,16 @@
 /**
- * close() (fact sheet §11.5, style guide §6): closeSession goes out after everything already queued,
- * the session settles everything and ends 'closed', a second close is harmless, and closing while
- * disconnected or while a connect hangs settles at once and leaves no timer or attempt behind.
+ * close() (as ClientCnxn.close: closeSession queued behind what was submitted): closeSession goes out after
+ * everything already queued, the session settles everything and ends 'closed', a second close is harmless,
+ * and closing while disconnected or while a connect hangs settles at once and leaves no timer or attempt
+ * behind.
  */
 import { describe, expect, it } from 'vitest';
 import { ClientClosedError, ConnectionLossError } from '../../../src/errors.js';
 import { KeeperState } from '../../../src/protocol/constants.js';
 import type { RawWatchEvent } from '../../../src/session/watches.js';
-import { established, harness, settle, track } from './harness.js';
+import { established, getData, harness, settle } from '../../support/session-harness.js';
+import { track } from '../../support/promises.js';
 
-const getData = (path: string) => ({ op: 'getData', path, watch: false }) as const;
 
 describe('session close', () => {
   it('close - closeSession follows the queued requests in the same write; everything settles', async () => {

@@ -1,10 +1,11 @@
 /**
- * The handshake through the memory transport (fact sheet §11.1): the exact ConnectRequest a new and a
- * resumed session send, silence until the ConnectResponse, and what the response sets.
+ * The handshake through the memory transport (ClientCnxn.SendThread.primeConnection): the exact
+ * ConnectRequest a new and a resumed session send, silence until the ConnectResponse, and what the response
+ * sets.
  */
 import { describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, connectResponse } from '../../support/memory-transport.js';
-import { HOSTS, established, harness, settle, started } from './harness.js';
+import { HOSTS, established, harness, settle, started } from '../../support/session-harness.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
@@ -14,7 +15,8 @@ describe('session handshake', () => {
     const conn = await started(h);
     expect(h.transport.attempts.map((a) => `${a.host}:${a.port}`)).toEqual(['zk1:2181']);
     expect(conn.writes).toHaveLength(1);
-    // Fact sheet §15: new session, timeOut 30000, readOnly false.
+    // As captured from a 3.8.0 server (test/unit/protocol/captured-frames.test.ts): new session, timeOut 30000,
+    // readOnly false.
     expect(hex(conn.writes[0]!)).toBe(
       '0000002d' + '00000000' + '0000000000000000' + '00007530' + '0000000000000000' + '00000010' + '00'.repeat(16) + '00',
     );

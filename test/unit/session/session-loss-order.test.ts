@@ -9,7 +9,8 @@ import { AuthFailedError, ConnectionLossError, RequestTimeoutError, guaranteesNo
 import { Xid } from '../../../src/protocol/constants.js';
 import { TEST_PASSWORD } from '../../support/memory-transport.js';
 import { statOf } from '../../support/stat.js';
-import { established, harness, settle, track } from './harness.js';
+import { established, harness, settle } from '../../support/session-harness.js';
+import { track } from '../../support/promises.js';
 
 const T = 30_000;
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);

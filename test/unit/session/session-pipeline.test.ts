@@ -1,6 +1,6 @@
 /**
- * The request pipeline through the memory transport (fact sheet §6, style guide §7): coalesced writes,
- * FIFO matching with an xid check, lastZxid tracking, xid wrap-around, backpressure, and the limits
+ * The request pipeline through the memory transport (ClientCnxn's outgoing and pending queues): coalesced
+ * writes, FIFO matching with an xid check, lastZxid tracking, xid wrap-around, backpressure, and the limits
  * (maxQueuedBytes, maxRequestSize, request deadlines).
  */
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,8 @@ import { encodeRequest } from '../../../src/protocol/requests.js';
 import type { Stat } from '../../../src/protocol/records/data.js';
 import { encodeReply, encodeWatcherEvent } from '../../../src/protocol/responses.js';
 import { connectResponse } from '../../support/memory-transport.js';
-import { HOSTS, established, harness, settle, started, track } from './harness.js';
+import { HOSTS, established, getData, harness, settle, started } from '../../support/session-harness.js';
+import { track } from '../../support/promises.js';
 
 const STAT: Stat = {
   czxid: 1n,
@@ -33,7 +34,6 @@ const STAT: Stat = {
   pzxid: 8n,
 };
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
-const getData = (path: string) => ({ op: 'getData', path, watch: false }) as const;
 
 describe('session pipeline', () => {
   it('pipeline - requests queued before the handshake go out after it, in call order, in one write', async () => {

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { Xid } from '../../../src/protocol/constants.js';
 import { encodeReply } from '../../../src/protocol/responses.js';
 import { TEST_PASSWORD } from '../../support/memory-transport.js';
-import { HOSTS, established, harness, settle } from './harness.js';
+import { HOSTS, established, harness, settle } from '../../support/session-harness.js';
 
 const T = 30_000;
 const ascii = (bytes: Uint8Array): string => String.fromCharCode(...bytes);

@@ -1,6 +1,6 @@
 /**
- * Reconnecting (fact sheet §11.5, §11.6): the priming order on a new connection, moving through the
- * hosts when a connect is refused, hangs, or gets no ConnectResponse, and the two answers that end a
+ * Reconnecting (ClientCnxn.SendThread.primeConnection): the priming order on a new connection, moving through
+ * the hosts when a connect is refused, hangs, or gets no ConnectResponse, and the two answers that end a
  * session for good (ConnectResponse timeOut 0, AUTHFAILED).
  */
 import { describe, expect, it } from 'vitest';
@@ -9,9 +9,9 @@ import { KeeperState, Xid } from '../../../src/protocol/constants.js';
 import type { WatchKind, RawWatchEvent } from '../../../src/session/watches.js';
 import { TEST_PASSWORD } from '../../support/memory-transport.js';
 import { statOf } from '../../support/stat.js';
-import { established, harness, settle, started, track } from './harness.js';
+import { established, getData, harness, settle, started } from '../../support/session-harness.js';
+import { track } from '../../support/promises.js';
 
-const getData = (path: string) => ({ op: 'getData', path, watch: false }) as const;
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 describe('session reconnect', () => {

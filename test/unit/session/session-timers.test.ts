@@ -1,18 +1,18 @@
 /**
- * Session timers on the fake clock (fact sheet §11.3): the ping after T/3 idle, the read timeout after
- * 2T/3 of silence, the exact send time behind lastAckedSendTime, and client-declared expiry after 4/3 T
+ * Session timers on the fake clock (ClientCnxn.SendThread.run): the ping after T/3 idle, the read timeout
+ * after 2T/3 of silence, the exact send time behind lastAckedSendTime, and client-declared expiry after 4/3 T
  * without hearing from any server. T = 30 s here, so the ticker runs every second.
  */
 import { describe, expect, it } from 'vitest';
 import { ConnectionLossError, SessionExpiredError } from '../../../src/errors.js';
 import { KeeperState } from '../../../src/protocol/constants.js';
 import type { RawWatchEvent } from '../../../src/session/watches.js';
-import { established, harness, settle, track } from './harness.js';
+import { established, getData, harness, settle } from '../../support/session-harness.js';
+import { track } from '../../support/promises.js';
 
 const T = 30_000;
 /** The ticker's period for T = 30 s: the granularity of every timer check. */
 const TICK = 1000;
-const getData = (path: string) => ({ op: 'getData', path, watch: false }) as const;
 
 describe('session timers', () => {
   it('ping - sent after T/3 without sending, not before, as a header-only xid -2 frame', async () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DRIFT } from '../../../src/session/validity.js';
 import type { MemoryConnection } from '../../support/memory-transport.js';
 import { statOf } from '../../support/stat.js';
-import { type Harness, established, harness, settle } from './harness.js';
+import { type Harness, established, getData, harness, settle } from '../../support/session-harness.js';
 
 const STAT = statOf({ version: 5 });
 
@@ -23,7 +23,6 @@ async function idle(h: Harness, conn: MemoryConnection, ms: number): Promise<voi
 
 const T = 30_000;
 const PI = 0.3 * T;
-const getData = (path: string) => ({ op: 'getData', path, watch: false }) as const;
 const setData = (path: string) => ({ op: 'setData', path, data: null, version: -1 }) as const;
 
 describe('session validity', () => {

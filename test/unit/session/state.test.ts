@@ -1,6 +1,7 @@
 /**
- * The session state machine as a table (style guide §6): every (from, to) pair is checked against the
- * transitions the driver is allowed to make, and terminal states are never left.
+ * The session state machine as a table (README, "Using the client": the states; expiry is final): every
+ * (from, to) pair is checked against the transitions the driver is allowed to make, and terminal states are
+ * never left.
  */
 import { describe, expect, it } from 'vitest';
 import { type SessionState, canTransition, isConnected, isTerminal } from '../../../src/session/state.js';

@@ -1,5 +1,5 @@
 /**
- * Every session timer comes from one function of the session timeout T (fact sheet §11.3): read timeout
+ * Every session timer comes from one function of the session timeout T (as in ClientCnxn): read timeout
  * 2/3 T, ping after 1/3 T idle, connect timeout T / hosts (at least 1 s), client-side expiry after 4/3 T (ZOOKEEPER-4508).
  */
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,8 @@
 /**
- * WatchRegistry dispatch (fact sheet §8.6, AddWatchMode §8.4): which tables fire for each event type,
- * which are cleared (one-shot) and which stay (persistent), recursive watches on ancestors, the
- * once-per-event rule for a watcher in several tables, the final event, and the SetWatches replay set.
+ * WatchRegistry dispatch (as the Java client's ZKWatchManager.materialize; AddWatchMode): which tables fire
+ * for each event type, which are cleared (one-shot) and which stay (persistent), recursive watches on
+ * ancestors, the once-per-event rule for a watcher in several tables, the final event, and the SetWatches
+ * replay set.
  */
 import { describe, expect, it } from 'vitest';
 import { EventType, KeeperState } from '../../../src/protocol/constants.js';

@@ -1,6 +1,6 @@
 /**
  * Helpers for the recipe tests: a client wrapper that records the calls a recipe makes (which nodes it
- * watches, in what order), and a tracker that says whether a promise has settled yet.
+ * watches, in what order), and a wait for the recipes running on some clients to settle.
  */
 import type { ZooKeeper } from '../../../src/entry/node.js';
 
@@ -37,16 +37,6 @@ export function recording(zk: ZooKeeper): { zk: ZooKeeper; calls: Call[]; watche
     calls,
     watched: (method) => calls.filter((c) => c.watch && (method === undefined || c.method === method)).map((c) => c.path),
   };
-}
-
-/** Whether `promise` has settled, without awaiting it (rejections are kept for a later await). */
-export function track<T>(promise: Promise<T>): { readonly settled: boolean; readonly promise: Promise<T> } {
-  const state = { settled: false, promise };
-  promise.then(
-    () => (state.settled = true),
-    () => (state.settled = true),
-  );
-  return state;
 }
 
 /**

@@ -1,9 +1,9 @@
 /** Helpers shared by the Mutex and Lease tests: a client behind its own FaultProxy, request counts, small waits. */
 import { onTestFinished } from 'vitest';
-import type { ConnectOptions, SessionState, ZooKeeper } from '../../../src/entry/node.js';
-import { FaultProxy } from '../../support/proxy/index.js';
-import { scaled, splitConnectString, waitFor } from '../../support/zookeeper/index.js';
-import { type ClientEnv, within } from '../client/fixture.js';
+import type { ConnectOptions, ZooKeeper } from '../../../src/entry/node.js';
+import { FaultProxy } from '../proxy/index.js';
+import { scaled, splitConnectString, waitFor } from '../zookeeper/index.js';
+import type { ClientEnv } from '../client-fixture.js';
 
 /** Short enough for fault tests to expire sessions quickly. */
 export const SESSION = { sessionTimeout: 4000 };
@@ -38,33 +38,7 @@ export function untilSeen(proxy: FaultProxy, opcode: number, n: number): Promise
   });
 }
 
-/** A promise and whether it has settled yet. */
-export function track<T>(p: Promise<T>): { readonly settled: boolean; readonly promise: Promise<T> } {
-  const state = { settled: false, promise: p };
-  p.then(
-    () => (state.settled = true),
-    () => (state.settled = true),
-  );
-  return state;
-}
-
 /** The last segment of a path. */
 export function name(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
-}
-
-/** Resolves on the next state change of `zk` to one of `states`. Subscribe before causing it. */
-export function nextState(zk: ZooKeeper, states: readonly SessionState[]): Promise<SessionState> {
-  return within(
-    new Promise<SessionState>((resolve) => {
-      const off = zk.onStateChange((c) => {
-        if (states.includes(c.state)) {
-          off();
-          resolve(c.state);
-        }
-      });
-    }),
-    15_000,
-    `state ${states.join('|')}`,
-  );
 }

@@ -4,8 +4,8 @@
  * deleted, when the test ends (pass or fail).
  */
 import { test as base, inject } from 'vitest';
-import { type ConnectOptions, type SessionState, type Transport, type ZooKeeper, connect, nodeTransport } from '../../../src/entry/node.js';
-import { type TestChroot, createChroot, scaled } from '../../support/zookeeper/index.js';
+import { type ConnectOptions, type Transport, type ZooKeeper, connect, nodeTransport } from '../../src/entry/node.js';
+import { type TestChroot, createChroot, scaled } from './zookeeper/index.js';
 
 export interface ClientEnv {
   /** Host list of the shared server, no chroot. */
@@ -57,52 +57,29 @@ export const test = base.extend<{ env: ClientEnv }>({
 
 export { expect, describe } from 'vitest';
 
-/** Polls `probe` until it returns true, for at most `ms` (scaled); for server-side timers (TTL, containers). */
-export async function eventually(probe: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + scaled(ms);
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${scaled(ms)} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** What a tapped connection shows: the bytes the client writes, and the chunks it reads. */
+export interface ConnectionTap {
+  written?(bytes: Uint8Array): void;
+  read?(chunk: Uint8Array): void;
 }
 
-/**
- * Resolves when `zk` next enters `state`, with every state seen on the way (subscribe before causing
- * the change); rejects after `ms` (scaled).
- */
-export function nextState(zk: ZooKeeper, state: SessionState, ms = 10_000): Promise<SessionState[]> {
-  const seen: SessionState[] = [];
-  let off = (): void => {};
-  const reached = new Promise<SessionState[]>((resolve) => {
-    off = zk.onStateChange((change) => {
-      seen.push(change.state);
-      if (change.state === state) resolve(seen);
-    });
-  });
-  return within(reached, ms, () => `state ${state} (seen: ${seen.join(', ') || 'nothing'})`).finally(off);
-}
-
-/** Resolves with `promise`'s value, or rejects if it has not settled within `ms` (scaled). */
-export function within<T>(promise: Promise<T>, ms: number, what: string | (() => string)): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`timed out after ${scaled(ms)} ms waiting for ${typeof what === 'string' ? what : what()}`));
-    }, scaled(ms));
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** The node transport, counting the bytes the client writes: proves that a rejected call sent nothing. */
-export function countingTransport(): { transport: Transport; written(): number } {
-  let written = 0;
-  const transport: Transport = {
+/** The node transport, showing each new connection's traffic to the tap `tapFor()` returns for it. */
+export function tappedTransport(tapFor: () => ConnectionTap): Transport {
+  return {
     async connect(options) {
       const conn = await nodeTransport.connect(options);
+      const tap = tapFor();
       return {
-        start: (sink) => conn.start(sink),
+        start: (sink) =>
+          conn.start({
+            data(chunk) {
+              tap.read?.(chunk);
+              sink.data(chunk);
+            },
+            closed: (error) => sink.closed(error),
+          }),
         write(bytes) {
-          written += bytes.length;
+          tap.written?.(bytes);
           return conn.write(bytes);
         },
         drained: () => conn.drained(),
@@ -114,17 +91,13 @@ export function countingTransport(): { transport: Transport; written(): number }
       };
     },
   };
-  return { transport, written: () => written };
 }
 
-/** The error `promise` rejects with; fails the test if it resolves. */
-export async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
+/** The node transport, counting the bytes the client writes: proves that a rejected call sent nothing. */
+export function countingTransport(): { transport: Transport; written(): number } {
+  let written = 0;
+  const transport = tappedTransport(() => ({ written: (bytes) => void (written += bytes.length) }));
+  return { transport, written: () => written };
 }
 
 const decoder = new TextDecoder();

@@ -1,7 +1,7 @@
 /**
- * The byte-exact frames of the protocol fact sheet §15, captured from the Debian 3.8.0 server: whole frames
- * with their length prefix. Requests are encoded and compared byte for byte; replies are decoded (and, as a
- * fake server would, encoded back).
+ * Byte-exact frames captured from a ZooKeeper 3.8.0 server (Debian's package) talking to a client: whole
+ * frames with their length prefix. Requests are encoded and compared byte for byte; replies are decoded
+ * (and, as a fake server would, encoded back).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -27,7 +27,7 @@ import {
 } from '../../../src/protocol/index.js';
 import type { ConnectRequest, ReplyHeader, Request } from '../../../src/protocol/index.js';
 
-/** Hex as the fact sheet writes it (groups separated by spaces) → a plain Uint8Array. */
+/** Hex as written below (groups separated by spaces) → a plain Uint8Array. */
 function hex(s: string): Uint8Array {
   const clean = s.replace(/\s+/g, '');
   if (!/^([0-9a-f]{2})*$/.test(clean)) throw new Error(`bad hex: ${s}`);
@@ -78,7 +78,7 @@ const NEW_SESSION: ConnectRequest = {
   readOnly: false,
 };
 
-describe('fact sheet §15 vectors - behaviour', () => {
+describe('frames captured from a 3.8.0 server - behaviour', () => {
   describe('requests encode byte-exactly', () => {
     it('ConnectRequest: new session, timeOut 30000, readOnly false (49 bytes)', () => {
       const frame = encodeConnectRequest(NEW_SESSION);

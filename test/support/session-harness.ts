@@ -2,11 +2,11 @@
  * A Session wired to the memory transport and the fake clock, for the session unit tests: the test
  * plays the server on `transport.last` and moves time with `clock.advance`.
  */
-import { FakeClock, settle } from '../../support/fake-clock.js';
-import { type MemoryConnection, MemoryTransport } from '../../support/memory-transport.js';
-import type { ConnectResponse } from '../../../src/protocol/records/session.js';
-import { Session, type SessionOptions } from '../../../src/session/session.js';
-import type { SessionState } from '../../../src/session/state.js';
+import { FakeClock, settle } from './fake-clock.js';
+import { type MemoryConnection, MemoryTransport } from './memory-transport.js';
+import type { ConnectResponse } from '../../src/protocol/records/session.js';
+import { Session, type SessionOptions } from '../../src/session/session.js';
+import type { SessionState } from '../../src/session/state.js';
 
 export { settle };
 
@@ -57,24 +57,5 @@ export async function established(h: Harness, response: Partial<ConnectResponse>
   return conn;
 }
 
-export interface Tracked<T> {
-  readonly settled: boolean;
-  readonly value: T | undefined;
-  readonly error: unknown;
-}
-
-/** Follows a promise without awaiting it, so a test can ask whether it settled yet (and never leaves it unhandled). */
-export function track<T>(promise: Promise<T>): Tracked<T> {
-  const t = { settled: false, value: undefined as T | undefined, error: undefined as unknown };
-  promise.then(
-    (value) => {
-      t.settled = true;
-      t.value = value;
-    },
-    (error: unknown) => {
-      t.settled = true;
-      t.error = error;
-    },
-  );
-  return t;
-}
+/** A getData request without a watch, for `session.submit`. */
+export const getData = (path: string) => ({ op: 'getData', path, watch: false }) as const;
