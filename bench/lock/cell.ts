@@ -33,6 +33,8 @@ export interface CellSpec {
   index: number;
   /** Which repeat of this (implementation, N, hold) this is, from 0. */
   repeat: number;
+  /** Each runner process's contenders share one session (RunnerConfig.shareSession). */
+  shareSession?: boolean;
 }
 
 export interface CellHooks {
@@ -151,6 +153,7 @@ export async function runCell(ctx: CellContext, spec: CellSpec, hooks: CellHooks
       store: store.address,
       ...(spec.prepared.impl === 'zkts-rwlock' ? { readRatio: spec.readRatio } : {}),
       worker: w,
+      ...(spec.shareSession === true ? { shareSession: true } : {}),
     });
     await all(runners, (w) => `CELL ${JSON.stringify(config(w))}`, 'READY', readyMs);
     for (const r of runners) r.send('START');
@@ -233,6 +236,7 @@ export function figures(
     errors: results.reduce((s, r) => s + r.errors, 0),
     fractionOfCeiling: null,
     wallMs: Math.round(wallMs),
+    perWorkerAcquisitions: results.map((r) => r.acquisitions),
     notes,
   };
 }

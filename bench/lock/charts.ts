@@ -10,6 +10,7 @@ import { type ChartSpec, type Series, renderChart } from './svg-chart.js';
 
 export const COLORS: Record<Implementation, string> = {
   'zkts-mutex': '#d62728',
+  'zkts-shared': '#8c564b',
   'zkts-simple-lock': '#ff7f0e',
   'zkts-rwlock': '#e377c2',
   'nzc-recipe': '#1f77b4',

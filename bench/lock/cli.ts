@@ -4,7 +4,7 @@
  * on a 2-core machine; `--quick` takes well under one. `--faults` is another kind of run: one long cell
  * per implementation while a fault schedule runs against the ensemble (bench/lock/faults).
  */
-import { ALL_IMPLS, TEST_IMPLS } from './runners/registry.js';
+import { ALL_IMPLS, SHARED_SESSION_IMPLS, TEST_IMPLS } from './runners/registry.js';
 import type { Implementation } from './protocol.js';
 
 export interface BenchOptions {
@@ -38,6 +38,8 @@ export interface BenchOptions {
   readRatio: number;
   /** A fault run (bench/lock/faults): the full schedule, or the short one of the tests. */
   faults: 'full' | 'quick' | undefined;
+  /** A shared-session run (bench/lock/shared-session.ts): P processes × M acquirers on one session each. */
+  sharedSession?: { processes: number[]; perProcess: number[]; repeats: number } | undefined;
 }
 
 /** What a fault run measures unless --impl says otherwise. */
@@ -81,6 +83,11 @@ export const USAGE = `Lock benchmark: zkts's locks against Curator, kazoo and no
                            expire; handoffs/s before, during and after each, gaps, errors, orphan
                            nodes, violations. Needs --ensemble 3 (about a minute per implementation)
   --faults-quick           --faults with 2 s phases and two faults (leader kill, cut-off), for the tests
+  --shared-session         instead of the cells above, M acquirers sharing ONE session in each of P
+                           runner processes (default ${SHARED_SESSION_IMPLS.join(', ')};
+                           P 1,2,4, M 16,64, hold 0, one repeat); --latest writes shared-session.json|md
+  --processes 1,2,4        P of --shared-session
+  --per-process 16,64      M of --shared-session
   --help                   this text
 
 Exit code 1 on any mutual-exclusion violation, or when every implementation failed.`;
@@ -113,7 +120,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (['quick', 'json-only', 'latest', 'verbose', 'help', 'faults', 'faults-quick'].includes(name)) {
+    if (['quick', 'json-only', 'latest', 'verbose', 'help', 'faults', 'faults-quick', 'shared-session'].includes(name)) {
       given.set(name, true);
       continue;
     }
@@ -124,7 +131,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   if (given.has('help')) return null;
   const known = [
     ...['connect', 'ensemble', 'force-sync', 'rtt', 'quick', 'impl', 'n', 'hold', 'workers', 'repeat', 'warmup-cap', 'measure', 'floor'],
-    ...['out', 'json-only', 'latest', 'verbose', 'faults', 'faults-quick'],
+    ...['out', 'json-only', 'latest', 'verbose', 'faults', 'faults-quick', 'shared-session', 'processes', 'per-process'],
   ];
   for (const k of given.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
   const str = (k: string): string | undefined => {
@@ -141,15 +148,19 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
     if (clash !== undefined) throw new Error(`${flag} runs one fixed cell per implementation (N = 8, hold 1 ms, 2 processes): --${clash} does not apply`);
   }
 
-  const impls = str('impl') === undefined ? [...(faults !== undefined ? FAULT_IMPLS : ALL_IMPLS)] : list(str('impl')!, '--impl');
+  const shared = given.has('shared-session');
+  if (!shared && (given.has('processes') || given.has('per-process'))) throw new Error('--processes and --per-process go with --shared-session');
+  if (shared && faults !== undefined) throw new Error('--shared-session and --faults are different runs: choose one');
+  if (shared && given.has('n')) throw new Error('--shared-session sets N as P x M: use --processes and --per-process, not --n');
+  const impls = str('impl') === undefined ? [...(faults !== undefined ? FAULT_IMPLS : shared ? SHARED_SESSION_IMPLS : ALL_IMPLS)] : list(str('impl')!, '--impl');
   for (const impl of impls) {
-    if (![...ALL_IMPLS, ...TEST_IMPLS].includes(impl as Implementation)) {
+    if (![...ALL_IMPLS, ...TEST_IMPLS, ...SHARED_SESSION_IMPLS].includes(impl as Implementation)) {
       throw new Error(`--impl: unknown implementation ${impl} (known: ${ALL_IMPLS.join(', ')})`);
     }
   }
   const ns = str('n') === undefined ? (quick ? [1, 4, 16] : [1, 2, 16, 64]) : numbers(str('n')!, '--n', 1);
   if (ns.some((n) => !Number.isInteger(n))) throw new Error('--n: whole numbers of sessions');
-  const holds = str('hold') === undefined ? (quick ? [0] : [0, 1]) : numbers(str('hold')!, '--hold', 0);
+  const holds = str('hold') === undefined ? (quick || shared ? [0] : [0, 1]) : numbers(str('hold')!, '--hold', 0);
   const rtt = str('rtt') === undefined ? 0 : Number(str('rtt')!.replace(/ms$/, ''));
   if (!Number.isFinite(rtt) || rtt < 0) throw new Error(`--rtt: bad value ${JSON.stringify(str('rtt'))}`);
   const ensemble = str('ensemble') === undefined ? 1 : Number(str('ensemble'));
@@ -192,6 +203,13 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
     sessionTimeoutMs: faults !== undefined ? FAULT_SESSION_TIMEOUT_MS : 10_000,
     readRatio: 0.9,
     faults,
+    sharedSession: shared
+      ? {
+          processes: str('processes') === undefined ? [1, 2, 4] : numbers(str('processes')!, '--processes', 1).map(Math.round),
+          perProcess: str('per-process') === undefined ? [16, 64] : numbers(str('per-process')!, '--per-process', 1).map(Math.round),
+          repeats: repeatGiven ?? 1,
+        }
+      : undefined,
   };
 }
 

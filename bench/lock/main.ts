@@ -17,6 +17,7 @@ import { faultsText } from './faults/tables.js';
 import { runBenchmark } from './orchestrator.js';
 import { Progress } from './progress.js';
 import { writeResults } from './results.js';
+import { runShared, sharedTable, writeShared } from './shared-session.js';
 import { legend, textTables } from './table.js';
 
 async function main(): Promise<number> {
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
   const command = ['npm run bench --', ...process.argv.slice(2)].join(' ');
   const progress = new Progress(opts.jsonOnly ? undefined : process.stdout, process.stdout.isTTY === true);
   if (opts.faults !== undefined) return faults(opts, progress, command);
+  if (opts.sharedSession !== undefined) return sharedSession(opts, progress, command);
   let report;
   try {
     report = await runBenchmark(opts, progress, command);
@@ -96,6 +98,37 @@ async function faults(opts: BenchOptions, progress: Progress, command: string): 
   }
   if (report.results.every((r) => r.status !== 'ok')) {
     process.stderr.write('\nlock benchmark under faults: every implementation failed (see the errors above and in the result file)\n');
+    return 1;
+  }
+  return 0;
+}
+
+/** A shared-session run (bench/lock/shared-session.ts): the same exit codes. */
+async function sharedSession(opts: BenchOptions, progress: Progress, command: string): Promise<number> {
+  let report;
+  try {
+    report = await runShared(opts, progress, command);
+  } catch (err) {
+    process.stderr.write(`lock benchmark, shared sessions: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 2;
+  }
+  const written = writeShared(report, opts.outDir, opts.latest);
+  if (opts.jsonOnly) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else {
+    progress.line('');
+    progress.line(sharedTable(report));
+    progress.line('');
+    for (const g of report.goals) progress.line(`goal ${g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met'}: ${g.goal}: ${g.detail}`);
+    progress.line('');
+    progress.line(`results: ${written.map((f) => relative(process.cwd(), f)).join(', ')}`);
+  }
+  if (report.violations > 0) {
+    process.stderr.write(`\n!!! MUTUAL EXCLUSION VIOLATED: ${report.violations} violation(s) !!!\n`);
+    for (const c of report.cells.filter((x) => x.violations > 0)) process.stderr.write(`  ${c.impl} P=${c.workers}: ${c.violationExamples.join('\n    ')}\n`);
+    return 1;
+  }
+  if (report.cells.every((c) => c.status !== 'ok')) {
+    process.stderr.write('\nlock benchmark, shared sessions: every implementation failed\n');
     return 1;
   }
   return 0;

@@ -49,6 +49,8 @@
 
 export type Implementation =
   | 'zkts-mutex'
+  /** SharedMutex: contenders on one session share one contender node (issue 15). */
+  | 'zkts-shared'
   | 'zkts-simple-lock'
   | 'zkts-rwlock'
   | 'nzc-recipe'
@@ -75,6 +77,13 @@ export interface RunnerConfig {
   readRatio?: number;
   /** Index of this worker when a cell spreads its sessions over several processes. */
   worker?: number;
+  /**
+   * Every contender of this process uses ONE session (client), as an application with many concurrent
+   * tasks does: `sessions` is then the number of contenders (threads, tasks) sharing it. Curator: one
+   * CuratorFramework, an InterProcessMutex per thread; kazoo: one KazooClient, a Lock per thread; Node
+   * runners: one client, a lock object per contender.
+   */
+  shareSession?: boolean;
 }
 
 /**

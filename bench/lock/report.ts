@@ -18,6 +18,8 @@ export interface CellResult {
   holdMs: number;
   /** Runner processes the sessions were spread over. */
   workers: number;
+  /** Counted acquisitions of each runner process, in worker order (the shares of a shared-session cell). */
+  perWorkerAcquisitions?: number[];
   /** Which repeat of this (implementation, N, hold), from 0. */
   repeat: number;
   status: 'ok' | 'failed';

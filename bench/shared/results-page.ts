@@ -10,7 +10,8 @@
  * Kinds: `cells` (the summary rows for one hold time, optionally filtered), `goals`, `floor` (lock
  * benchmark results), `codec` (bench/codec/main.ts --json), `pipeline` (bench/pipeline/main.ts --json),
  * `lease` (bench/lease/main.ts), `faults` (the per-implementation table of a --faults run),
- * `fault-list` (its per-fault table), `goals` also for a --faults run.
+ * `fault-list` (its per-fault table), `goals` also for a --faults run and a --shared-session run,
+ * `shared` (the rows of a --shared-session run: P processes × M acquirers sharing one session).
  * `npm run bench:readme` rewrites every table from its file; test/unit/bench/results-page.test.ts
  * checks that the page matches what its files say.
  */
@@ -25,6 +26,7 @@ import { type Report as PipelineReport, renderReport as pipelineTables } from '.
 import type { Implementation } from '../lock/protocol.js';
 import type { BenchReport } from '../lock/report.js';
 import { COLUMNS, ms, summaryRow } from '../lock/table.js';
+import { type SharedReport, sharedTable } from '../lock/shared-session.js';
 
 const BLOCK = /<!-- bench-table (\S+) ([\w-]+)((?: \w+=\S+)*) -->\n[\s\S]*?<!-- \/bench-table -->/g;
 
@@ -70,6 +72,11 @@ export function renderTable(json: unknown, kind: string, opts: Map<string, strin
   if (kind === 'pipeline') return `${pipelineCaption(json as PipelineReport)}\n\n${pipelineTables(json as PipelineReport)}`;
   if (kind === 'faults') return markdownTable(summaryTable((json as FaultsReport).results));
   if (kind === 'fault-list') return markdownTable(faultTable((json as FaultsReport).results));
+  if (kind === 'shared') {
+    const r = json as SharedReport;
+    const caption = `\`${r.command}\`; ${r.machine.cpus} CPUs (${r.machine.cpuModel}), Node ${r.machine.node}; ${load(r.machine.loadBefore, r.machine.loadAfter)}; ${r.settings.sharedMutex}.`;
+    return `${caption}\n\n${sharedTable(r)}`;
+  }
   const report = json as BenchReport;
   switch (kind) {
     case 'cells': {

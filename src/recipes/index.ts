@@ -4,6 +4,7 @@
  */
 export { Lease, type LeaseOptions } from './lease.js';
 export { Mutex, type MutexOptions, type AcquireOptions } from './mutex.js';
+export { SharedMutex, SharedLease, type SharedMutexOptions } from './shared-mutex.js';
 export { SimpleLock, type SimpleLockOptions } from './simple-lock.js';
 export { ReadWriteLock, ReadWriteLockSide, type ReadWriteLockOptions } from './read-write-lock.js';
 export { Semaphore, type SemaphoreOptions } from './semaphore.js';

@@ -24,6 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { RunnerConfig } from '../protocol.js';
 import { type Contender, runRunner } from '../runner-loop.js';
+import { SessionShare } from './session-share.js';
 
 const require = createRequire(import.meta.url);
 
@@ -100,8 +101,50 @@ async function acquire(client: NzcClient, dir: string): Promise<{ path: string; 
   }
 }
 
+interface NzcSession {
+  client: NzcClient;
+  live: <T>(p: Promise<T>) => Promise<T>;
+  expired(): boolean;
+}
+
+let share: SessionShare<NzcSession> | undefined;
+
+/** The contender's client: its own, or (shareSession) the process's one, which all its contenders use. */
 async function open(config: RunnerConfig): Promise<Contender> {
   if (config.impl !== 'nzc-recipe') throw new Error(`the nzc runner does not run ${config.impl}`);
+  let s: NzcSession;
+  let close: () => Promise<void>;
+  if (config.shareSession === true) {
+    share ??= new SessionShare(() => connectNzc(config), closeNzc, (x) => x.expired());
+    const taken = await share.take();
+    s = taken.session;
+    close = taken.release;
+  } else {
+    s = await connectNzc(config);
+    close = () => closeNzc(s);
+  }
+  const { client, live } = s;
+  return {
+    async acquire() {
+      const { path, seq } = await live(acquire(client, config.lockPath));
+      return {
+        token: String(seq),
+        kind: 'w',
+        release: () => live(call<void>((cb) => client.remove(path, -1, (err) => cb(err, undefined)))),
+      };
+    },
+    ended: () => s.expired(),
+    close,
+  };
+}
+
+async function closeNzc(s: NzcSession): Promise<void> {
+  // nzc's close() has no callback: give the closeSession request a moment to leave.
+  s.client.close();
+  await new Promise((r) => setTimeout(r, 50));
+}
+
+async function connectNzc(config: RunnerConfig): Promise<NzcSession> {
   const client = nzc.createClient(config.connect, { sessionTimeout: config.sessionTimeoutMs, spinDelay: 100, retries: 0 });
   let expired = false;
   const lost = new Promise<never>((_, reject) =>
@@ -123,22 +166,7 @@ async function open(config: RunnerConfig): Promise<Contender> {
     });
     client.connect();
   });
-  return {
-    async acquire() {
-      const { path, seq } = await live(acquire(client, config.lockPath));
-      return {
-        token: String(seq),
-        kind: 'w',
-        release: () => live(call<void>((cb) => client.remove(path, -1, (err) => cb(err, undefined)))),
-      };
-    },
-    ended: () => expired,
-    async close() {
-      // nzc's close() has no callback: give the closeSession request a moment to leave.
-      client.close();
-      await new Promise((r) => setTimeout(r, 50));
-    },
-  };
+  return { client, live, expired: () => expired };
 }
 
 await runRunner({ open, notes: { library: `node-zookeeper-client ${NZC_VERSION}` } });

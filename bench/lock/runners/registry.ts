@@ -15,6 +15,8 @@ import type { Implementation } from '../protocol.js';
 export const ALL_IMPLS: readonly Implementation[] = ['zkts-mutex', 'zkts-simple-lock', 'zkts-rwlock', 'nzc-recipe', 'curator', 'kazoo'];
 /** Runnable when named with --impl, never by default: the negative control of the tests. */
 export const TEST_IMPLS: readonly Implementation[] = ['broken-lock'];
+/** What a --shared-session run measures unless --impl says otherwise (zkts-shared runs only when named). */
+export const SHARED_SESSION_IMPLS: readonly Implementation[] = ['zkts-shared', 'zkts-mutex', 'curator', 'kazoo', 'nzc-recipe'];
 
 /** zkts's own implementations; the others are the peers ratios are taken against. */
 export function isZkts(impl: Implementation): boolean {
@@ -23,6 +25,7 @@ export function isZkts(impl: Implementation): boolean {
 
 export const LABELS: Record<Implementation, string> = {
   'zkts-mutex': 'zkts Mutex',
+  'zkts-shared': 'zkts SharedMutex (one node per session)',
   'zkts-simple-lock': 'zkts SimpleLock (herd)',
   'zkts-rwlock': 'zkts ReadWriteLock (90% reads)',
   'nzc-recipe': 'node-zookeeper-client + recipe',
@@ -88,6 +91,7 @@ export function prepareImpls(impls: readonly Implementation[]): { ready: Prepare
     let p: PreparedImpl | string;
     switch (impl) {
       case 'zkts-mutex':
+      case 'zkts-shared':
       case 'zkts-simple-lock':
       case 'zkts-rwlock':
       case 'broken-lock':

@@ -16,7 +16,7 @@ describe('results page tables', () => {
 
   it('every table names a stored result file, and there is one of each kind', () => {
     const found = blocks(readme);
-    expect(new Set(found.map((b) => b.kind))).toEqual(new Set(['cells', 'goals', 'floor', 'codec', 'pipeline', 'lease', 'faults', 'fault-list']));
+    expect(new Set(found.map((b) => b.kind))).toEqual(new Set(['cells', 'goals', 'floor', 'codec', 'pipeline', 'lease', 'faults', 'fault-list', 'shared']));
     for (const b of found) expect(existsSync(join(RESULTS_DIR, b.file)), b.file).toBe(true);
   });
 

@@ -673,7 +673,10 @@ public final class CuratorLockBench {
             final String store = str(cfg, "store");
             final long worker = numOr(cfg, "worker", 0);
             // Start every session, then wait for all of them (one bound for the lot).
-            for (int k = 0; k < sessions; k++) {
+            // shareSession: one CuratorFramework shared by every contender thread of this process, as an
+            // application with many threads uses Curator; otherwise one per contender (session).
+            final boolean share = cfg.containsKey("shareSession") && Boolean.TRUE.equals(cfg.get("shareSession"));
+            for (int k = 0; k < (share ? 1 : sessions); k++) {
                 CuratorFramework c = CuratorFrameworkFactory.builder()
                         .connectString(connect)
                         .sessionTimeoutMs(sessionTimeoutMs)
@@ -701,8 +704,9 @@ public final class CuratorLockBench {
             }
             contenders = new Contender[sessions];
             for (int k = 0; k < sessions; k++) {
-                TokenMutex m = new TokenMutex(clients.get(k), lockPath, new StatCapturingDriver());
-                contenders[k] = new Contender(k, worker + "-" + k, clients.get(k), m, stores.get(k), lockPath);
+                CuratorFramework client = clients.get(share ? 0 : k);
+                TokenMutex m = new TokenMutex(client, lockPath, new StatCapturingDriver());
+                contenders[k] = new Contender(k, worker + "-" + k, client, m, stores.get(k), lockPath);
             }
             for (Contender c : contenders) {
                 c.thread = new Thread(() -> contend(c), "contender-" + c.index);

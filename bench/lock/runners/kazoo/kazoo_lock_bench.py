@@ -163,27 +163,43 @@ def parse_config(text):
 
 
 class TokenCapture(object):
-    """Wraps one client's create so the lock's create returns its Stat (create2) at no extra cost."""
+    """Wraps one client's create so each lock's create returns its Stat (create2) at no extra cost.
+
+    Keyed by the Lock's create_path (unique per Lock object: kazoo puts a fresh uuid in it), so the
+    Locks of several threads sharing one client (config.shareSession) each read their own czxid.
+    """
 
     def __init__(self, client):
         self.client = client
-        self.create_path = None  # set once the Lock exists
-        self.last_path = None
-        self.last_czxid = 0
+        self.records = {}
         original = client.create
 
         def create(path, value=b"", acl=None, ephemeral=False, sequence=False,
                    makepath=False, include_data=False):
-            if path == self.create_path and not include_data:
+            rec = self.records.get(path)
+            if rec is not None and not include_data:
                 real_path, stat = original(path, value, acl, ephemeral, sequence, makepath,
                                            include_data=True)
-                self.last_path = real_path
-                self.last_czxid = stat.czxid
+                rec.last_path = real_path
+                rec.last_czxid = stat.czxid
                 return real_path
             return original(path, value, acl, ephemeral, sequence, makepath,
                             include_data=include_data)
 
         client.create = create  # instance attribute: shadows KazooClient.create for this client only
+
+    def register(self, create_path):
+        rec = CapturedCreate()
+        self.records[create_path] = rec
+        return rec
+
+
+class CapturedCreate(object):
+    """The last create of one Lock: its node's path and czxid."""
+
+    def __init__(self):
+        self.last_path = None
+        self.last_czxid = 0
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -230,6 +246,7 @@ class Contender(object):
         self.k = k
         self.client = None
         self.capture = None
+        self.tokens = None
         self.lock = None
         self.store = None
         self.thread = None
@@ -258,6 +275,7 @@ class Cell(object):
         self.timeout_s = float(cfg["sessionTimeoutMs"]) / 1000.0
         self.worker = cfg.get("worker", 0)
         self.lock_id = cfg["lockPath"]
+        self.share = bool(cfg.get("shareSession", False))
         self.drain_s = 60.0 + 3 * self.timeout_s + 2 * self.n * (self.hold_s + 0.1)
 
         self.cv = threading.Condition()
@@ -277,20 +295,25 @@ class Cell(object):
 
         for c in self.contenders:
             c.store = StoreConnection(self.cfg["store"])
-        for c in self.contenders:
+        # config.shareSession: one KazooClient for every contender thread of this process, as an
+        # application with many threads would use kazoo; otherwise one client (session) per contender.
+        owners = self.contenders[:1] if self.share else self.contenders
+        for c in owners:
             c.client = KazooClient(hosts=self.cfg["connect"], timeout=self.timeout_s)
             c.client.add_listener(self.lost_counter(c))
-            c.capture = TokenCapture(c.client)
-        events = [c.client.start_async() for c in self.contenders]
+            c.tokens = TokenCapture(c.client)
+        events = [c.client.start_async() for c in owners]
         deadline = time.monotonic() + CONNECT_TIMEOUT_S
-        for c, ev in zip(self.contenders, events):
+        for c, ev in zip(owners, events):
             ev.wait(max(0.0, deadline - time.monotonic()))
             if not c.client.connected:
                 raise RuntimeError("session %d not connected to %s within %d s"
                                    % (c.k, self.cfg["connect"], CONNECT_TIMEOUT_S))
         for c in self.contenders:
+            owner = owners[0] if self.share else c
+            c.client, c.tokens = owner.client, owner.tokens
             c.lock = c.client.Lock(self.lock_id, "w%s-s%d" % (self.worker, c.k))
-            c.capture.create_path = c.lock.create_path
+            c.capture = c.tokens.register(c.lock.create_path)
         for c in self.contenders:
             c.thread = threading.Thread(target=self.contender_main, args=(c,),
                                         name="contender-%d" % c.k, daemon=True)
@@ -575,7 +598,10 @@ class Cell(object):
                     traceback.print_exc(file=sys.stderr)
             return run
 
-        clients = [c.client for c in self.contenders if c.client is not None]
+        clients = []
+        for c in self.contenders:
+            if c.client is not None and all(c.client is not x for x in clients):
+                clients.append(c.client)
         for c in self.contenders:
             c.client = None
         return run_bounded([closer(cl) for cl in clients], bound_s, "close") if clients else 0
