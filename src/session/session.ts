@@ -150,6 +150,7 @@ export class Session {
       connectTimeout: () => this.timeouts.connectTimeout,
       handshake: (conn, signal) => this.handshake(conn, signal),
       established: () => connection.established,
+      fatal: (error) => this.terminate('authFailed', error.message, error),
     });
     this.ticker = new Ticker({
       clock,
@@ -381,24 +382,29 @@ export class Session {
     return isTerminal(this._state) || this.closing !== undefined;
   }
 
-  /** Enters a terminal state: fails everything pending, ends every watch, closes the socket. */
-  private terminate(state: 'expired' | 'authFailed' | 'closed', message?: string): void {
+  /**
+   * Enters a terminal state: fails everything pending, ends every watch, closes the socket. `error`, when
+   * given, is the error the session ends with (a TlsError, a SASL refusal) instead of the state's own.
+   */
+  private terminate(state: 'expired' | 'authFailed' | 'closed', message?: string, error?: Error): void {
     if (isTerminal(this._state)) return;
     const make = (path?: string): Error =>
-      state === 'expired'
-        ? new SessionExpiredError(message ?? 'the session has expired', { path })
-        : state === 'authFailed'
-          ? new AuthFailedError(message ?? 'authentication failed', { path })
-          : new ClientClosedError(message ?? 'the client is closed', { path });
-    const error = make();
-    this.terminalError = error;
-    this.transition(state, error);
+      error !== undefined
+        ? error
+        : state === 'expired'
+          ? new SessionExpiredError(message ?? 'the session has expired', { path })
+          : state === 'authFailed'
+            ? new AuthFailedError(message ?? 'authentication failed', { path })
+            : new ClientClosedError(message ?? 'the client is closed', { path });
+    const ended = make();
+    this.terminalError = ended;
+    this.transition(state, ended);
     this.ticker.stop();
-    this.connection.end(error);
+    this.connection.end(ended);
     this.validity.ended();
     this.keeper.stop();
     this.rwSearch.stop();
-    this.loop.stop(error);
+    this.loop.stop(ended);
     this.pipeline.end(make);
     const keeperState = state === 'expired' ? KeeperState.Expired : state === 'authFailed' ? KeeperState.AuthFailed : KeeperState.Closed;
     this.watches.endAll({ type: EventType.None, state: keeperState, path: '' });
