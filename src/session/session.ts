@@ -21,7 +21,14 @@
  *
  * Single writer: only `transition` assigns `_state`.
  */
-import { AuthFailedError, ClientClosedError, ConnectionLossError, InvalidArgumentError, SessionExpiredError } from '../errors.js';
+import {
+  AuthFailedError,
+  ClientClosedError,
+  ConnectionLossError,
+  InvalidArgumentError,
+  SessionClosedRequireSaslAuthError,
+  SessionExpiredError,
+} from '../errors.js';
 import { EventType, JUTE_MAX_BUFFER, KeeperState } from '../protocol/constants.js';
 import { DEFAULT_MAX_FRAME_SIZE } from '../protocol/frame.js';
 import type { Request } from '../protocol/requests.js';
@@ -37,6 +44,7 @@ import { type Endpoint, describe } from './hosts.js';
 import type { AuthCredential, Logger, SessionOptions, SubmitOptions } from './options.js';
 import type { WatchRegistration } from './pending.js';
 import { RequestPipeline } from './pipeline.js';
+import { SaslExchange } from './sasl.js';
 import { type ReplyHost, dispatchReply } from './replies.js';
 import { probeReadWrite } from './rw-probe.js';
 import { ReadWriteSearch } from './rw-search.js';
@@ -82,6 +90,9 @@ export class Session {
   private readonly ticker: Ticker;
   private readonly rwSearch: ReadWriteSearch;
   readonly watches: WatchRegistry;
+
+  /** SASL under way on the current connection's handshake. */
+  private sasl: { exchange: SaslExchange; established: () => void } | undefined;
 
   private readonly listeners = new Set<(change: StateChange) => void>();
   private readonly auth: AuthCredential[];
@@ -137,6 +148,12 @@ export class Session {
       },
       acked: (sentAt) => this.ack(sentAt),
       authFailed: () => this.terminate('authFailed'),
+      authRequired: () => {
+        const error = new SessionClosedRequireSaslAuthError(
+          'the server requires SASL authentication (enforce.auth.enabled) and closed the session: connect with the sasl option',
+        );
+        this.terminate('authFailed', error.message, error);
+      },
     };
     this.loop = new ConnectLoop({
       clock,
@@ -270,10 +287,32 @@ export class Session {
     return handshake;
   }
 
+  /**
+   * A frame while the handshake is under way: the ConnectResponse, then, with SASL, the SASL answers
+   * (the handshake ends when SASL does, so the connect timeout bounds both, and a connection lost
+   * meanwhile moves on to the next host like any failed handshake).
+   */
   private onConnectResponse(frame: Uint8Array): void {
+    const sasl = this.sasl;
+    if (sasl !== undefined) {
+      let done: boolean;
+      try {
+        done = sasl.exchange.frame(frame);
+      } catch (err) {
+        if (!(err instanceof AuthFailedError || err instanceof SessionClosedRequireSaslAuthError)) throw err;
+        this.sasl = undefined;
+        this.terminate('authFailed', err.message, err);
+        return;
+      }
+      if (!done) return;
+      this.sasl = undefined;
+      this.log('debug', 'SASL authenticated', { mechanism: 'DIGEST-MD5' });
+      sasl.established();
+      return;
+    }
     const response = readConnectResponse(frame, this.connection.remote);
-    const handshake = this.connection.takeHandshake();
     if (response.timeOut <= 0) {
+      const handshake = this.connection.takeHandshake();
       const message = this.sessionId === 0n ? 'the server refused to create a session' : 'the session has expired';
       handshake.reject(new SessionExpiredError(message));
       this.terminate('expired', message);
@@ -294,8 +333,25 @@ export class Session {
       }
       this.seenReadWrite = true;
     }
+    const establish = (): void => this.establish(response.timeOut, newSession);
+    const credentials = this.opts.sasl;
+    if (credentials === undefined) {
+      establish();
+      return;
+    }
+    // SASL first, before auth replay, watch replay and queued requests: a server enforcing SASL
+    // (enforce.auth) refuses anything else from a connection that has not authenticated.
+    const exchange = new SaslExchange(credentials, (bytes) => this.connection.write(bytes), () => this.pipeline.nextXid());
+    this.sasl = { exchange, established: establish };
+    exchange.start();
+  }
+
+  /** The handshake (and SASL, if any) is done: requests may go out, auth and watches replayed first. */
+  private establish(timeOut: number, newSession: boolean): void {
+    const handshake = this.connection.takeHandshake();
+    const { connectSentAt } = this.connection;
     this.connection.establish();
-    this.validity.connected(connectSentAt, this.connection.lastRecv, response.timeOut, { newSession, readOnly: this.readOnly });
+    this.validity.connected(connectSentAt, this.connection.lastRecv, timeOut, { newSession, readOnly: this.readOnly });
     // Auth first, then watch replay, then (via flush) the requests queued meanwhile (ClientCnxn primeConnection).
     const replay = this.watches.empty ? [] : splitSetWatches(this.lastZxid, this.watches.replaySet());
     this.pipeline.prime(this.auth, replay, (bytes) => this.connection.write(bytes), (e) => this.log('warn', 'watch replay failed', { error: e }));
@@ -320,6 +376,7 @@ export class Session {
   private dropConnection(gen: number, cause: Error): void {
     const dropped = this.connection.drop(gen);
     if (dropped === undefined) return;
+    this.sasl = undefined;
     this.validity.disconnected();
     this.rwSearch.stop();
     const remote = this.connection.remote;

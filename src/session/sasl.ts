@@ -1,0 +1,77 @@
+/**
+ * SASL on a new connection, between the ConnectResponse and everything else (ClientCnxn holds its queue
+ * while SASL is in progress, as this does): GetSASLRequest packets (opcode 102, ordinary xids) carrying
+ * the mechanism's tokens, each answered by a SetSASLResponse, until the mechanism completes. Nothing else
+ * is in flight meanwhile, so every frame is the answer to the last packet. Run again on every connection:
+ * SASL authenticates a connection, not a session.
+ */
+import { AuthFailedError, ErrorCode, ProtocolError, SessionClosedRequireSaslAuthError, type ZooKeeperError, errorFromCode } from '../errors.js';
+import { encodeRequest } from '../protocol/requests.js';
+import { decodeReplyHeader, decodeResponse } from '../protocol/responses.js';
+import { DigestMd5Client, SaslError } from '../protocol/sasl-digest-md5.js';
+
+/** SASL credentials: DIGEST-MD5 (the only mechanism; Kerberos/GSSAPI is not supported). */
+export interface SaslCredentials {
+  mechanism?: 'DIGEST-MD5';
+  username: string;
+  password: string;
+}
+
+export class SaslExchange {
+  private readonly client: DigestMd5Client;
+  private readonly username: string;
+  private readonly write: (bytes: Uint8Array) => void;
+  private readonly nextXid: () => number;
+  private xid = 0;
+
+  constructor(credentials: SaslCredentials, write: (bytes: Uint8Array) => void, nextXid: () => number) {
+    this.client = new DigestMd5Client(credentials.username, credentials.password);
+    this.username = credentials.username;
+    this.write = write;
+    this.nextXid = nextXid;
+  }
+
+  /** Sends the first token. */
+  start(): void {
+    this.send(this.client.initial());
+  }
+
+  /**
+   * The server's answer to the last packet: sends the next token, or returns true once authenticated.
+   * Throws AuthFailedError (refused, or a server that failed its own proof), SessionClosedRequireSaslAuthError
+   * (a server enforcing SASL refused it), or ProtocolError (an answer to something else).
+   */
+  frame(frame: Uint8Array): boolean {
+    const header = decodeReplyHeader(frame);
+    if (header.xid !== this.xid) throw new ProtocolError(`reply xid ${header.xid} during SASL, expected ${this.xid}`, 'ReplyHeader.xid', 0);
+    if (header.err !== 0) throw this.refusal(header.err);
+    const { token } = decodeResponse('sasl', frame);
+    let next: Uint8Array | null;
+    try {
+      next = this.client.evaluate(token);
+    } catch (err) {
+      if (err instanceof SaslError) throw new AuthFailedError(`SASL DIGEST-MD5 as "${this.username}": ${err.message}`, { cause: err });
+      throw err;
+    }
+    if (this.client.complete) return true;
+    if (next === null) throw new AuthFailedError(`SASL DIGEST-MD5 as "${this.username}": the mechanism stopped before completing`);
+    this.send(next);
+    return false;
+  }
+
+  private send(token: Uint8Array): void {
+    this.xid = this.nextXid();
+    this.write(encodeRequest(this.xid, { op: 'sasl', token }));
+  }
+
+  private refusal(err: number): ZooKeeperError {
+    const cause = errorFromCode(err);
+    if (err === ErrorCode.AUTHFAILED) {
+      return new AuthFailedError(`SASL DIGEST-MD5 as "${this.username}" refused by the server: wrong password, or no such user`, { cause });
+    }
+    if (err === ErrorCode.SESSIONCLOSEDREQUIRESASLAUTH) {
+      return new SessionClosedRequireSaslAuthError(`SASL DIGEST-MD5 as "${this.username}" refused by a server that requires SASL`, { cause });
+    }
+    return new AuthFailedError(`SASL DIGEST-MD5 as "${this.username}" failed: ${cause.message}`, { cause });
+  }
+}
