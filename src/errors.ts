@@ -52,7 +52,8 @@ export type ClientErrorCodeName =
   | 'NOHOSTS'
   | 'QUEUEFULL'
   | 'LOCKLOST'
-  | 'ACQUIRETIMEOUT';
+  | 'ACQUIRETIMEOUT'
+  | 'TLS';
 
 const codeNames = new Map<number, ErrorCodeName>(
   (Object.keys(ErrorCode) as ErrorCodeName[]).map((name) => [ErrorCode[name], name]),
@@ -353,6 +354,85 @@ export class NoHostsError extends ZooKeeperError {
   }
 }
 
+/** What a TLS connection to a server failed on (TlsError.reason). */
+export type TlsFailureReason =
+  /** The server's certificate does not chain to a trusted CA (`tls.ca`). */
+  | 'untrusted-certificate'
+  /** The server's certificate is expired or not yet valid. */
+  | 'certificate-expired'
+  /** The server's certificate is not issued for the name (or address) dialled, nor for `tls.servername`. */
+  | 'hostname-mismatch'
+  /** The server requires a client certificate (ssl.clientAuth=need) and none was configured. */
+  | 'client-certificate-required'
+  /** The server refused the client certificate (an unknown CA, expired, or rejected by its x509 provider). */
+  | 'client-certificate-rejected';
+
+/**
+ * A TLS handshake with a server failed on a certificate: the server's (untrusted, expired, issued for
+ * another name) or the client's (missing where required, refused). Configuration, not the network: the
+ * session does not retry it forever. An attempt that fails so moves on to the next host, and once every
+ * host has failed so in a row the session ends (state `authFailed`) with this error: one member with a
+ * bad certificate does not stop a client that can reach the others, and a client that can reach none
+ * says why at once instead of retrying until its connect timeout.
+ */
+export class TlsError extends ZooKeeperError {
+  override name = 'TlsError';
+  readonly reason: TlsFailureReason;
+  /** "host:port" of the server. */
+  readonly host: string;
+  constructor(reason: TlsFailureReason, host: string, message: string, options: ZooKeeperErrorOptions = {}) {
+    super(message, 'TLS', ErrorCode.AUTHFAILED, options);
+    this.reason = reason;
+    this.host = host;
+  }
+}
+
+/**
+ * Runtime TLS errors by reason: Node's and Bun's codes (OpenSSL and BoringSSL verify codes, alerts),
+ * and Deno's rustls messages (`invalid peer certificate: UnknownIssuer`, `received fatal alert: ...`).
+ */
+const TLS_PATTERNS: readonly (readonly [TlsFailureReason | 'client-certificate', RegExp])[] = [
+  ['certificate-expired', /CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|certificate has expired|certificate is not yet valid|peer certificate: (?:Expired|NotValidYet)|certificate expired|certificate not valid yet/i],
+  ['hostname-mismatch', /ERR_TLS_CERT_ALTNAME_INVALID|Hostname\/IP does not match|NotValidForName|not valid for name/i],
+  [
+    'untrusted-certificate',
+    /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_SIGNATURE_FAILURE|CERT_UNTRUSTED|CERT_REJECTED|INVALID_CA|UnknownIssuer|BadSignature|unable to verify the first certificate|self[- ]signed certificate/i,
+  ],
+  // Alerts from the server about the client's certificate (or its absence).
+  ['client-certificate', /ALERT_BAD_CERTIFICATE|ALERT_CERTIFICATE_REQUIRED|ALERT_UNKNOWN_CA|ALERT_CERTIFICATE_UNKNOWN|ALERT_CERTIFICATE_EXPIRED|ALERT_UNSUPPORTED_CERTIFICATE|ALERT_ACCESS_DENIED|alert bad certificate|fatal alert: (?:BadCertificate|CertificateRequired|UnknownCA|CertificateUnknown|CertificateExpired|AccessDenied)/i],
+];
+
+const HINTS: Record<TlsFailureReason, string> = {
+  'untrusted-certificate': 'the server certificate is not signed by a trusted CA: pass the CA that issued it as tls.ca',
+  'certificate-expired': 'the server certificate has expired (or is not valid yet): the server needs a new certificate',
+  'hostname-mismatch':
+    'the server certificate is not issued for the name dialled: connect by a name it lists (subjectAltName), or set tls.servername to one',
+  'client-certificate-required': 'the server requires a client certificate (ssl.clientAuth=need): pass tls.cert and tls.key',
+  'client-certificate-rejected': 'the server refused the client certificate: it must be issued by a CA in the server trust store, and valid',
+};
+
+/**
+ * The TlsError an error from a TLS connection attempt stands for (looking through its `cause` chain),
+ * or undefined when it is not a certificate failure. `clientCert`: whether a client certificate was sent,
+ * which tells a missing certificate from a refused one (the server sends the same alert for both).
+ */
+export function tlsFailureOf(error: unknown, host: string, clientCert: boolean): TlsError | undefined {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    if (e instanceof TlsError) return e;
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    const text = `${typeof code === 'string' ? code : ''} ${typeof message === 'string' ? message : ''}`;
+    for (const [kind, pattern] of TLS_PATTERNS) {
+      if (!pattern.test(text)) continue;
+      const reason: TlsFailureReason =
+        kind === 'client-certificate' ? (clientCert ? 'client-certificate-rejected' : 'client-certificate-required') : kind;
+      const detail = typeof message === 'string' ? message.split('\n')[0]!.trim() : String(code);
+      return new TlsError(reason, host, `TLS to ${host} failed: ${HINTS[reason]} (${detail})`, { cause: error });
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** Why a lock holder can no longer be sure it holds the lock. */
 export type LockLostReason =
   | 'released'
@@ -448,6 +528,7 @@ export function endsSession(error: unknown): boolean {
     case 'CLIENTCLOSED':
     case 'NOHOSTS':
     case 'SESSIONCLOSEDREQUIRESASLAUTH':
+    case 'TLS':
       return true;
     default:
       return false;

@@ -23,6 +23,7 @@ export type { WatchedEvent, EventTypeName, KeeperStateName } from './client/watc
 export type { SessionState, StateChange } from './session/state.js';
 export { isTerminal } from './session/state.js';
 export type { Logger, LogLevel } from './session/options.js';
+export type { SaslCredentials } from './session/sasl.js';
 export type { Clock } from './session/clock.js';
 export type { ValidityHold } from './session/validity-keeper.js';
 export type {

@@ -2,6 +2,7 @@
 import { InvalidArgumentError, NoHostsError } from '../errors.js';
 import { parseConnectString } from '../session/connect-string.js';
 import type { AuthCredential, Logger } from '../session/options.js';
+import type { SaslCredentials } from '../session/sasl.js';
 import { Session } from '../session/session.js';
 import type { Clock } from '../session/clock.js';
 import { isTerminal } from '../session/state.js';
@@ -20,6 +21,11 @@ export interface ConnectOptions {
   tls?: boolean | TransportTlsOptions;
   /** Credentials sent at connect and after every reconnect, e.g. `{ scheme: 'digest', auth: 'user:password' }`. */
   auth?: readonly { scheme: string; auth: string | Uint8Array }[];
+  /**
+   * SASL DIGEST-MD5 credentials (a user of the server's JAAS `Server` section), authenticated on every
+   * connection before any other request. Kerberos (GSSAPI) is not supported.
+   */
+  sasl?: SaslCredentials;
   /** Accept read-only servers (partitioned from the quorum); writes then fail with NotReadOnlyError. */
   allowReadOnly?: boolean;
   /** Largest reply frame accepted, bytes (default jute.maxbuffer + 64 KiB). */
@@ -65,6 +71,7 @@ export async function connectWith(
     maxQueuedBytes: options.maxQueuedBytes,
     tls: options.tls,
     auth,
+    sasl: options.sasl,
     clock: options.clock,
     logger: options.logger,
   });

@@ -20,7 +20,7 @@ import {
   type ZooKeeperError,
   errorFromCode,
 } from '../errors.js';
-import { OPEN_ACL_UNSAFE } from '../protocol/acl.js';
+import { OPEN_ACL_UNSAFE, checkACL } from '../protocol/acl.js';
 import { AddWatchMode, CreateMode, ErrorCode, EventType, WatcherType, createModeInfo } from '../protocol/constants.js';
 import { type CreateKindRequest, createRequest } from '../protocol/create.js';
 import { validatePath } from '../protocol/path.js';
@@ -275,12 +275,13 @@ export class ZooKeeper implements AsyncDisposable {
 
   /** Replaces a node's ACL (version is the aversion). Notable errors: NoNodeError, BadVersionError, NoAuthError. */
   setACL(path: string, acl: readonly ACL[], options: VersionOptions = {}): Promise<Stat> {
-    return this.call(() =>
-      this.send(
+    return this.call(() => {
+      checkACL(acl, path);
+      return this.send(
         { op: 'setACL', path: this.serverPath(path), acl, version: checkVersion(options.version) },
         path,
-      ).then((r) => r.stat),
-    );
+      ).then((r) => r.stat);
+    });
   }
 
   // ---------------------------------------------------------------- reads

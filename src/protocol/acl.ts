@@ -1,4 +1,5 @@
 /** ZooDefs.Ids: the well-known ids and ACL sets, plus a digest ACL builder. */
+import { InvalidACLError } from '../errors.js';
 import { Perms } from './constants.js';
 import { digestId } from './digest.js';
 import type { ACL, Id } from './records/data.js';
@@ -21,4 +22,19 @@ export const READ_ACL_UNSAFE: readonly ACL[] = Object.freeze([Object.freeze({ pe
 /** An ACL entry for a digest user, computed from the clear-text password. */
 export async function digestACL(user: string, password: string, perms: number = Perms.ALL): Promise<ACL> {
   return { perms, id: { scheme: 'digest', id: await digestId(user, password) } };
+}
+
+/**
+ * Refuses permission bits outside Perms.ALL (READ | WRITE | CREATE | DELETE | ADMIN = 31) before
+ * anything is sent: ZooKeeper 3.8 stores such an entry as given (perms 64, or -1) where it grants
+ * nothing it names. Empty ACLs, unknown schemes and malformed ids are the server's to refuse (it answers
+ * INVALIDACL for them).
+ */
+export function checkACL(acl: readonly ACL[], path?: string): void {
+  for (const entry of acl) {
+    const perms = entry.perms;
+    if (!Number.isInteger(perms) || perms < 0 || (perms & ~Perms.ALL) !== 0) {
+      throw new InvalidACLError(`INVALIDACL: perms ${perms} for ${entry.id.scheme}:${entry.id.id} has bits outside Perms.ALL (31)`, { path });
+    }
+  }
 }

@@ -4,6 +4,7 @@
  * with the ttl field for the TTL modes. TTL rules (EphemeralType.TTL): only with a TTL mode, 1 .. 2^40-1 ms.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { checkACL } from './acl.js';
 import { CreateMode, TTL_MAX, TTL_MIN, createModeInfo } from './constants.js';
 import type { ACL } from './records/data.js';
 import type { Request } from './requests.js';
@@ -20,6 +21,7 @@ export function createRequest(
 ): CreateKindRequest {
   const info = createModeInfo(mode);
   if (info === undefined) throw new InvalidArgumentError(`unknown create mode ${mode}`, { path });
+  checkACL(acl, path);
   if (info.ttl) {
     if (ttl === undefined) throw new InvalidArgumentError('a TTL mode needs a ttl', { path });
     // BigInt() would throw a RangeError for these.

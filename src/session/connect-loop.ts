@@ -3,8 +3,17 @@
  * (connect-plan.ts: none for the first try after a drop, jitter between hosts, backoff after a failed
  * pass), take the next host (resolved again), connect within the connect timeout, and hand the
  * connection to the session for the handshake. One loop runs at a time; `stop` ends whatever it waits on.
+ *
+ * TLS certificate failures (errors.ts TlsError: an untrusted, expired or misnamed server certificate, a
+ * client certificate missing or refused) are configuration, not the network: an attempt that fails so
+ * moves on to the next host like any other, but once every host has failed so in a row the session ends
+ * with the TlsError (`fatal`) instead of retrying until someone notices. One member with a bad
+ * certificate (a rotation half done) does not stop a client that can reach the others.
+ *
+ * An UnsupportedError from the transport (an option this runtime cannot honour, such as Deno asked to skip
+ * the certificate's name check) fails the same way on every host: the session ends with it at once.
  */
-import { ClientClosedError, ConnectionLossError } from '../errors.js';
+import { ClientClosedError, ConnectionLossError, type TlsError, UnsupportedError, tlsFailureOf } from '../errors.js';
 import type { Transport, TransportConnection, TransportTlsOptions } from '../transport/types.js';
 import type { Clock } from './clock.js';
 import type { ConnectPlan } from './connect-plan.js';
@@ -27,6 +36,8 @@ export interface ConnectLoopHost {
   handshake(conn: TransportConnection, signal: AbortSignal): Promise<void>;
   /** Connected now. */
   established(): boolean;
+  /** Every host failed TLS verification in a row, or the transport refused an option: end the session with `error`. */
+  fatal(error: TlsError | UnsupportedError): void;
 }
 
 export class ConnectLoop {
@@ -58,6 +69,7 @@ export class ConnectLoop {
   private async run(): Promise<void> {
     const { plan } = this.host;
     let first = true;
+    let tlsFailures = 0;
     while (!this.host.stopped()) {
       this.host.connecting();
       const delay = plan.delay(first);
@@ -69,14 +81,36 @@ export class ConnectLoop {
         endpoint = await this.nextEndpoint();
         await this.attempt(endpoint);
         plan.succeeded();
+        tlsFailures = 0;
         // Dropped again before this loop ended (a bad frame in the ConnectResponse's read): the
         // start() call that drop made was a no-op while this loop ran, so keep going.
         if (this.host.established()) return;
       } catch (err) {
         this.host.log('debug', 'connect attempt failed', { host: endpoint === undefined ? undefined : describe(endpoint), error: err });
+        if (err instanceof UnsupportedError) {
+          this.host.fatal(err);
+          return;
+        }
+        const tls = endpoint === undefined ? undefined : this.tlsFailure(err, endpoint);
+        tlsFailures = tls === undefined ? 0 : tlsFailures + 1;
+        if (tls !== undefined) {
+          this.host.log('warn', tls.message, { reason: tls.reason });
+          if (tlsFailures >= plan.size) {
+            this.host.fatal(tls);
+            return;
+          }
+        }
         plan.failed(endpoint === undefined);
       }
     }
+  }
+
+  /** The TlsError `err` stands for, when TLS is on and it is a certificate failure. */
+  private tlsFailure(err: unknown, endpoint: Endpoint): TlsError | undefined {
+    const tls = this.host.tls;
+    if (tls === undefined || tls === false) return undefined;
+    const clientCert = tls !== true && tls.cert !== undefined;
+    return tlsFailureOf(err, describe(endpoint), clientCert);
   }
 
   /** The next host (re-resolved), bounded like a connect attempt: the session's end stops it. */

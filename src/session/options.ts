@@ -3,6 +3,7 @@ import type { Transport, TransportTlsOptions } from '../transport/types.js';
 import type { Clock } from './clock.js';
 import type { HostAddress } from './connect-string.js';
 import type { WatchRegistration } from './pending.js';
+import type { SaslCredentials } from './sasl.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Logger = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
@@ -30,6 +31,8 @@ export interface SessionOptions {
   maxQueuedBytes?: number | undefined;
   tls?: boolean | TransportTlsOptions | undefined;
   auth?: readonly AuthCredential[] | undefined;
+  /** SASL (DIGEST-MD5) run on every connection before anything else (sasl.ts). */
+  sasl?: SaslCredentials | undefined;
   clock?: Clock | undefined;
   random?: (() => number) | undefined;
   logger?: Logger | undefined;

@@ -24,10 +24,18 @@ export interface ReplyHost {
   acked(sentAt: number): void;
   /** The server refused a credential: the session ends. */
   authFailed(): void;
+  /** The server enforces SASL and this connection has none: it closed the session (any request, a ping too). */
+  authRequired(): void;
 }
 
 export function dispatchReply(host: ReplyHost, frame: Uint8Array): void {
   const header = decodeReplyHeader(frame);
+  if (header.err === ErrorCode.SESSIONCLOSEDREQUIRESASLAUTH) {
+    // Whatever it answers (a request, a ping, SetWatches), the session is over: ending it fails
+    // everything pending, this request included, with the reason.
+    host.authRequired();
+    return;
+  }
   switch (header.xid) {
     case Xid.notification: {
       const event = decodeWatcherEvent(frame);

@@ -21,7 +21,7 @@
  *
  * Single writer: only `transition` assigns `_state`.
  */
-import { AuthFailedError, ClientClosedError, ConnectionLossError, InvalidArgumentError, SessionExpiredError } from '../errors.js';
+import { ClientClosedError, ConnectionLossError, InvalidArgumentError, SessionExpiredError, UnsupportedError } from '../errors.js';
 import { EventType, JUTE_MAX_BUFFER, KeeperState } from '../protocol/constants.js';
 import { DEFAULT_MAX_FRAME_SIZE } from '../protocol/frame.js';
 import type { Request } from '../protocol/requests.js';
@@ -37,15 +37,16 @@ import { type Endpoint, describe } from './hosts.js';
 import type { AuthCredential, Logger, SessionOptions, SubmitOptions } from './options.js';
 import type { WatchRegistration } from './pending.js';
 import { RequestPipeline } from './pipeline.js';
+import { SaslExchange, saslRequired } from './sasl.js';
 import { type ReplyHost, dispatchReply } from './replies.js';
 import { probeReadWrite } from './rw-probe.js';
 import { ReadWriteSearch } from './rw-search.js';
-import { type SessionState, type StateChange, canTransition, isConnected, isTerminal } from './state.js';
+import { type SessionState, type StateChange, canTransition, endError, isConnected, isTerminal } from './state.js';
 import { Ticker } from './ticker.js';
 import { type SessionTimeouts, deriveTimeouts } from './timeouts.js';
 import { SessionValidity } from './validity.js';
 import { type ValidityHold, ValidityKeeper } from './validity-keeper.js';
-import { WatchRegistry } from './watches.js';
+import { WatchRegistry, armDataWatches } from './watches.js';
 
 export type { AuthCredential, Logger, LogLevel, SessionOptions, SubmitOptions } from './options.js';
 
@@ -82,6 +83,9 @@ export class Session {
   private readonly ticker: Ticker;
   private readonly rwSearch: ReadWriteSearch;
   readonly watches: WatchRegistry;
+
+  /** SASL under way on the current connection's handshake. */
+  private sasl: SaslExchange | undefined;
 
   private readonly listeners = new Set<(change: StateChange) => void>();
   private readonly auth: AuthCredential[];
@@ -137,6 +141,7 @@ export class Session {
       },
       acked: (sentAt) => this.ack(sentAt),
       authFailed: () => this.terminate('authFailed'),
+      authRequired: () => this.terminate('authFailed', undefined, saslRequired()),
     };
     this.loop = new ConnectLoop({
       clock,
@@ -150,6 +155,8 @@ export class Session {
       connectTimeout: () => this.timeouts.connectTimeout,
       handshake: (conn, signal) => this.handshake(conn, signal),
       established: () => connection.established,
+      // A refused option is not an authentication failure: the client just cannot run as configured.
+      fatal: (error) => this.terminate(error instanceof UnsupportedError ? 'closed' : 'authFailed', error.message, error),
     });
     this.ticker = new Ticker({
       clock,
@@ -201,28 +208,10 @@ export class Session {
     return reply;
   }
 
-  /**
-   * Arms one-shot data watches with one SetWatches request (relativeZxid = the last zxid seen). They are
-   * registered before the request goes out: the server fires NodeDeleted (node missing) or
-   * NodeDataChanged (changed since that zxid) while handling it, ahead of its reply. If the request
-   * fails they are taken out again (the server drops a connection's watches with it).
-   */
+  /** Arms one-shot data watches with one SetWatches request at the last zxid seen (see watches.ts armDataWatches). */
   setDataWatches(registrations: readonly WatchRegistration[]): Promise<void> {
-    if (registrations.length === 0) return Promise.resolve();
-    const reply = this.submit({
-      op: 'setWatches',
-      relativeZxid: this.lastZxid,
-      dataWatches: registrations.map((r) => r.path),
-      existWatches: [],
-      childWatches: [],
-    });
-    for (const r of registrations) this.watches.add('data', r.path, r.watcher);
-    return reply.then(
-      () => undefined,
-      (err: unknown) => {
-        for (const r of registrations) this.watches.remove('data', r.path, r.watcher);
-        throw err;
-      },
+    return armDataWatches(this.watches, registrations, (dataWatches) =>
+      this.submit({ op: 'setWatches', relativeZxid: this.lastZxid, dataWatches, existWatches: [], childWatches: [] }),
     );
   }
 
@@ -269,10 +258,19 @@ export class Session {
     return handshake;
   }
 
+  /**
+   * A frame while the handshake is under way: the ConnectResponse, then, with SASL, the SASL answers
+   * (the handshake ends when SASL does, so the connect timeout bounds both, and a connection lost
+   * meanwhile moves on to the next host like any failed handshake).
+   */
   private onConnectResponse(frame: Uint8Array): void {
+    if (this.sasl !== undefined) {
+      this.sasl.receive(frame);
+      return;
+    }
     const response = readConnectResponse(frame, this.connection.remote);
-    const handshake = this.connection.takeHandshake();
     if (response.timeOut <= 0) {
+      const handshake = this.connection.takeHandshake();
       const message = this.sessionId === 0n ? 'the server refused to create a session' : 'the session has expired';
       handshake.reject(new SessionExpiredError(message));
       this.terminate('expired', message);
@@ -293,8 +291,36 @@ export class Session {
       }
       this.seenReadWrite = true;
     }
+    const establish = (): void => this.establish(response.timeOut, newSession);
+    const credentials = this.opts.sasl;
+    if (credentials === undefined) {
+      establish();
+      return;
+    }
+    // SASL first, before auth replay, watch replay and queued requests: a server enforcing SASL
+    // (enforce.auth) refuses anything else from a connection that has not authenticated.
+    this.sasl = new SaslExchange(credentials, {
+      write: (bytes) => this.connection.write(bytes),
+      nextXid: () => this.pipeline.nextXid(),
+      done: () => {
+        this.sasl = undefined;
+        this.log('debug', 'SASL authenticated', { mechanism: 'DIGEST-MD5' });
+        establish();
+      },
+      failed: (error) => {
+        this.sasl = undefined;
+        this.terminate('authFailed', undefined, error);
+      },
+    });
+    this.sasl.start();
+  }
+
+  /** The handshake (and SASL, if any) is done: requests may go out, auth and watches replayed first. */
+  private establish(timeOut: number, newSession: boolean): void {
+    const handshake = this.connection.takeHandshake();
+    const { connectSentAt } = this.connection;
     this.connection.establish();
-    this.validity.connected(connectSentAt, this.connection.lastRecv, response.timeOut, { newSession, readOnly: this.readOnly });
+    this.validity.connected(connectSentAt, this.connection.lastRecv, timeOut, { newSession, readOnly: this.readOnly });
     // Auth first, then watch replay, then (via flush) the requests queued meanwhile (ClientCnxn primeConnection).
     const replay = this.watches.empty ? [] : splitSetWatches(this.lastZxid, this.watches.replaySet());
     this.pipeline.prime(this.auth, replay, (bytes) => this.connection.write(bytes), (e) => this.log('warn', 'watch replay failed', { error: e }));
@@ -319,6 +345,7 @@ export class Session {
   private dropConnection(gen: number, cause: Error): void {
     const dropped = this.connection.drop(gen);
     if (dropped === undefined) return;
+    this.sasl = undefined;
     this.validity.disconnected();
     this.rwSearch.stop();
     const remote = this.connection.remote;
@@ -381,24 +408,22 @@ export class Session {
     return isTerminal(this._state) || this.closing !== undefined;
   }
 
-  /** Enters a terminal state: fails everything pending, ends every watch, closes the socket. */
-  private terminate(state: 'expired' | 'authFailed' | 'closed', message?: string): void {
+  /**
+   * Enters a terminal state: fails everything pending, ends every watch, closes the socket. `error`, when
+   * given, is the error the session ends with (a TlsError, a SASL refusal) instead of the state's own.
+   */
+  private terminate(state: 'expired' | 'authFailed' | 'closed', message?: string, error?: Error): void {
     if (isTerminal(this._state)) return;
-    const make = (path?: string): Error =>
-      state === 'expired'
-        ? new SessionExpiredError(message ?? 'the session has expired', { path })
-        : state === 'authFailed'
-          ? new AuthFailedError(message ?? 'authentication failed', { path })
-          : new ClientClosedError(message ?? 'the client is closed', { path });
-    const error = make();
-    this.terminalError = error;
-    this.transition(state, error);
+    const make = (path?: string): Error => error ?? endError(state, message, path);
+    const ended = make();
+    this.terminalError = ended;
+    this.transition(state, ended);
     this.ticker.stop();
-    this.connection.end(error);
+    this.connection.end(ended);
     this.validity.ended();
     this.keeper.stop();
     this.rwSearch.stop();
-    this.loop.stop(error);
+    this.loop.stop(ended);
     this.pipeline.end(make);
     const keeperState = state === 'expired' ? KeeperState.Expired : state === 'authFailed' ? KeeperState.AuthFailed : KeeperState.Closed;
     this.watches.endAll({ type: EventType.None, state: keeperState, path: '' });

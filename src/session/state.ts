@@ -4,6 +4,8 @@
  *   connecting ──▶ connected | connectedReadOnly ──▶ disconnected ──▶ connecting ...
  *        any non-terminal ──▶ expired | authFailed | closed   (terminal: never left)
  */
+import { AuthFailedError, ClientClosedError, SessionExpiredError } from '../errors.js';
+
 export type SessionState =
   | 'connecting'
   | 'connected'
@@ -36,6 +38,13 @@ const allowed: Record<SessionState, readonly SessionState[]> = {
 
 export function canTransition(from: SessionState, to: SessionState): boolean {
   return allowed[from].includes(to);
+}
+
+/** The error a terminal state fails pending and later requests with, when nothing more specific caused it. */
+export function endError(state: 'expired' | 'authFailed' | 'closed', message: string | undefined, path?: string): Error {
+  if (state === 'expired') return new SessionExpiredError(message ?? 'the session has expired', { path });
+  if (state === 'authFailed') return new AuthFailedError(message ?? 'authentication failed', { path });
+  return new ClientClosedError(message ?? 'the client is closed', { path });
 }
 
 /** A state change, as delivered to listeners and the `states()` stream. */

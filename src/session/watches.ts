@@ -160,3 +160,25 @@ function parentOf(path: string): string {
   const i = path.lastIndexOf('/');
   return i <= 0 ? '/' : path.slice(0, i);
 }
+
+/**
+ * Registers one-shot data watchers before `send` (a SetWatches of their paths) goes out: the server fires
+ * NodeDeleted (node missing) or NodeDataChanged (changed since the request's zxid) while handling it, ahead
+ * of its reply. If the request fails they are taken out again (the server drops a connection's watches with it).
+ */
+export function armDataWatches(
+  watches: WatchRegistry,
+  registrations: readonly { path: string; watcher: Watcher }[],
+  send: (paths: string[]) => Promise<unknown>,
+): Promise<void> {
+  if (registrations.length === 0) return Promise.resolve();
+  const reply = send(registrations.map((r) => r.path));
+  for (const r of registrations) watches.add('data', r.path, r.watcher);
+  return reply.then(
+    () => undefined,
+    (err: unknown) => {
+      for (const r of registrations) watches.remove('data', r.path, r.watcher);
+      throw err;
+    },
+  );
+}

@@ -293,7 +293,9 @@ function bunTls(host: string, serverName: string | undefined, t: true | Transpor
   // The certificate is checked against serverName: an address needs the name it was resolved from.
   const name = [serverName, host].find((n) => n !== undefined && n !== '' && !isIp(n));
   if (t === true) return { serverName: name };
-  return { ca: t.ca, cert: t.cert, key: t.key, serverName: t.servername ?? name, rejectUnauthorized: t.rejectUnauthorized };
+  // verifyHostname: false needs Bun's own rejection off; the handshake handler still rejects every other error.
+  const rejectUnauthorized = t.verifyHostname === false ? false : t.rejectUnauthorized;
+  return { ca: t.ca, cert: t.cert, key: t.key, serverName: t.servername ?? name, rejectUnauthorized };
 }
 
 /** A Bun transport over `api` (the `Bun` global by default; tests pass a fake). */
@@ -309,6 +311,11 @@ export function createBunTransport(api: BunApi = runtimeApi): ResolvingTransport
         const useTls = options.tls !== undefined && options.tls !== false;
         const tls = useTls ? bunTls(host, options.serverName, options.tls as true | TransportTlsOptions) : undefined;
         const remote = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+        // verifyHostname: false skips the name check only: Bun reports it after a verified chain.
+        const asked = useTls && options.tls !== true ? (options.tls as TransportTlsOptions) : undefined;
+        const skipName = asked?.verifyHostname === false;
+        const verify = asked?.rejectUnauthorized !== false;
+        const nameOnly = (error: Error | null): boolean => skipName && (error as { code?: unknown } | null)?.code === 'ERR_TLS_CERT_ALTNAME_INVALID';
         const conn = new BunConnection(remote);
         let socket: BunSocket | undefined;
         let settled = false;
@@ -362,7 +369,9 @@ export function createBunTransport(api: BunApi = runtimeApi): ResolvingTransport
           handshake(s, success, authorizationError) {
             socket = s;
             if (tls === undefined || settled) return;
-            if (tls.rejectUnauthorized !== false && (!success || authorizationError !== null)) fail(tlsError(authorizationError));
+            if (verify && (!success || authorizationError !== null) && !nameOnly(authorizationError)) {
+              fail(tlsError(authorizationError));
+            }
             else ready();
           },
           data(_s, data) {

@@ -295,6 +295,10 @@ export function createDenoTransport(api: DenoApi = runtimeApi): Transport & Requ
           reject(new UnsupportedError('Deno cannot skip certificate checks per connection: pass the server CA as tls.ca'));
           return;
         }
+        if (t?.verifyHostname === false) {
+          reject(new UnsupportedError('Deno cannot skip the certificate name check: set tls.servername to a name the server certificate carries'));
+          return;
+        }
         let settled = false;
         let current: DenoConn | undefined;
         const onAbort = (): void => {

@@ -109,6 +109,8 @@ function tlsOptions(host: string, serverName: string | undefined, t: true | Tran
     key: t.key,
     servername: t.servername ?? name,
     rejectUnauthorized: t.rejectUnauthorized,
+    // The chain is still verified; only the name check is skipped (see TransportTlsOptions).
+    ...(t.verifyHostname === false ? { checkServerIdentity: () => undefined } : {}),
   };
 }
 

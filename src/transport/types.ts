@@ -29,7 +29,14 @@ export interface TransportTlsOptions {
   key?: string;
   /** Server name for SNI and certificate checks; defaults to `serverName`, then to host (unless an IP). */
   servername?: string;
-  /** Only for tests: accept any certificate. */
+  /**
+   * Check that the server certificate is issued for the name (or address) dialled, or `servername`;
+   * default true. `false` still checks the chain and dates, but accepts a certificate the CA issued to
+   * any host: whoever holds one (any other server of that CA) can pose as the ensemble. Prefer setting
+   * `servername` to a name the certificates carry. Node and Bun; Deno and workerd refuse it.
+   */
+  verifyHostname?: boolean;
+  /** Only for tests: accept any certificate (no chain, date or name check). Node and Bun only. */
   rejectUnauthorized?: boolean;
 }
 

@@ -185,6 +185,7 @@ export function checkWorkerdTls(tls: TransportConnectOptions['tls']): void {
     tls.cert !== undefined ? 'cert' : undefined,
     tls.key !== undefined ? 'key' : undefined,
     tls.rejectUnauthorized === false ? 'rejectUnauthorized: false' : undefined,
+    tls.verifyHostname === false ? 'verifyHostname: false' : undefined,
     tls.servername !== undefined ? 'servername' : undefined,
   ].filter((o) => o !== undefined);
   if (refused.length === 0) return;

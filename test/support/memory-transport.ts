@@ -50,6 +50,8 @@ export class MemoryTransport implements Transport {
   resolve?: ((host: string) => Promise<string[]>) | undefined;
   /** Decides how each connect ends; accepts everything unless the test says otherwise. */
   decide: (attempt: { host: string; port: number }, index: number) => ConnectOutcome = () => 'accept';
+  /** The error a refused connect rejects with (default: Node's ECONNREFUSED). */
+  refusal: (attempt: { host: string; port: number }) => Error = (a) => new Error(`connect ECONNREFUSED ${a.host}:${a.port}`);
   /** Told of each accepted connection before the client gets it (a scripted server attaches here). */
   onConnection?: ((conn: MemoryConnection) => void) | undefined;
 
@@ -63,7 +65,7 @@ export class MemoryTransport implements Transport {
       outcome,
     };
     this.attempts.push(attempt);
-    if (outcome === 'refuse') return Promise.reject(new Error(`connect ECONNREFUSED ${options.host}:${options.port}`));
+    if (outcome === 'refuse') return Promise.reject(this.refusal(options));
     return new Promise((resolve, reject) => {
       const signal = options.signal;
       if (signal?.aborted) {

@@ -41,6 +41,11 @@ export class ZkEnsemble {
     return this.members.map((m) => m.connectString).join(',');
   }
 
+  /** Every member's TLS port, comma separated (started with `secureClientPort`). */
+  get secureConnectString(): string {
+    return this.members.map((m) => m.secureConnectString!).join(',');
+  }
+
   /** The member with this myid (1-based). */
   member(id: number): ZkServer {
     const m = this.members.find((s) => s.id === id);
@@ -170,13 +175,13 @@ export async function startEnsemble(size = 3, opts: EnsembleOptions = {}): Promi
     trackDir(root);
     // Proxies first: listening already, they cannot take a port freePorts() hands to a JVM.
     const links = opts.linkProxies ? await LinkMesh.start(size) : undefined;
-    const peers = await freePeerPorts(size).catch(async (err: unknown) => {
+    const peers = await freePeerPorts(size, opts.secureClientPort === true).catch(async (err: unknown) => {
       await links?.close();
       throw err;
     });
     links?.route(peers);
     const members = peers.map((p) =>
-      prepareProcessServer(location, join(root, `server-${p.id}`), p.id, p.clientPort, links?.viewOf(p.id) ?? peers, opts, root),
+      prepareProcessServer(location, join(root, `server-${p.id}`), p.id, p.clientPort, links?.viewOf(p.id) ?? peers, opts, root, p.securePort),
     );
     const ensemble = new ZkEnsemble(
       members,
@@ -199,12 +204,14 @@ export async function startEnsemble(size = 3, opts: EnsembleOptions = {}): Promi
   }
 }
 
-async function freePeerPorts(size: number): Promise<PeerPorts[]> {
-  const ports = await freePorts(3 * size);
+async function freePeerPorts(size: number, secure: boolean): Promise<PeerPorts[]> {
+  const per = secure ? 4 : 3;
+  const ports = await freePorts(per * size);
   return Array.from({ length: size }, (_, i) => ({
     id: i + 1,
-    clientPort: ports[3 * i]!,
-    quorumPort: ports[3 * i + 1]!,
-    electionPort: ports[3 * i + 2]!,
+    clientPort: ports[per * i]!,
+    quorumPort: ports[per * i + 1]!,
+    electionPort: ports[per * i + 2]!,
+    securePort: secure ? ports[per * i + 3] : undefined,
   }));
 }

@@ -73,14 +73,18 @@ function fromZooKeeperHome(home: string, java: string): ZkLocation {
 
 /**
  * Debian's zookeeper.jar lists its dependencies in its manifest Class-Path, so it is enough on its own;
- * slf4j-simple is added (when present) so the server log lands in the log file instead of nowhere.
+ * slf4j-simple is added (when present) so the server log lands in the log file instead of nowhere, and
+ * netty-codec, which the manifest leaves out although Netty's SslHandler needs it: without it a
+ * secureClientPort accepts connections and closes them (NoClassDefFoundError ByteToMessageDecoder).
  */
 function fromDebian(java: string, source: 'system' | 'apt'): ZkLocation | undefined {
   const jar = join(DEBIAN_JAVA_DIR, 'zookeeper.jar');
   if (!existsSync(jar)) return undefined;
   const classpath = [jar];
-  const simple = join(DEBIAN_JAVA_DIR, 'slf4j-simple.jar');
-  if (existsSync(simple)) classpath.push(simple);
+  for (const extra of ['slf4j-simple.jar', 'netty-codec.jar']) {
+    const file = join(DEBIAN_JAVA_DIR, extra);
+    if (existsSync(file)) classpath.push(file);
+  }
   // zookeeper.jar is the real file; the versioned name sits beside it as a link.
   let version = versionOf(realpathSync(jar));
   if (version === undefined) {

@@ -18,12 +18,13 @@ export function prepareProcessServer(
   peers: readonly PeerPorts[] | undefined,
   opts: ZkServerOptions,
   orphanDir: string = dir,
+  securePort?: number,
 ): ZkServerProcess {
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
   if (peers) writeFileSync(join(dataDir, 'myid'), `${id}\n`);
   const configFile = join(dir, 'zoo.cfg');
-  writeFileSync(configFile, renderZooCfg(opts, dataDir, clientPort, peers));
+  writeFileSync(configFile, renderZooCfg(opts, dataDir, clientPort, peers, securePort));
   return new ZkServerProcess({
     id,
     dir,
@@ -31,6 +32,7 @@ export function prepareProcessServer(
     configFile,
     logFile: join(dir, 'zookeeper.log'),
     clientPort,
+    secureClientPort: securePort,
     java: location.java,
     classpath: location.classpath,
     mainClass: peers ? QUORUM_MAIN : STANDALONE_MAIN,

@@ -20,6 +20,8 @@ export interface ZkProcessSpec {
   configFile: string;
   logFile: string;
   clientPort: number;
+  /** TLS port, when the server has one (ZkServerOptions.secureClientPort). */
+  secureClientPort?: number | undefined;
   java: string;
   classpath: string[];
   mainClass: string;
@@ -46,6 +48,7 @@ export class ZkServerProcess implements ZkServer {
   readonly id: number;
   readonly host = '127.0.0.1';
   readonly clientPort: number;
+  readonly secureClientPort: number | undefined;
   readonly dir: string;
   readonly logFile: string;
   private readonly spec: ZkProcessSpec;
@@ -60,12 +63,19 @@ export class ZkServerProcess implements ZkServer {
     this.spec = spec;
     this.id = spec.id;
     this.clientPort = spec.clientPort;
+    this.secureClientPort = spec.secureClientPort;
     this.dir = spec.dir;
     this.logFile = spec.logFile;
   }
 
   get connectString(): string {
     return `${this.host}:${this.clientPort}`;
+  }
+
+  /** `host:secureClientPort`; throws when the server has no TLS port. */
+  get secureConnectString(): string {
+    if (this.secureClientPort === undefined) throw new Error(`server ${this.id} has no secureClientPort`);
+    return `${this.host}:${this.secureClientPort}`;
   }
 
   get pid(): number | undefined {

@@ -14,6 +14,10 @@ export interface ZkServer {
   readonly clientPort: number;
   /** `host:clientPort`, without chroot. */
   readonly connectString: string;
+  /** The TLS port of a local server started with `secureClientPort` (undefined otherwise). */
+  readonly secureClientPort?: number | undefined;
+  /** `host:secureClientPort`; throws when there is none. */
+  readonly secureConnectString?: string;
   /** OS process id of the server while it runs locally; undefined for containers and stopped servers. */
   readonly pid: number | undefined;
   /** File collecting the server's stdout and stderr. */

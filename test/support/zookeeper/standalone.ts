@@ -44,8 +44,8 @@ export async function startStandalone(opts: StartOptions = {}): Promise<ZkServer
   for (let attempt = 1; ; attempt++) {
     const dir = mkdtempSync(join(tmpdir(), 'zkts-zk-'));
     trackDir(dir);
-    const [clientPort] = await freePorts(1);
-    const server = prepareProcessServer(location, dir, 1, clientPort!, undefined, opts);
+    const [clientPort, securePort] = await freePorts(opts.secureClientPort === true ? 2 : 1);
+    const server = prepareProcessServer(location, dir, 1, clientPort!, undefined, opts, dir, securePort);
     try {
       await server.start();
       await server.waitServing();

@@ -24,6 +24,12 @@ export interface ZkServerOptions {
   startTimeoutMs?: number;
   /** Configure the super digest of super-auth.ts (default true). */
   superDigest?: boolean;
+  /**
+   * Also serve TLS on a secureClientPort of each server's own (Netty factory, loopback), beside the plain
+   * clientPort the harness probes with 4lw. The TLS settings (ssl.*) come through `config`
+   * (test/support/tls/secure-server.ts builds them).
+   */
+  secureClientPort?: boolean;
 }
 
 export interface PeerPorts {
@@ -31,6 +37,8 @@ export interface PeerPorts {
   clientPort: number;
   quorumPort: number;
   electionPort: number;
+  /** With ZkServerOptions.secureClientPort. */
+  securePort?: number | undefined;
 }
 
 export function defaultStartTimeout(opts: ZkServerOptions): number {
@@ -42,6 +50,7 @@ export function renderZooCfg(
   dataDir: string,
   clientPort: number,
   peers: readonly PeerPorts[] | undefined,
+  securePort?: number,
 ): string {
   const tickTime = opts.tickTime ?? (peers ? 200 : 100);
   const lines: Record<string, string | number | boolean> = {
@@ -58,6 +67,11 @@ export function renderZooCfg(
     // Default 64 MB of preallocated txn log per server: wasteful for throwaway data dirs.
     preAllocSize: 1024,
   };
+  if (securePort !== undefined) {
+    lines['secureClientPort'] = securePort;
+    lines['secureClientPortAddress'] = '127.0.0.1';
+    lines['serverCnxnFactory'] = 'org.apache.zookeeper.server.NettyServerCnxnFactory';
+  }
   if (peers) {
     // Generous in ticks: on a loaded 2-core machine a JVM can stall for a second or more.
     lines['initLimit'] = 50;
