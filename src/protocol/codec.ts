@@ -4,8 +4,11 @@ import type { JuteReader, JuteWriter } from './jute.js';
 export interface Codec<T> {
   /** The .jute record name, used in error messages. */
   readonly name: string;
+  /** The encoded size of `v`, in bytes. */
   size(v: T): number;
+  /** Writes `v` at the writer's offset. */
   write(w: JuteWriter, v: T): void;
+  /** Reads a record at the reader's offset; a ProtocolError for a malformed one. */
   read(r: JuteReader): T;
 }
 

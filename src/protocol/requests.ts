@@ -149,6 +149,11 @@ export function encodeConnectRequest(request: s.ConnectRequest): Uint8Array {
   return w.bytes;
 }
 
+/**
+ * Decodes the first frame of a connection (a bare ConnectRequest): for fake servers and proxies.
+ *
+ * @throws {@link zkts!ProtocolError} for a malformed frame.
+ */
 export function decodeConnectRequest(payload: Uint8Array): s.ConnectRequest {
   const r = new JuteReader(payload);
   r.what = 'ConnectRequest';

@@ -1,25 +1,3 @@
-/**
- * A held lock (or semaphore lease, or leadership): its fencing token, the bound up to which holding it
- * is certain, an AbortSignal that fires as soon as it is not, a guard for writes, and release.
- *
- * The bound. `validUntil` = `zk.sessionValidUntil` − margin, on the client's monotonic clock. The
- * session's validity is built only from answers that had to pass through the leader, which is where
- * sessions expire (session/validity.ts has the argument; in short: an answer is credited only once a sync
- * or write has shown the leader applied its touch, and a write answered OK then proves the session was
- * live there). A follower cut off from the leader keeps answering pings for up to syncLimit × tickTime,
- * but those answers move nothing, so the bound passes before the leader can expire the session and hand
- * the lock on, on a standalone server and on any member of an ensemble alike. It assumes tickTime ≤ T/2
- * (the default: minSessionTimeout = 2 × tickTime) and clock rates within 0.1%; it does not depend on
- * syncLimit. While the lease is held the session renews its validity (one sync and one no-op write per
- * 0.3 T when the session has no writes of its own), so on a healthy connection the bound never passes.
- *
- * The margin (default T/10, at most T/4) is time the holder keeps for itself: it covers the delay
- * between checking `held` (or the signal) and the effect of what it does under the lock.
- *
- * `signal` aborts, with a LockLostError saying why, when: the bound passes without a newer proof;
- * the session ends (expired, closed, auth failed); the lock node is deleted by anyone else; the lease is
- * released; and, if `disconnectGrace` is set, the client stays disconnected longer than that.
- */
 import {
   LockLostError,
   type LockLostReason,
@@ -45,6 +23,36 @@ export interface LeaseOptions {
 }
 
 
+/**
+ * A held lock (or semaphore lease, or leadership): its fencing token, the bound up to which holding it
+ * is certain, an AbortSignal that fires as soon as it is not, a guard for writes, and release.
+ *
+ * The bound. `validUntil` = `zk.sessionValidUntil` − margin, on the client's monotonic clock. The
+ * session's validity is built only from answers that had to pass through the leader, which is where
+ * sessions expire (session/validity.ts has the argument; in short: an answer is credited only once a sync
+ * or write has shown the leader applied its touch, and a write answered OK then proves the session was
+ * live there). A follower cut off from the leader keeps answering pings for up to syncLimit × tickTime,
+ * but those answers move nothing, so the bound passes before the leader can expire the session and hand
+ * the lock on, on a standalone server and on any member of an ensemble alike. It assumes tickTime ≤ T/2
+ * (the default: minSessionTimeout = 2 × tickTime) and clock rates within 0.1%; it does not depend on
+ * syncLimit. While the lease is held the session renews its validity (one sync and one no-op write per
+ * 0.3 T when the session has no writes of its own), so on a healthy connection the bound never passes.
+ *
+ * The margin (default T/10, at most T/4) is time the holder keeps for itself: it covers the delay
+ * between checking `held` (or the signal) and the effect of what it does under the lock.
+ *
+ * `signal` aborts, with a LockLostError saying why, when: the bound passes without a newer proof;
+ * the session ends (expired, closed, auth failed); the lock node is deleted by anyone else; the lease is
+ * released; and, if `disconnectGrace` is set, the client stays disconnected longer than that.
+ *
+ * @example
+ * ```ts
+ * await using lease = await new Mutex(zk, '/locks/orders').acquire();
+ * lease.fencingToken;            // pass it to storage that rejects smaller tokens
+ * lease.signal;                  // aborts (LockLostError) once holding the lock is no longer certain
+ * if (lease.held) await lease.guard([op.setData('/orders/state', 'paid')]); // commits only while the lock node exists
+ * ```
+ */
 export class Lease implements AsyncDisposable {
   /** The lock node's path (relative to the client's chroot). */
   readonly path: string;
@@ -147,6 +155,7 @@ export class Lease implements AsyncDisposable {
     return this.releasing;
   }
 
+  /** `release()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.release();
   }

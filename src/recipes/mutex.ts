@@ -1,23 +1,3 @@
-/**
- * Mutex: an exclusive lock, Curator InterProcessMutex compatible (protected `_c_<uuid>-lock-` nodes, so
- * zkts and Curator processes exclude each other on the same path). Not reentrant: each acquire is a
- * separate contender, and several acquirers in one process each wait for their own predecessor.
- *
- * Guarantees. At any zxid at most one contender is the oldest, and only the oldest holds. What a holder
- * believes can lag (a paused or partitioned process), so a Lease gives it: `fencingToken` (the node's
- * czxid, strictly increasing across holders) for resources outside ZooKeeper, `guard()` for writes inside
- * it (multi with a check on the lock node), and `signal`, which aborts before anyone else can acquire
- * (the lease bound, see lease.ts) or as soon as the lock is known to be lost.
- *
- * Round trips: uncontended acquire 1 (create2 ∥ getChildren); a wait 1 more (one SetWatches on our node,
- * the predecessor and, deeper in the queue, the one before it); the hand-off 0 when we are second in line,
- * which a waiter deeper in the queue becomes with a re-read while its predecessor holds (see
- * internal/contention.ts for the conditions); release 1.
- *
- * Disconnect: waiting continues across reconnects; in-flight calls are retried after reconnecting.
- * Expiry: acquire rejects with LockLostError('session-ended'); a held lease's signal aborts.
- * Status: the recipe the benchmark measures; tested against ZooKeeper 3.8.
- */
 import type { Data, ZooKeeper } from '../index.js';
 import { deadlineIn } from './internal/bounds.js';
 import { contend, exclusive } from './internal/contention.js';
@@ -38,6 +18,37 @@ export interface AcquireOptions {
 const LOCK_NAME = 'lock-';
 const LOCK_NAMES = [LOCK_NAME] as const;
 
+/**
+ * Mutex: an exclusive lock, Curator InterProcessMutex compatible (protected `_c_<uuid>-lock-` nodes, so
+ * zkts and Curator processes exclude each other on the same path). Not reentrant: each acquire is a
+ * separate contender, and several acquirers in one process each wait for their own predecessor.
+ *
+ * Guarantees. At any zxid at most one contender is the oldest, and only the oldest holds. What a holder
+ * believes can lag (a paused or partitioned process), so a Lease gives it: `fencingToken` (the node's
+ * czxid, strictly increasing across holders) for resources outside ZooKeeper, `guard()` for writes inside
+ * it (multi with a check on the lock node), and `signal`, which aborts before anyone else can acquire
+ * (the lease bound, see lease.ts) or as soon as the lock is known to be lost.
+ *
+ * Round trips: uncontended acquire 1 (create2 ∥ getChildren); a wait 1 more (one SetWatches on our node,
+ * the predecessor and, deeper in the queue, the one before it); the hand-off 0 when we are second in line,
+ * which a waiter deeper in the queue becomes with a re-read while its predecessor holds (see
+ * internal/contention.ts for the conditions); release 1.
+ *
+ * Disconnect: waiting continues across reconnects; in-flight calls are retried after reconnecting.
+ * Expiry: acquire rejects with LockLostError('session-ended'); a held lease's signal aborts.
+ * Status: the recipe the benchmark measures; tested against ZooKeeper 3.8.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'zkts';
+ * import { Mutex } from 'zkts/recipes';
+ *
+ * await using zk = await connect('127.0.0.1:2181');
+ * const mutex = new Mutex(zk, '/locks/orders');
+ * await using lease = await mutex.acquire({ timeout: 5_000 });
+ * await store.write(order, { fencingToken: lease.fencingToken, signal: lease.signal });
+ * ```
+ */
 export class Mutex {
   readonly zk: ZooKeeper;
   readonly path: string;
@@ -53,8 +64,11 @@ export class Mutex {
 
   /**
    * Waits until this caller holds the lock.
-   * Notable errors: AcquireTimeoutError; the signal's reason on abort; LockLostError('session-ended')
-   * when the session ends; InvalidArgumentError for a bad path.
+   *
+   * @throws {@link zkts!AcquireTimeoutError} when `timeout` passes first (the contender node is removed).
+   * @throws The signal's reason when `signal` aborts (the contender node is removed).
+   * @throws {@link zkts!LockLostError} with reason 'session-ended' when the session ends while waiting.
+   * @throws {@link zkts!InvalidArgumentError} for a bad path.
    */
   async acquire(options: AcquireOptions = {}): Promise<Lease> {
     const held = await contend(this.zk, {

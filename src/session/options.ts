@@ -4,7 +4,9 @@ import type { Clock } from './clock.js';
 import type { HostAddress } from './connect-string.js';
 import type { WatchRegistration } from './pending.js';
 
+/** The levels of log records. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** Receives the client's log records (`ConnectOptions.logger`), e.g. `(level, message, fields) => console[level](message, fields)`. */
 export type Logger = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 
 export interface AuthCredential {

@@ -66,6 +66,11 @@ function writeMultiHeader(w: JuteWriter, type: number, done: boolean, err: numbe
   w.int(err);
 }
 
+/**
+ * Reads a `MultiHeader` record at the reader's offset.
+ *
+ * @throws {@link zkts!ProtocolError} when the frame is truncated or a field is malformed.
+ */
 export function readMultiHeader(r: JuteReader): MultiHeader {
   return { type: r.int('MultiHeader.type'), done: r.bool('MultiHeader.done'), err: r.int('MultiHeader.err') };
 }
@@ -89,12 +94,14 @@ function sizeMultiOp(op: MultiOp): number {
   }
 }
 
+/** The encoded size of a `MultiRequest` record, in bytes. */
 export function sizeMultiRequest(ops: readonly MultiOp[]): number {
   let n = MULTI_HEADER_SIZE;
   for (const op of ops) n += MULTI_HEADER_SIZE + sizeMultiOp(op);
   return n;
 }
 
+/** Writes a `MultiRequest` record at the writer's offset (the buffer must be large enough: see `sizeMultiRequest`). */
 export function writeMultiRequest(w: JuteWriter, ops: readonly MultiOp[]): void {
   for (const op of ops) {
     writeMultiHeader(w, OpCode[op.op], false, -1);
@@ -183,12 +190,14 @@ function sizeMultiResult(res: MultiResult): number {
   }
 }
 
+/** The encoded size of a `MultiResponse` record, in bytes. */
 export function sizeMultiResponse(results: readonly MultiResult[]): number {
   let n = MULTI_HEADER_SIZE;
   for (const res of results) n += MULTI_HEADER_SIZE + sizeMultiResult(res);
   return n;
 }
 
+/** Writes a `MultiResponse` record at the writer's offset (the buffer must be large enough: see `sizeMultiResponse`). */
 export function writeMultiResponse(w: JuteWriter, results: readonly MultiResult[]): void {
   for (const res of results) {
     if (res.op === 'error') {
