@@ -142,13 +142,16 @@ describe('recipe round trips', () => {
     expect(f['wait']).toEqual(rt(1, { create2: 1, getChildren: 1 }));
     const a = await tapped(env);
     const writer = await new ReadWriteLock(env.zk, '/lock').writeLock().acquire();
+    const start = a.events.length;
     const waiting = new ReadWriteLock(a.zk, '/lock').readLock().acquire();
     await quiet(a.events);
+    const wait = a.since(start);
     const before = a.events.length;
     await writer.release();
     await (await waiting).release();
     const handOff = a.since(before);
-    show('ReadWriteLock read behind a writer', { handOff });
+    show('ReadWriteLock read behind a writer', { wait, handOff });
+    expect(wait).toEqual(rt(2, { create2: 1, getChildren: 1, setWatches: 1 }));
     expect(handOff).toEqual(rt(1, { delete: 1 })); // the hand-off itself sent nothing; the 1 is our release
   });
 
@@ -216,13 +219,16 @@ describe('recipe round trips', () => {
     await env.zk.create('/double');
     const a = await tapped(env);
     const b = await tapped(env);
+    const start = a.events.length;
     const entering = new DoubleBarrier(a.zk, '/double', 2).enter();
     await quiet(a.events);
+    const enterFirst = a.since(start);
     const second = new DoubleBarrier(b.zk, '/double', 2);
     const enterLast = await b.measure(() => second.enter());
     await entering;
-    show('DoubleBarrier(2)', { enterLast });
-    // exists(ready, watch) ∥ create2 ∥ getChildren, then the ready node.
+    show('DoubleBarrier(2)', { enterFirst, enterLast });
+    // exists(ready, watch) ∥ create2 ∥ getChildren; the member that completes the count then creates ready.
+    expect(enterFirst).toEqual(rt(1, { exists: 1, create2: 1, getChildren: 1 }));
     expect(enterLast).toEqual(rt(2, { exists: 1, create2: 2, getChildren: 1 }));
   });
 });
