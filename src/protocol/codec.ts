@@ -1,6 +1,7 @@
 /** The shape every record codec has: exact size first, then write into a preallocated frame, and read. */
 import type { JuteReader, JuteWriter } from './jute.js';
 
+/** A record's codec: its name, exact encoded size, writer and reader. */
 export interface Codec<T> {
   /** The .jute record name, used in error messages. */
   readonly name: string;

@@ -191,6 +191,7 @@ export class JuteReader {
     this.end = end;
   }
 
+  /** Bytes left to read before `end`. */
   get remaining(): number {
     return this.end - this.offset;
   }

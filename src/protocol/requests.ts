@@ -20,6 +20,7 @@ import {
 import * as ops from './records/ops.js';
 import * as s from './records/session.js';
 
+/** A multi or multiRead request: its ops, each encoded with a MultiHeader. */
 export interface MultiRequest {
   ops: readonly MultiOp[];
 }
@@ -57,6 +58,7 @@ export interface RequestBodies {
   closeSession: null;
 }
 
+/** The `op` names of the requests (`'getData'`, `'create2'`, ...). */
 export type RequestOp = keyof RequestBodies;
 
 /** A request: `op` plus the fields of its body record. */

@@ -12,6 +12,7 @@ import { utf8Length } from './jute.js';
 import type { Request } from './requests.js';
 import { REQUEST_HEADER_SIZE } from './records/session.js';
 
+/** The watched paths to re-arm, by kind (server paths). */
 export interface WatchSet {
   data?: readonly string[];
   exist?: readonly string[];

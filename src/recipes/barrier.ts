@@ -2,6 +2,7 @@ import { AcquireTimeoutError, type ZooKeeper } from '../index.js';
 import { type Bounds, Cancelled, cancellation, deadlineIn, isCode, parentOf, retrying, within } from './internal/bounds.js';
 import { ensureContainer } from './internal/contention.js';
 
+/** Bounds of the barriers' waits. */
 export interface WaitOptions {
   /** Aborting gives up waiting; nothing is left behind. */
   signal?: AbortSignal;

@@ -4,6 +4,7 @@ import { type Bounds, Cancelled, cancellation, checkBounds, deadlineIn, isCode, 
 import { ensureContainer } from './internal/contention.js';
 import { deleteGuaranteed, waitConnected } from './internal/session-waits.js';
 
+/** Options of a DoubleBarrier member. */
 export interface DoubleBarrierOptions {
   /** Data stored in our member node. */
   data?: Data;

@@ -4,6 +4,7 @@ import { contend, exclusive } from './internal/contention.js';
 import { Lease, type LeaseOptions, leaseMargin } from './lease.js';
 import type { AcquireOptions } from './mutex.js';
 
+/** Options of a LeaderElection: its candidates' data and the leadership's lease options. */
 export interface LeaderElectionOptions extends LeaseOptions {
   /** Data stored in each candidate node (Curator LeaderLatch stores the participant id). */
   data?: Data;

@@ -15,6 +15,7 @@ import {
 import type { NodeMonitor } from './internal/node-monitor.js';
 import { deleteGuaranteed } from './internal/session-waits.js';
 
+/** How a lease decides it is no longer certain: the margin it keeps, and an optional disconnect grace. */
 export interface LeaseOptions {
   /** ms subtracted from `zk.sessionValidUntil`. Default a tenth of the session timeout; at most a quarter. */
   leaseMargin?: number | undefined;

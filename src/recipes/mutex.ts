@@ -3,11 +3,13 @@ import { deadlineIn } from './internal/bounds.js';
 import { contend, exclusive } from './internal/contention.js';
 import { Lease, type LeaseOptions, leaseMargin } from './lease.js';
 
+/** Options of a Mutex: its contender nodes' data and the lease options. */
 export interface MutexOptions extends LeaseOptions {
   /** Data stored in each contender node (Curator stores the host address). */
   data?: Data;
 }
 
+/** Bounds of an acquire (or `join`): give up on abort or after `timeout`, leaving no node. */
 export interface AcquireOptions {
   /** Aborting gives up waiting; the contender node is removed. */
   signal?: AbortSignal;

@@ -5,6 +5,7 @@ import type { Contender } from './internal/lock-name.js';
 import { Lease, leaseMargin } from './lease.js';
 import type { AcquireOptions, MutexOptions } from './mutex.js';
 
+/** Options of a ReadWriteLock: as a Mutex's. */
 export type ReadWriteLockOptions = MutexOptions;
 
 const READ = '__READ__';

@@ -7,6 +7,7 @@ import { deleteGuaranteed } from './internal/session-waits.js';
 import { Lease, type LeaseOptions, leaseMargin } from './lease.js';
 import { type AcquireOptions, Mutex } from './mutex.js';
 
+/** Options of a Semaphore: its lease nodes' data and the lease options. */
 export interface SemaphoreOptions extends LeaseOptions {
   /** Data stored in each lease node. */
   data?: Data;

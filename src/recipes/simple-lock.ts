@@ -15,6 +15,7 @@ import { waitConnected } from './internal/session-waits.js';
 import { Lease, leaseMargin } from './lease.js';
 import type { AcquireOptions, MutexOptions } from './mutex.js';
 
+/** Options of a SimpleLock: as a Mutex's. */
 export type SimpleLockOptions = MutexOptions;
 
 /** Per client: lock path → czxid of the node a local SimpleLock lease holds (or is releasing). */

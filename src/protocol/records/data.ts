@@ -4,11 +4,13 @@
  */
 import { type JuteReader, type JuteWriter, sizeString } from '../jute.js';
 
+/** The `Id` record of zookeeper.jute. */
 export interface Id {
   scheme: string;
   id: string;
 }
 
+/** The `ACL` record of zookeeper.jute. */
 export interface ACL {
   perms: number;
   id: Id;
@@ -35,6 +37,7 @@ export interface ClientInfo {
   user: string;
 }
 
+/** The encoded size of a Stat, in bytes (fixed). */
 export const STAT_SIZE = 68;
 
 /** The encoded size of a `Id` record, in bytes. */

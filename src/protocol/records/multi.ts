@@ -31,12 +31,14 @@ import {
 } from './ops.js';
 import { sizeBuffer, sizeString, sizeStrings } from '../jute.js';
 
+/** The `MultiHeader` record of zookeeper.jute. */
 export interface MultiHeader {
   type: number;
   done: boolean;
   err: number;
 }
 
+/** The encoded size of a MultiHeader, in bytes. */
 export const MULTI_HEADER_SIZE = 9;
 
 /** A sub-op of multi (writes) or multiRead (getData, getChildren; their watch flag is ignored by the server). */

@@ -21,6 +21,7 @@ import {
 
 // ---- shared shapes ----
 
+/** A record of the shape several zookeeper.jute records share (`PathRecord`): the records of that shape are aliases of it. */
 export interface PathRecord {
   path: string;
 }
@@ -41,6 +42,7 @@ export function readPathRecord(r: JuteReader): PathRecord {
   return { path: r.path('path') };
 }
 
+/** A record of the shape several zookeeper.jute records share (`PathWatchRecord`): the records of that shape are aliases of it. */
 export interface PathWatchRecord {
   path: string;
   watch: boolean;
@@ -63,6 +65,7 @@ export function readPathWatch(r: JuteReader): PathWatchRecord {
   return { path: r.path('path'), watch: r.bool('watch') };
 }
 
+/** A record of the shape several zookeeper.jute records share (`PathVersionRecord`): the records of that shape are aliases of it. */
 export interface PathVersionRecord {
   path: string;
   version: number;
@@ -85,6 +88,7 @@ export function readPathVersion(r: JuteReader): PathVersionRecord {
   return { path: r.path('path'), version: r.int('version') };
 }
 
+/** A record of the shape several zookeeper.jute records share (`PathTypeRecord`): the records of that shape are aliases of it. */
 export interface PathTypeRecord {
   path: string;
   type: number;
@@ -107,6 +111,7 @@ export function readPathType(r: JuteReader): PathTypeRecord {
   return { path: r.path('path'), type: r.int('type') };
 }
 
+/** A record of the shape several zookeeper.jute records share (`StatRecord`): the records of that shape are aliases of it. */
 export interface StatRecord {
   stat: Stat;
 }
@@ -127,6 +132,7 @@ export function readStatRecord(r: JuteReader): StatRecord {
   return { stat: readStat(r) };
 }
 
+/** A record of the shape several zookeeper.jute records share (`TokenRecord`): the records of that shape are aliases of it. */
 export interface TokenRecord {
   token: Uint8Array | null;
 }
@@ -149,24 +155,43 @@ export function readToken(r: JuteReader): TokenRecord {
 
 // ---- the .jute names ----
 
+/** The `ExistsRequest` record of zookeeper.jute: the `PathWatchRecord` shape. */
 export type ExistsRequest = PathWatchRecord;
+/** The `GetDataRequest` record of zookeeper.jute: the `PathWatchRecord` shape. */
 export type GetDataRequest = PathWatchRecord;
+/** The `GetChildrenRequest` record of zookeeper.jute: the `PathWatchRecord` shape. */
 export type GetChildrenRequest = PathWatchRecord;
+/** The `GetChildren2Request` record of zookeeper.jute: the `PathWatchRecord` shape. */
 export type GetChildren2Request = PathWatchRecord;
+/** The `DeleteRequest` record of zookeeper.jute: the `PathVersionRecord` shape. */
 export type DeleteRequest = PathVersionRecord;
+/** The `CheckVersionRequest` record of zookeeper.jute: the `PathVersionRecord` shape. */
 export type CheckVersionRequest = PathVersionRecord;
+/** The `GetACLRequest` record of zookeeper.jute: the `PathRecord` shape. */
 export type GetACLRequest = PathRecord;
+/** The `SyncRequest` record of zookeeper.jute: the `PathRecord` shape. */
 export type SyncRequest = PathRecord;
+/** The `SyncResponse` record of zookeeper.jute: the `PathRecord` shape. */
 export type SyncResponse = PathRecord;
+/** The `CreateResponse` record of zookeeper.jute: the `PathRecord` shape. */
 export type CreateResponse = PathRecord;
+/** The `GetAllChildrenNumberRequest` record of zookeeper.jute: the `PathRecord` shape. */
 export type GetAllChildrenNumberRequest = PathRecord;
+/** The `CheckWatchesRequest` record of zookeeper.jute: the `PathTypeRecord` shape. */
 export type CheckWatchesRequest = PathTypeRecord;
+/** The `RemoveWatchesRequest` record of zookeeper.jute: the `PathTypeRecord` shape. */
 export type RemoveWatchesRequest = PathTypeRecord;
+/** The `ExistsResponse` record of zookeeper.jute: the `StatRecord` shape. */
 export type ExistsResponse = StatRecord;
+/** The `SetDataResponse` record of zookeeper.jute: the `StatRecord` shape. */
 export type SetDataResponse = StatRecord;
+/** The `SetACLResponse` record of zookeeper.jute: the `StatRecord` shape. */
 export type SetACLResponse = StatRecord;
+/** The `GetSASLRequest` record of zookeeper.jute: the `TokenRecord` shape. */
 export type GetSASLRequest = TokenRecord;
+/** The `SetSASLRequest` record of zookeeper.jute: the `TokenRecord` shape. */
 export type SetSASLRequest = TokenRecord;
+/** The `SetSASLResponse` record of zookeeper.jute: the `TokenRecord` shape. */
 export type SetSASLResponse = TokenRecord;
 
 /** create (1), create2 (15), createContainer (19). */
@@ -219,6 +244,7 @@ export function readCreateTTLRequest(r: JuteReader): CreateTTLRequest {
   return { ...base, ttl: r.long('ttl') };
 }
 
+/** The `Create2Response` record of zookeeper.jute. */
 export interface Create2Response {
   path: string;
   stat: Stat;
@@ -241,6 +267,7 @@ export function readCreate2Response(r: JuteReader): Create2Response {
   return { path: r.path('path'), stat: readStat(r) };
 }
 
+/** The `SetDataRequest` record of zookeeper.jute. */
 export interface SetDataRequest {
   path: string;
   data: Uint8Array | null;
@@ -288,6 +315,7 @@ export function readGetDataResponse(r: JuteReader): GetDataResponse {
   return { data: r.buffer('data'), stat: readStat(r) };
 }
 
+/** The `SetACLRequest` record of zookeeper.jute. */
 export interface SetACLRequest {
   path: string;
   acl: readonly ACL[] | null;
@@ -312,6 +340,7 @@ export function readSetACLRequest(r: JuteReader): SetACLRequest {
   return { path: r.path('path'), acl: readACLs(r), version: r.int('version') };
 }
 
+/** The `GetACLResponse` record of zookeeper.jute. */
 export interface GetACLResponse {
   acl: ACL[] | null;
   stat: Stat;
@@ -355,6 +384,7 @@ export function readGetChildrenResponse(r: JuteReader): GetChildrenResponse {
   return { children: r.strings('children') };
 }
 
+/** The `GetChildren2Response` record of zookeeper.jute. */
 export interface GetChildren2Response {
   children: string[] | null;
   stat: Stat;
@@ -377,6 +407,7 @@ export function readGetChildren2Response(r: JuteReader): GetChildren2Response {
   return { children: r.strings('children'), stat: readStat(r) };
 }
 
+/** The `AddWatchRequest` record of zookeeper.jute. */
 export interface AddWatchRequest {
   path: string;
   mode: number;
@@ -399,6 +430,7 @@ export function readAddWatchRequest(r: JuteReader): AddWatchRequest {
   return { path: r.path('path'), mode: r.int('mode') };
 }
 
+/** The `GetEphemeralsRequest` record of zookeeper.jute. */
 export interface GetEphemeralsRequest {
   prefixPath: string;
 }
@@ -419,6 +451,7 @@ export function readGetEphemeralsRequest(r: JuteReader): GetEphemeralsRequest {
   return { prefixPath: r.path('prefixPath') };
 }
 
+/** The `GetEphemeralsResponse` record of zookeeper.jute. */
 export interface GetEphemeralsResponse {
   ephemerals: string[] | null;
 }
@@ -439,6 +472,7 @@ export function readGetEphemeralsResponse(r: JuteReader): GetEphemeralsResponse 
   return { ephemerals: r.strings('ephemerals') };
 }
 
+/** The `GetAllChildrenNumberResponse` record of zookeeper.jute. */
 export interface GetAllChildrenNumberResponse {
   totalNumber: number;
 }
@@ -459,6 +493,7 @@ export function readGetAllChildrenNumberResponse(r: JuteReader): GetAllChildrenN
   return { totalNumber: r.int('totalNumber') };
 }
 
+/** The `WhoAmIResponse` record of zookeeper.jute. */
 export interface WhoAmIResponse {
   clientInfo: ClientInfo[] | null;
 }

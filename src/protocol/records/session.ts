@@ -28,29 +28,34 @@ export interface ConnectResponse {
   readOnly: boolean | undefined;
 }
 
+/** The `RequestHeader` record of zookeeper.jute. */
 export interface RequestHeader {
   xid: number;
   type: number;
 }
 
+/** The `ReplyHeader` record of zookeeper.jute. */
 export interface ReplyHeader {
   xid: number;
   zxid: bigint;
   err: number;
 }
 
+/** The `AuthPacket` record of zookeeper.jute. */
 export interface AuthPacket {
   type: number;
   scheme: string;
   auth: Uint8Array | null;
 }
 
+/** The `WatcherEvent` record of zookeeper.jute. */
 export interface WatcherEvent {
   type: number;
   state: number;
   path: string;
 }
 
+/** The `SetWatches` record of zookeeper.jute. */
 export interface SetWatches {
   relativeZxid: bigint;
   dataWatches: string[];
@@ -58,6 +63,7 @@ export interface SetWatches {
   childWatches: string[];
 }
 
+/** The `SetWatches2` record of zookeeper.jute. */
 export interface SetWatches2 extends SetWatches {
   persistentWatches: string[];
   persistentRecursiveWatches: string[];
@@ -68,7 +74,9 @@ export interface ErrorResponse {
   err: number;
 }
 
+/** The encoded size of a RequestHeader, in bytes (xid, type). */
 export const REQUEST_HEADER_SIZE = 8;
+/** The encoded size of a ReplyHeader, in bytes (xid, zxid, err). */
 export const REPLY_HEADER_SIZE = 16;
 
 /** The encoded size of a `ConnectRequest` record, in bytes. */
