@@ -56,20 +56,21 @@ async function tapped(env: ClientEnv): Promise<Tapped> {
   };
 }
 
-/** Waits until a connection has been quiet (no frame but pings) for 200 ms: a waiter has armed its watches. */
+/**
+ * Waits until a connection has been quiet (no frame but pings) for ten polls 20 ms apart: a waiter has
+ * armed its watches. Polls are counted rather than clock readings compared, so it holds where the clock
+ * only moves with I/O (workerd).
+ */
 async function quiet(events: WireEvent[]): Promise<void> {
   const count = (): number => events.filter((e) => e.xid !== -2 && e.op !== OpCode.ping).length;
   let last = -1;
-  let since = Date.now();
+  let still = 0;
   await waitFor(
     () => {
       const n = count();
-      if (n !== last) {
-        last = n;
-        since = Date.now();
-        return undefined;
-      }
-      return Date.now() - since >= 200 ? true : undefined;
+      still = n === last ? still + 1 : 0;
+      last = n;
+      return still >= 10 ? true : undefined;
     },
     { timeoutMs: WAIT_MS, intervalMs: 20, what: 'a quiet connection' },
   );
