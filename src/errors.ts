@@ -42,6 +42,7 @@ export const ErrorCode = {
   THROTTLEDOP: -127,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+/** ZooKeeper's error code names (`NONODE`, `BADVERSION`, ...): the `code` of every ZooKeeperError. */
 export type ErrorCodeName = keyof typeof ErrorCode;
 
 /** Codes that only this client produces, for conditions ZooKeeper has no name for. */
@@ -64,6 +65,7 @@ export function errorCodeName(code: number): ErrorCodeName | undefined {
   return codeNames.get(code);
 }
 
+/** Options of the error constructors. */
 export interface ZooKeeperErrorOptions {
   path?: string | undefined;
   cause?: unknown;

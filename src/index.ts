@@ -46,7 +46,13 @@ export {
 export { digestId } from './protocol/digest.js';
 export * from './errors.js';
 
-/** Connects with an explicit transport (`options.transport` is required here). */
+/**
+ * Connects with an explicit transport (`options.transport` is required here); the runtime entries
+ * (`zkts`, `zkts/bun`, `zkts/deno`, the workerd condition) export a `connect` with their default.
+ *
+ * @throws {@link InvalidArgumentError} without `options.transport`, or for a bad connect string or options.
+ * @throws {@link NoHostsError} when no server gave a session within `connectTimeout`.
+ */
 export function connect(connectString: string, options: ConnectOptions = {}): Promise<ZooKeeper> {
   return connectWith(undefined, connectString, options);
 }

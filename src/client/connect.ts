@@ -9,6 +9,7 @@ import { isTerminal } from '../session/state.js';
 import type { Transport, TransportTlsOptions } from '../transport/types.js';
 import { ZooKeeper } from './zookeeper.js';
 
+/** Options of `connect()`. */
 export interface ConnectOptions {
   /** Requested session timeout, ms (default 30,000). The server clamps it to its min/max bounds. */
   sessionTimeout?: number;
@@ -18,6 +19,7 @@ export interface ConnectOptions {
   requestTimeout?: number;
   /** The socket adapter. The runtime entry (`zkts` on Node) supplies its default. */
   transport?: Transport;
+  /** TLS: `true` for the runtime's defaults, or the CA, client certificate and key, server name. */
   tls?: boolean | TransportTlsOptions;
   /** Credentials sent at connect and after every reconnect, e.g. `{ scheme: 'digest', auth: 'user:password' }`. */
   auth?: readonly { scheme: string; auth: string | Uint8Array }[];

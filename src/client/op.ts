@@ -4,8 +4,10 @@
  */
 import type { ACL } from '../protocol/records/data.js';
 
+/** Node data: bytes, a string (sent as UTF-8), or null / undefined for none. */
 export type Data = Uint8Array | string | null | undefined;
 
+/** Options of `create`, `createWithStat` and `op.create`. */
 export interface CreateOptions {
   /** A CreateMode value (default PERSISTENT). */
   mode?: number | undefined;
@@ -15,15 +17,31 @@ export interface CreateOptions {
   ttl?: number | bigint | undefined;
 }
 
+/** One write of a `multi`; build it with `op`. */
 export type WriteOp =
   | { type: 'create'; path: string; data: Data; options: CreateOptions }
   | { type: 'delete'; path: string; version: number }
   | { type: 'setData'; path: string; data: Data; version: number }
   | { type: 'check'; path: string; version: number };
 
+/** One read of a `multiRead`; build it with `op`. */
 export type ReadOp = { type: 'getData'; path: string } | { type: 'getChildren'; path: string };
 
+/**
+ * Builders for the ops of `multi` (create, delete, setData, check) and `multiRead` (getData, getChildren).
+ * Nothing is validated until the multi is sent: a bad path then rejects the whole multi with InvalidArgumentError.
+ *
+ * @example
+ * ```ts
+ * await zk.multi([
+ *   op.check('/config', 3),                        // only if /config is still at version 3
+ *   op.setData('/config', 'v4', 3),
+ *   op.create('/config/history-', 'v4', { mode: CreateMode.PERSISTENT_SEQUENTIAL }),
+ * ]);
+ * ```
+ */
 export const op = {
+  /** A create, as `zk.create(path, data, options)`. */
   create(path: string, data?: Data, options: CreateOptions = {}): WriteOp {
     return { type: 'create', path, data, options };
   },
@@ -31,6 +49,7 @@ export const op = {
   delete(path: string, version = -1): WriteOp {
     return { type: 'delete', path, version };
   },
+  /** A setData; version -1 (the default) matches any version. */
   setData(path: string, data: Data, version = -1): WriteOp {
     return { type: 'setData', path, data, version };
   },
@@ -38,9 +57,11 @@ export const op = {
   check(path: string, version = -1): WriteOp {
     return { type: 'check', path, version };
   },
+  /** A getData, for `multiRead`. */
   getData(path: string): ReadOp {
     return { type: 'getData', path };
   },
+  /** A getChildren, for `multiRead`. */
   getChildren(path: string): ReadOp {
     return { type: 'getChildren', path };
   },

@@ -1,10 +1,18 @@
+import type { WatchedEvent } from './watched-event.js';
+
 /**
  * A persistent or persistent-recursive watch (addWatch, 3.6+) as an async iterable of events.
  * Events queue until read. The iteration ends after a final event when the session ends, or when the
  * watch is removed (`remove()`, or `break` out of a for-await loop, which removes it too).
+ *
+ * @example
+ * ```ts
+ * const watch = await zk.addWatch('/config', { recursive: true });
+ * for await (const event of watch) {
+ *   if (event.type === 'NodeDataChanged') reload(event.path);
+ * }
+ * ```
  */
-import type { WatchedEvent } from './watched-event.js';
-
 export class PersistentWatch implements AsyncIterable<WatchedEvent> {
   readonly path: string;
   private readonly queue: WatchedEvent[] = [];
@@ -41,13 +49,14 @@ export class PersistentWatch implements AsyncIterable<WatchedEvent> {
     }
   }
 
-  /** Removes the watch on the server and ends the iteration. */
+  /** Removes the watch on the server and ends the iteration. Errors from the server are ignored. */
   async remove(): Promise<void> {
     if (this.ended && this.queue.length === 0) return;
     this.end();
     await this.onRemove();
   }
 
+  /** The events, in order; `break` (or `return()`) removes the watch. */
   [Symbol.asyncIterator](): AsyncIterator<WatchedEvent> {
     return {
       next: () => {

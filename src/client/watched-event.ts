@@ -1,6 +1,7 @@
 /** Watch events as the public API delivers them: ZooKeeper's names, client (chroot-relative) paths. */
 import { EventType, KeeperState } from '../protocol/constants.js';
 
+/** A watch event's type, by ZooKeeper's name (`Watcher.Event.EventType`); 'None' ends a watch when the session ends. */
 export type EventTypeName =
   | 'None'
   | 'NodeCreated'
@@ -11,6 +12,7 @@ export type EventTypeName =
   | 'ChildWatchRemoved'
   | 'PersistentWatchRemoved';
 
+/** The session state a watch event was delivered in (`Watcher.Event.KeeperState`). */
 export type KeeperStateName = 'SyncConnected' | 'Expired' | 'Closed' | 'AuthFailed' | 'Disconnected';
 
 /**

@@ -1,18 +1,3 @@
-/**
- * The ZooKeeper API: ZooKeeper's verbs, promise-returning, chroot-aware.
- *
- * Ordering: every method validates, encodes and enqueues synchronously, so requests reach the server in
- * call order, pipelined, and their promises settle in that order. For that, each method returns the
- * session's promise through exactly one reaction (one `.then`): the session settles in reply order, and
- * equal depth keeps it so for callers mixing methods.
- * Notable errors (all ZooKeeperError subclasses): NoNodeError, NodeExistsError, BadVersionError,
- * NotEmptyError, NoAuthError, InvalidACLError from the server; ConnectionLossError for every request made
- * before a connection loss was observed, in flight or still queued (a write may or may not have been
- * applied: `guaranteesNoChange` says false; retrying failed calls in order keeps their order, and calls made
- * while disconnected wait for the next connection); RequestTimeoutError past the request deadline; SessionExpiredError / ClientClosedError /
- * AuthFailedError once the session is over; InvalidArgumentError for bad paths or arguments, before
- * anything is sent.
- */
 import {
   InvalidArgumentError,
   UnimplementedError,
@@ -40,15 +25,18 @@ import { type WatchedEvent, eventTypeName, keeperStateName } from './watched-eve
 
 const encoder = new TextEncoder();
 
+/** Options of the versioned writes (`delete`, `setData`, `setACL`, `op.check`). */
 export interface VersionOptions {
   /** Expected version; -1 (default) matches any. */
   version?: number | undefined;
 }
 
+/** Asks a read to leave a one-shot watch; the result then also carries `watch`, a promise of the next event. */
 export interface WatchOption {
   watch: true;
 }
 
+/** What `getData` resolves with. */
 export interface DataResult {
   /** A view of the received frame (zkts never reuses it); null when the node holds null data. */
   data: Uint8Array | null;
@@ -74,10 +62,12 @@ export type ReadResult =
  */
 export type MultiError = ZooKeeperError & { opIndex: number; opErrors: number[] };
 
+/** True when `error` is the error of a failed `multi` (it carries `opIndex` and `opErrors`). */
 export function isMultiError(error: unknown): error is MultiError {
   return typeof error === 'object' && error !== null && 'opIndex' in error && 'opErrors' in error;
 }
 
+/** The watch types `removeWatches` takes. */
 export type WatchTypeName = 'children' | 'data' | 'any' | 'persistent' | 'persistentRecursive';
 
 function toBytes(data: Data): Uint8Array | null {
@@ -98,6 +88,39 @@ function notAn(what: string, value: never): never {
   throw new InvalidArgumentError(`not a ${what}: ${JSON.stringify(value)}`);
 }
 
+/**
+ * A ZooKeeper session: ZooKeeper's verbs, promise-returning, chroot-aware. Made by `connect()`.
+ *
+ * Ordering: every method validates, encodes and enqueues synchronously, so requests reach the server in
+ * call order, pipelined, and their promises settle in that order. For that, each method returns the
+ * session's promise through exactly one reaction (one `.then`): the session settles in reply order, and
+ * equal depth keeps it so for callers mixing methods.
+ * Notable errors (all ZooKeeperError subclasses): NoNodeError, NodeExistsError, BadVersionError,
+ * NotEmptyError, NoAuthError, InvalidACLError from the server; ConnectionLossError for every request made
+ * before a connection loss was observed, in flight or still queued (a write may or may not have been
+ * applied: `guaranteesNoChange` says false; retrying failed calls in order keeps their order, and calls made
+ * while disconnected wait for the next connection); RequestTimeoutError past the request deadline; SessionExpiredError / ClientClosedError /
+ * AuthFailedError once the session is over; InvalidArgumentError for bad paths or arguments, before
+ * anything is sent. Every method below can also fail with these, beside the errors it names:
+ *
+ * @throws {@link ConnectionLossError} for every request made before a connection loss was noticed (a write
+ *   may or may not have been applied).
+ * @throws {@link RequestTimeoutError} past the request deadline (`requestTimeout`).
+ * @throws {@link SessionExpiredError} / {@link ClientClosedError} / {@link AuthFailedError} once the session is over.
+ * @throws {@link InvalidArgumentError} for a bad path or argument, before anything is sent.
+ * @throws {@link QueueFullError} past `maxQueuedBytes` of queued and in-flight requests.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'zkts';
+ *
+ * await using zk = await connect('127.0.0.1:2181/app', { sessionTimeout: 10_000 });
+ * await zk.create('/config', 'v1');
+ * const { data, stat, watch } = await zk.getData('/config', { watch: true });
+ * await zk.setData('/config', 'v2', { version: stat.version });
+ * console.log(await watch); // { type: 'NodeDataChanged', state: 'SyncConnected', path: '/config' }
+ * ```
+ */
 export class ZooKeeper implements AsyncDisposable {
   private readonly session: Session;
   /** Server-side prefix of every path ("" for none). */
@@ -111,6 +134,7 @@ export class ZooKeeper implements AsyncDisposable {
 
   // ---------------------------------------------------------------- state
 
+  /** The session's state now; follow it with `onStateChange` or `states()`. */
   get state(): SessionState {
     return this.session.state;
   }
@@ -223,8 +247,17 @@ export class ZooKeeper implements AsyncDisposable {
 
   /**
    * Creates a node and returns its path (with the sequence suffix for sequential modes).
-   * Notable errors: NodeExistsError, NoNodeError (no parent), NoChildrenForEphemeralsError, InvalidACLError,
-   * UnimplementedError (TTL modes on a server without extendedTypesEnabled).
+   *
+   * @throws {@link NodeExistsError} when the node exists.
+   * @throws {@link NoNodeError} when the parent does not exist.
+   * @throws {@link NoChildrenForEphemeralsError} when the parent is ephemeral.
+   * @throws {@link InvalidACLError} for an empty or malformed ACL.
+   * @throws {@link UnimplementedError} for the TTL modes on a server without `extendedTypesEnabled`.
+   * @example
+   * ```ts
+   * await zk.create('/app', null);
+   * const path = await zk.create('/app/job-', 'payload', { mode: CreateMode.PERSISTENT_SEQUENTIAL }); // '/app/job-0000000000'
+   * ```
    */
   create(path: string, data?: Data, options: CreateOptions = {}): Promise<string> {
     return this.call(() =>
@@ -232,7 +265,11 @@ export class ZooKeeper implements AsyncDisposable {
     );
   }
 
-  /** Like `create`, also returning the new node's Stat (create2; czxid is the node's creation zxid). */
+  /**
+   * Like `create`, also returning the new node's Stat (create2; czxid is the node's creation zxid).
+   *
+   * @throws The errors of {@link ZooKeeper.create}.
+   */
   createWithStat(path: string, data?: Data, options: CreateOptions = {}): Promise<{ path: string; stat: Stat }> {
     return this.call(() => {
       const request = this.createRequestFor(path, data, options);
@@ -254,7 +291,13 @@ export class ZooKeeper implements AsyncDisposable {
     }
   }
 
-  /** Deletes a node. Notable errors: NoNodeError, BadVersionError, NotEmptyError. */
+  /**
+   * Deletes a node.
+   *
+   * @throws {@link NoNodeError} when the node does not exist.
+   * @throws {@link BadVersionError} when `version` is given and differs.
+   * @throws {@link NotEmptyError} when the node has children.
+   */
   delete(path: string, options: VersionOptions = {}): Promise<void> {
     return this.call(() =>
       this.send({ op: 'delete', path: this.serverPath(path), version: checkVersion(options.version) }, path).then(
@@ -263,7 +306,17 @@ export class ZooKeeper implements AsyncDisposable {
     );
   }
 
-  /** Replaces a node's data; returns the new Stat. Notable errors: NoNodeError, BadVersionError. */
+  /**
+   * Replaces a node's data; returns the new Stat.
+   *
+   * @throws {@link NoNodeError} when the node does not exist.
+   * @throws {@link BadVersionError} when `version` is given and differs (a compare-and-set lost).
+   * @example
+   * ```ts
+   * const { data, stat } = await zk.getData('/counter');
+   * await zk.setData('/counter', String(Number(new TextDecoder().decode(data!)) + 1), { version: stat.version });
+   * ```
+   */
   setData(path: string, data: Data, options: VersionOptions = {}): Promise<Stat> {
     return this.call(() =>
       this.send(
@@ -273,7 +326,14 @@ export class ZooKeeper implements AsyncDisposable {
     );
   }
 
-  /** Replaces a node's ACL (version is the aversion). Notable errors: NoNodeError, BadVersionError, NoAuthError. */
+  /**
+   * Replaces a node's ACL (`version` is the ACL version, `aversion`).
+   *
+   * @throws {@link NoNodeError} when the node does not exist.
+   * @throws {@link BadVersionError} when `version` is given and differs.
+   * @throws {@link NoAuthError} without ADMIN permission on the node.
+   * @throws {@link InvalidACLError} for an empty or malformed ACL.
+   */
   setACL(path: string, acl: readonly ACL[], options: VersionOptions = {}): Promise<Stat> {
     return this.call(() => {
       checkACL(acl, path);
@@ -286,7 +346,16 @@ export class ZooKeeper implements AsyncDisposable {
 
   // ---------------------------------------------------------------- reads
 
-  /** The node's Stat, or null if it does not exist. With `{ watch: true }` also a promise of the next event (set even when the node is missing). */
+  /**
+   * The node's Stat, or null if it does not exist. With `{ watch: true }` also a promise of the next event
+   * (set even when the node is missing: it then fires NodeCreated).
+   *
+   * @example
+   * ```ts
+   * const { stat, watch } = await zk.exists('/ready', { watch: true });
+   * if (stat === null) await watch; // NodeCreated
+   * ```
+   */
   exists(path: string): Promise<Stat | null>;
   exists(path: string, options: WatchOption): Promise<{ stat: Stat | null; watch: Promise<WatchedEvent> }>;
   exists(path: string, options?: WatchOption): Promise<unknown> {
@@ -305,7 +374,12 @@ export class ZooKeeper implements AsyncDisposable {
     });
   }
 
-  /** The node's data and Stat. With `{ watch: true }` also a promise of the next data event or deletion. */
+  /**
+   * The node's data and Stat. With `{ watch: true }` also a promise of the next data event or deletion.
+   *
+   * @throws {@link NoNodeError} when the node does not exist (no watch is left then).
+   * @throws {@link NoAuthError} without READ permission.
+   */
   getData(path: string): Promise<DataResult>;
   getData(path: string, options: WatchOption): Promise<DataResult & { watch: Promise<WatchedEvent> }>;
   getData(path: string, options?: WatchOption): Promise<unknown> {
@@ -324,7 +398,13 @@ export class ZooKeeper implements AsyncDisposable {
    * NodeDeleted at once, one changed since fires NodeDataChanged at once. So a read followed by
    * `watchData` on what it returned watches as `getData(path, { watch: true })` after it would, for
    * many nodes at the cost of one request. No ACL is checked (none is needed to watch).
-   * Notable errors: ConnectionLossError (nothing is armed then), InvalidArgumentError for a bad path.
+   *
+   * @throws {@link ConnectionLossError} when the connection is lost first (nothing is armed then).
+   * @example
+   * ```ts
+   * const [a, b] = await zk.watchData(['/config/a', '/config/b']); // one request
+   * const first = await Promise.race([a, b]);
+   * ```
    */
   watchData(paths: readonly string[]): Promise<Promise<WatchedEvent>[]> {
     return this.call(() => {
@@ -333,7 +413,12 @@ export class ZooKeeper implements AsyncDisposable {
     });
   }
 
-  /** Child names (not paths), in no particular order. With `{ watch: true }` also a promise of the next child event. */
+  /**
+   * Child names (not paths), in no particular order. With `{ watch: true }` also a promise of the next child event.
+   *
+   * @throws {@link NoNodeError} when the node does not exist.
+   * @throws {@link NoAuthError} without READ permission.
+   */
   getChildren(path: string): Promise<string[]>;
   getChildren(path: string, options: WatchOption): Promise<{ children: string[]; watch: Promise<WatchedEvent> }>;
   getChildren(path: string, options?: WatchOption): Promise<unknown> {
@@ -348,7 +433,12 @@ export class ZooKeeper implements AsyncDisposable {
     });
   }
 
-  /** Child names and the parent's Stat (getChildren2). */
+  /**
+   * Child names and the parent's Stat (getChildren2).
+   *
+   * @throws {@link NoNodeError} when the node does not exist.
+   * @throws {@link NoAuthError} without READ permission.
+   */
   getChildrenWithStat(path: string): Promise<{ children: string[]; stat: Stat }>;
   getChildrenWithStat(
     path: string,
@@ -368,7 +458,11 @@ export class ZooKeeper implements AsyncDisposable {
     });
   }
 
-  /** The node's ACL and Stat. */
+  /**
+   * The node's ACL and Stat.
+   *
+   * @throws {@link NoNodeError} when the node does not exist.
+   */
   getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
     return this.call(() =>
       this.send({ op: 'getACL', path: this.serverPath(path) }, path).then((r) => ({
@@ -378,14 +472,26 @@ export class ZooKeeper implements AsyncDisposable {
     );
   }
 
-  /** Waits until the connected server has caught up with the leader as of this call; reads after it see that state. */
+  /**
+   * Waits until the connected server has caught up with the leader as of this call; reads after it see that state.
+   *
+   * @example
+   * ```ts
+   * await zk.sync('/config');
+   * const { data } = await zk.getData('/config'); // at least as new as the leader's state when sync was sent
+   * ```
+   */
   sync(path = '/'): Promise<string> {
     return this.call(() =>
       this.send({ op: 'sync', path: this.serverPath(path) }, path).then((r) => this.clientPath(r.path)),
     );
   }
 
-  /** This session's ephemeral nodes whose path starts with `prefix` (a plain string prefix, as the server matches it). 3.6+. */
+  /**
+   * This session's ephemeral nodes whose path starts with `prefix` (a plain string prefix, as the server matches it). 3.6+.
+   *
+   * @throws {@link UnimplementedError} on servers before 3.6.
+   */
   getEphemerals(prefix = '/'): Promise<string[]> {
     return this.call(() => {
       const serverPrefix = prefix === '/' ? (this.chroot === '' ? '/' : this.chroot) : this.serverPath(prefix);
@@ -397,7 +503,12 @@ export class ZooKeeper implements AsyncDisposable {
     });
   }
 
-  /** The number of all descendants of a node (not counting itself). 3.6+. */
+  /**
+   * The number of all descendants of a node (not counting itself). 3.6+.
+   *
+   * @throws {@link NoNodeError} when the node does not exist.
+   * @throws {@link UnimplementedError} on servers before 3.6.
+   */
   getAllChildrenNumber(path: string): Promise<number> {
     return this.call(() =>
       this.send({ op: 'getAllChildrenNumber', path: this.serverPath(path) }, path).then(
@@ -406,7 +517,11 @@ export class ZooKeeper implements AsyncDisposable {
     );
   }
 
-  /** The identities this session is authenticated as. 3.7+; UnsupportedError on older servers (which also drop the connection). */
+  /**
+   * The identities this session is authenticated as. 3.7+.
+   *
+   * @throws {@link UnsupportedError} on older servers (which also drop the connection).
+   */
   whoAmI(): Promise<ClientInfo[]> {
     return this.send({ op: 'whoAmI' }, undefined).then(
       (r) => r.clientInfo ?? [],
@@ -421,7 +536,13 @@ export class ZooKeeper implements AsyncDisposable {
 
   /**
    * Applies write ops atomically: all succeed or none is applied.
-   * Notable errors: the first failing op's error, as a MultiError (`opIndex`, `opErrors`).
+   *
+   * @throws {@link MultiError}: the first failing op's error class ({@link NoNodeError}, {@link BadVersionError},
+   *   {@link NodeExistsError}, ...) with `opIndex` and `opErrors`; test it with {@link isMultiError}.
+   * @example
+   * ```ts
+   * await zk.multi([op.check('/config', 1), op.create('/config/a', null, { mode: CreateMode.EPHEMERAL })]);
+   * ```
    */
   multi(writeOps: readonly WriteOp[]): Promise<WriteResult[]> {
     return this.call(() => {
@@ -473,7 +594,16 @@ export class ZooKeeper implements AsyncDisposable {
     });
   }
 
-  /** Runs reads in one request; each op succeeds or fails on its own (no watches are set). 3.6+. */
+  /**
+   * Runs reads in one request; each op succeeds or fails on its own (no watches are set). 3.6+.
+   * A failed op is a result of type 'error', not a rejection.
+   *
+   * @throws {@link UnimplementedError} on servers before 3.6.
+   * @example
+   * ```ts
+   * const [a, b] = await zk.multiRead([op.getData('/a'), op.getChildren('/b')]);
+   * ```
+   */
   multiRead(readOps: readonly ReadOp[]): Promise<ReadResult[]> {
     return this.call(() => {
       if (readOps.length === 0) return Promise.resolve([]);
@@ -504,9 +634,15 @@ export class ZooKeeper implements AsyncDisposable {
    * Adds a credential to the session, in call order: requests made before this call do not carry it,
    * requests made after it do. It is replayed first on every later connection. While disconnected the
    * call waits for the next connection (it never fails with ConnectionLossError).
-   * Notable errors: AuthFailedError (the server rejected it; the session ends); RequestTimeoutError past
-   * the request deadline (the credential stays and is still sent on later connections); the session's
-   * end error (SessionExpiredError, ClientClosedError).
+   *
+   * @throws {@link AuthFailedError} when the server rejected it (the session ends).
+   * @throws {@link RequestTimeoutError} past the request deadline (the credential stays and is still sent on
+   *   later connections).
+   * @throws {@link SessionExpiredError} / {@link ClientClosedError}: the session's end error.
+   * @example
+   * ```ts
+   * await zk.addAuth('digest', 'user:password');
+   * ```
    */
   addAuth(scheme: string, auth: Uint8Array | string): Promise<void> {
     return this.session.addAuth({ scheme, auth: typeof auth === 'string' ? encoder.encode(auth) : auth });
@@ -534,6 +670,13 @@ export class ZooKeeper implements AsyncDisposable {
    * Recursive watches report NodeCreated, NodeDataChanged and NodeDeleted for the path and all descendants,
    * never NodeChildrenChanged. 3.6+. On 3.8 servers, do not also set one-shot watches on the same path
    * (ZOOKEEPER-4466: the server keeps one mode per path).
+   *
+   * @throws {@link UnimplementedError} on servers before 3.6.
+   * @example
+   * ```ts
+   * const watch = await zk.addWatch('/config', { recursive: true });
+   * for await (const event of watch) console.log(event.type, event.path); // until watch.remove(), a break, or the session's end
+   * ```
    */
   addWatch(path: string, options: { recursive?: boolean } = {}): Promise<PersistentWatch> {
     return this.call(() => {
@@ -555,7 +698,8 @@ export class ZooKeeper implements AsyncDisposable {
    * Removes every watch of a type on a path, on the server and here; removed one-shot watchers resolve with
    * DataWatchRemoved / ChildWatchRemoved, persistent ones end. With `local`, only here (nothing is sent).
    * 'persistent' and 'persistentRecursive' are removed as 'any' on the server before 3.9 (which rejects 4/5).
-   * Notable errors: NoWatcherError.
+   *
+   * @throws {@link NoWatcherError} when the server has no such watch on the path.
    */
   async removeWatches(path: string, type: WatchTypeName, options: { local?: boolean } = {}): Promise<void> {
     const serverPath = this.serverPath(path);
@@ -589,6 +733,7 @@ export class ZooKeeper implements AsyncDisposable {
     return this.session.close();
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

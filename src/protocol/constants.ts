@@ -41,6 +41,7 @@ export const OpCode = {
   error: -1,
 } as const;
 export type OpCode = (typeof OpCode)[keyof typeof OpCode];
+/** The names of ZooKeeper's opcodes (`ZooDefs.OpCode`). */
 export type OpName = keyof typeof OpCode;
 
 /** Reserved xids (ClientCnxn). Normal requests use 1 .. 2^31-1 and wrap to 1. */
@@ -108,6 +109,7 @@ export const CreateMode = {
 } as const;
 export type CreateMode = (typeof CreateMode)[keyof typeof CreateMode];
 
+/** What a CreateMode value means: sequential, ephemeral, container, TTL. */
 export interface CreateModeInfo {
   readonly ephemeral: boolean;
   readonly sequential: boolean;
@@ -134,6 +136,7 @@ export function createModeInfo(mode: number): CreateModeInfo | undefined {
 
 /** TTL bounds in ms (EphemeralType.TTL): 1 .. 2^40 - 1; the server answers BADARGUMENTS outside them. */
 export const TTL_MIN = 1n;
+/** The largest TTL, ms: 2^40 - 1. */
 export const TTL_MAX = (1n << 40n) - 1n;
 
 /** ZooDefs.Perms. */

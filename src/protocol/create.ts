@@ -12,6 +12,12 @@ import type { Request } from './requests.js';
 /** The requests that create a node and answer with its path and Stat. */
 export type CreateKindRequest = Extract<Request, { op: 'create2' | 'createTTL' | 'createContainer' }>;
 
+/**
+ * The create request for a CreateMode: create2, createContainer or createTTL (with `ttl`).
+ *
+ * @throws {@link zkts!InvalidArgumentError} for an unknown mode, a TTL mode without a valid `ttl`
+ *   (1 .. 2^40 - 1 ms), or a `ttl` with another mode.
+ */
 export function createRequest(
   path: string,
   data: Uint8Array | null,

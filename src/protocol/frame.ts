@@ -1,16 +1,24 @@
-/**
- * Incremental splitter for ZooKeeper's length-prefixed frames (`int length` + payload).
- *
- * Chunks are kept in a list and copied once, when a frame is complete. A frame that lies wholly inside
- * one chunk is returned as a view of that chunk, with no copy at all. A length below 0 or above
- * `maxFrameSize` is rejected before anything is allocated (the server does the same with jute.maxbuffer).
- */
 import { ProtocolError } from '../errors.js';
 import { JUTE_MAX_BUFFER } from './constants.js';
 
 /** Default limit on a frame's payload: jute.maxbuffer plus headroom for headers and stats. */
 export const DEFAULT_MAX_FRAME_SIZE = JUTE_MAX_BUFFER + 64 * 1024;
 
+/**
+ * Incremental splitter for ZooKeeper's length-prefixed frames (`int length` + payload).
+ *
+ * Chunks are kept in a list and copied once, when a frame is complete. A frame that lies wholly inside
+ * one chunk is returned as a view of that chunk, with no copy at all. A length below 0 or above
+ * `maxFrameSize` is rejected before anything is allocated (the server does the same with jute.maxbuffer).
+ *
+ * @example
+ * ```ts
+ * const splitter = new FrameSplitter();
+ * socket.on('data', (chunk) => {
+ *   for (const payload of splitter.push(chunk)) handle(decodeReplyHeader(payload));
+ * });
+ * ```
+ */
 export class FrameSplitter {
   readonly maxFrameSize: number;
   private chunks: Uint8Array[] = [];
@@ -30,7 +38,8 @@ export class FrameSplitter {
   /**
    * Feeds bytes and returns the payloads (without length prefix) of every frame they complete, in order.
    * Payloads may be views of `chunk`; the caller must not mutate `chunk` afterwards.
-   * Throws ProtocolError on a bad length; the splitter is then unusable (the connection must be dropped).
+   *
+   * @throws {@link zkts!ProtocolError} on a bad length; the splitter is then unusable (the connection must be dropped).
    */
   push(chunk: Uint8Array): Uint8Array[] {
     const frames: Uint8Array[] = [];

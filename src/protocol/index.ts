@@ -3,6 +3,8 @@
  *
  * Decoded `Uint8Array` fields (getData's `data`, passwords, tokens) are views of the frame they came in,
  * not copies: copy them to keep them after reusing the frame's memory.
+ *
+ * @module zkts/protocol
  */
 export * from './constants.js';
 export { JuteReader, JuteWriter, decodeUtf8, utf8Length, sizeString, sizeBuffer, sizeStrings } from './jute.js';
@@ -40,4 +42,4 @@ export { splitSetWatches, type WatchSet } from './set-watches.js';
 export { digestId, digestAuth } from './digest.js';
 export { ANYONE_ID_UNSAFE, AUTH_IDS, OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE, digestACL } from './acl.js';
 export { validatePath } from './path.js';
-export { createRequest } from './create.js';
+export { createRequest, type CreateKindRequest } from './create.js';

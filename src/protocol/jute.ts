@@ -80,6 +80,10 @@ function allocFrame(size: number): Uint8Array {
   return b;
 }
 
+/**
+ * Writes Jute fields (big-endian ints and longs, length-prefixed buffers and strings, -1 for null) into a
+ * preallocated frame. It does not grow: size the frame first with the records' `size*` functions.
+ */
 export class JuteWriter {
   readonly bytes: Uint8Array;
   /** Only longs use a DataView, created on first use: ints are written byte by byte, which is faster. */
@@ -102,6 +106,7 @@ export class JuteWriter {
     return w;
   }
 
+  /** A 32-bit big-endian int. */
   int(v: number): void {
     const b = this.bytes;
     const o = this.offset;
@@ -113,16 +118,19 @@ export class JuteWriter {
     this.offset = o + 4;
   }
 
+  /** A 64-bit big-endian long. */
   long(v: bigint): void {
     this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
     this.view.setBigInt64(this.offset, v);
     this.offset += 8;
   }
 
+  /** One byte, 1 or 0. */
   bool(v: boolean): void {
     this.bytes[this.offset++] = v ? 1 : 0;
   }
 
+  /** A length-prefixed byte buffer; -1 for null. */
   buffer(b: Uint8Array | null): void {
     if (b === null) {
       this.int(-1);
@@ -153,6 +161,7 @@ export class JuteWriter {
     this.offset = end;
   }
 
+  /** A vector of strings (count, then each string); -1 for null. */
   strings(v: readonly string[] | null): void {
     if (v === null) {
       this.int(-1);
@@ -182,6 +191,7 @@ export class JuteReader {
     this.end = end;
   }
 
+  /** Bytes left to read before `end`. */
   get remaining(): number {
     return this.end - this.offset;
   }
@@ -196,6 +206,11 @@ export class JuteReader {
     if (this.end - this.offset < n) this.fail(`truncated: need ${n} bytes, have ${this.end - this.offset}`, field);
   }
 
+  /**
+   * A 32-bit big-endian int.
+   *
+   * @throws {@link zkts!ProtocolError} when fewer than 4 bytes are left.
+   */
   int(field: string): number {
     this.need(4, field);
     const b = this.bytes;
@@ -204,6 +219,11 @@ export class JuteReader {
     return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
   }
 
+  /**
+   * A 64-bit big-endian long.
+   *
+   * @throws {@link zkts!ProtocolError} when fewer than 8 bytes are left.
+   */
   long(field: string): bigint {
     this.need(8, field);
     this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
@@ -234,6 +254,11 @@ export class JuteReader {
     return b;
   }
 
+  /**
+   * A length-prefixed UTF-8 string; null for length -1.
+   *
+   * @throws {@link zkts!ProtocolError} for a bad length or too few bytes.
+   */
   string(field: string): string | null {
     const n = this.length(field);
     if (n === -1) return null;

@@ -20,6 +20,7 @@ import {
 import * as ops from './records/ops.js';
 import * as s from './records/session.js';
 
+/** A multi or multiRead request: its ops, each encoded with a MultiHeader. */
 export interface MultiRequest {
   ops: readonly MultiOp[];
 }
@@ -57,6 +58,7 @@ export interface RequestBodies {
   closeSession: null;
 }
 
+/** The `op` names of the requests (`'getData'`, `'create2'`, ...). */
 export type RequestOp = keyof RequestBodies;
 
 /** A request: `op` plus the fields of its body record. */
@@ -149,6 +151,11 @@ export function encodeConnectRequest(request: s.ConnectRequest): Uint8Array {
   return w.bytes;
 }
 
+/**
+ * Decodes the first frame of a connection (a bare ConnectRequest): for fake servers and proxies.
+ *
+ * @throws {@link zkts!ProtocolError} for a malformed frame.
+ */
 export function decodeConnectRequest(payload: Uint8Array): s.ConnectRequest {
   const r = new JuteReader(payload);
   r.what = 'ConnectRequest';

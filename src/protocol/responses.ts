@@ -144,12 +144,18 @@ export function decodeWatcherEvent(payload: Uint8Array): s.WatcherEvent {
   return s.readWatcherEvent(r);
 }
 
+/**
+ * Decodes the server's first frame (a bare ConnectResponse).
+ *
+ * @throws {@link zkts!ProtocolError} for a malformed frame.
+ */
 export function decodeConnectResponse(payload: Uint8Array): s.ConnectResponse {
   const r = new JuteReader(payload);
   r.what = 'ConnectResponse';
   return s.readConnectResponse(r);
 }
 
+/** Encodes a ConnectResponse frame (with its length prefix): for fake servers and tests. */
 export function encodeConnectResponse(response: s.ConnectResponse): Uint8Array {
   const w = JuteWriter.frame(s.sizeConnectResponse(response));
   s.writeConnectResponse(w, response);

@@ -12,6 +12,7 @@ import { utf8Length } from './jute.js';
 import type { Request } from './requests.js';
 import { REQUEST_HEADER_SIZE } from './records/session.js';
 
+/** The watched paths to re-arm, by kind (server paths). */
 export interface WatchSet {
   data?: readonly string[];
   exist?: readonly string[];
@@ -25,6 +26,11 @@ type Lists = [string[], string[], string[], string[], string[]];
 // relativeZxid + five vector counts (SetWatches2 form; SetWatches is 8 bytes smaller).
 const FIXED = REQUEST_HEADER_SIZE + 8 + 5 * 4;
 
+/**
+ * The SetWatches / SetWatches2 requests that re-arm `watches` from `relativeZxid`, each within `maxBytes`
+ * (paths in the Java client's order; a batch without persistent watches goes out as SetWatches, which servers
+ * before 3.6 understand).
+ */
 export function splitSetWatches(
   relativeZxid: bigint,
   watches: WatchSet,

@@ -1,3 +1,15 @@
+import { AcquireTimeoutError, type ZooKeeper } from '../index.js';
+import { type Bounds, Cancelled, cancellation, deadlineIn, isCode, parentOf, retrying, within } from './internal/bounds.js';
+import { ensureContainer } from './internal/contention.js';
+
+/** Bounds of the barriers' waits. */
+export interface WaitOptions {
+  /** Aborting gives up waiting; nothing is left behind. */
+  signal?: AbortSignal;
+  /** ms to wait before failing with AcquireTimeoutError. */
+  timeout?: number;
+}
+
 /**
  * Barrier: one node holds processes back until it is removed, the ZooKeeper recipe (and Curator
  * DistributedBarrier): `set()` creates the node, `remove()` deletes it, and `wait()` watches the node
@@ -16,18 +28,15 @@
  * watch across reconnects.
  * Expiry: calls reject with the client's error (SessionExpiredError, ClientClosedError).
  * Status: tested against ZooKeeper 3.8.
+ *
+ * @example
+ * ```ts
+ * const barrier = new Barrier(zk, '/barriers/deploy');
+ * await barrier.set();                       // the coordinator raises it
+ * await barrier.wait({ timeout: 60_000 });   // workers block here until...
+ * await barrier.remove();                    // ...the coordinator lowers it
+ * ```
  */
-import { AcquireTimeoutError, type ZooKeeper } from '../index.js';
-import { type Bounds, Cancelled, cancellation, deadlineIn, isCode, parentOf, retrying, within } from './internal/bounds.js';
-import { ensureContainer } from './internal/contention.js';
-
-export interface WaitOptions {
-  /** Aborting gives up waiting; nothing is left behind. */
-  signal?: AbortSignal;
-  /** ms to wait before failing with AcquireTimeoutError. */
-  timeout?: number;
-}
-
 export class Barrier {
   readonly zk: ZooKeeper;
   readonly path: string;
@@ -62,8 +71,10 @@ export class Barrier {
 
   /**
    * Resolves once the barrier is down (its node absent).
-   * Notable errors: AcquireTimeoutError; the signal's reason on abort; SessionExpiredError /
-   * ClientClosedError when the session ends.
+   *
+   * @throws {@link zkts!AcquireTimeoutError} when `timeout` passes first.
+   * @throws The signal's reason when `signal` aborts.
+   * @throws {@link zkts!SessionExpiredError} / {@link zkts!ClientClosedError} when the session ends.
    */
   async wait(options: WaitOptions = {}): Promise<void> {
     const b: Bounds = { signal: options.signal, deadline: deadlineIn(this.zk, options.timeout) };

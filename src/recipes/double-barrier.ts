@@ -1,3 +1,17 @@
+import { AcquireTimeoutError, CreateMode, type Data, InvalidArgumentError, type Stat, type WatchedEvent, type ZooKeeper, isRetryable } from '../index.js';
+import type { WaitOptions } from './barrier.js';
+import { type Bounds, Cancelled, cancellation, checkBounds, deadlineIn, isCode, remaining, retrying, within } from './internal/bounds.js';
+import { ensureContainer } from './internal/contention.js';
+import { deleteGuaranteed, waitConnected } from './internal/session-waits.js';
+
+/** Options of a DoubleBarrier member. */
+export interface DoubleBarrierOptions {
+  /** Data stored in our member node. */
+  data?: Data;
+}
+
+const READY = 'ready';
+
 /**
  * DoubleBarrier: `count` processes enter together and leave together, the ZooKeeper recipe (and Curator
  * DistributedDoubleBarrier, with the same node names: an EPHEMERAL child named by a random UUID per
@@ -21,20 +35,15 @@
  * Disconnect: both waits continue across reconnects; a create lost with the connection is found again
  * by name. Expiry: our node is gone; calls reject with the client's error (SessionExpiredError, ...).
  * Status: tested against ZooKeeper 3.8.
+ *
+ * @example
+ * ```ts
+ * const barrier = new DoubleBarrier(zk, '/barriers/round-1', 3); // one object per member
+ * await barrier.enter({ timeout: 30_000 }); // resolves once 3 members have entered
+ * await compute();
+ * await barrier.leave({ timeout: 30_000 }); // resolves once all 3 have left
+ * ```
  */
-import { AcquireTimeoutError, CreateMode, type Data, InvalidArgumentError, type Stat, type WatchedEvent, type ZooKeeper, isRetryable } from '../index.js';
-import type { WaitOptions } from './barrier.js';
-import { type Bounds, Cancelled, cancellation, checkBounds, deadlineIn, isCode, remaining, retrying, within } from './internal/bounds.js';
-import { ensureContainer } from './internal/contention.js';
-import { deleteGuaranteed, waitConnected } from './internal/session-waits.js';
-
-export interface DoubleBarrierOptions {
-  /** Data stored in our member node. */
-  data?: Data;
-}
-
-const READY = 'ready';
-
 export class DoubleBarrier {
   readonly zk: ZooKeeper;
   readonly path: string;
@@ -59,8 +68,10 @@ export class DoubleBarrier {
 
   /**
    * Joins and resolves once `count` members have entered.
-   * Notable errors: AcquireTimeoutError; the signal's reason on abort (our node is deleted in both
-   * cases); SessionExpiredError / ClientClosedError when the session ends.
+   *
+   * @throws {@link zkts!AcquireTimeoutError} when `timeout` passes first (our node is deleted).
+   * @throws The signal's reason when `signal` aborts (our node is deleted).
+   * @throws {@link zkts!SessionExpiredError} / {@link zkts!ClientClosedError} when the session ends.
    */
   async enter(options: WaitOptions = {}): Promise<void> {
     const zk = this.zk;
@@ -119,8 +130,10 @@ export class DoubleBarrier {
 
   /**
    * Leaves and resolves once every member has left.
-   * Notable errors: AcquireTimeoutError; the signal's reason on abort (our node is deleted in both
-   * cases); SessionExpiredError / ClientClosedError when the session ends.
+   *
+   * @throws {@link zkts!AcquireTimeoutError} when `timeout` passes first (our node is deleted).
+   * @throws The signal's reason when `signal` aborts (our node is deleted).
+   * @throws {@link zkts!SessionExpiredError} / {@link zkts!ClientClosedError} when the session ends.
    */
   async leave(options: WaitOptions = {}): Promise<void> {
     const zk = this.zk;

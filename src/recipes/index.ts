@@ -1,6 +1,8 @@
 /**
  * The recipes: locks, a semaphore, leader election and barriers built on the public client API only.
  * Every blocking call takes an AbortSignal and a timeout and leaves no node behind when it gives up.
+ *
+ * @module zkts/recipes
  */
 export { Lease, type LeaseOptions } from './lease.js';
 export { Mutex, type MutexOptions, type AcquireOptions } from './mutex.js';

@@ -1,31 +1,10 @@
-/**
- * LeaderElection: candidates queue under one path and the oldest leads, the ZooKeeper recipe with
- * Curator LeaderLatch's node names (protected `_c_<uuid>-latch-` EPHEMERAL_SEQUENTIAL nodes, so zkts
- * and Curator candidates elect one leader together). Each candidate watches only its predecessor:
- * a leader's departure wakes one candidate, never the whole group.
- *
- * Guarantees. At any zxid at most one candidate's node is the oldest, and only that candidate is told it
- * leads. `join()` resolves with a Leadership (a Lease): `fencingToken` (the node's czxid, strictly
- * increasing from one leader to the next), `guard()` for writes in ZooKeeper, `isLeader` and `signal`,
- * which aborts before anyone else can lead (the lease bound, see lease.ts) or once leadership is known
- * to be lost; `resign()` deletes the node and hands leadership to the next candidate. A candidate that
- * gave up (abort, timeout) leaves no node.
- *
- * Round trips: uncontended 1 (create ∥ list); waiting 1 more; a hand-off 0 when we were second in
- * line, else 1; resign 1.
- *
- * Disconnect: candidates keep waiting across reconnects; a leader stays leader until its lease bound
- * passes (or `disconnectGrace`, when set).
- * Expiry: join rejects with LockLostError('session-ended'); a leader's signal aborts and the next
- * candidate leads once the server has removed the node.
- * Status: tested against ZooKeeper 3.8.
- */
 import type { Data, ZooKeeper } from '../index.js';
 import { deadlineIn } from './internal/bounds.js';
 import { contend, exclusive } from './internal/contention.js';
 import { Lease, type LeaseOptions, leaseMargin } from './lease.js';
 import type { AcquireOptions } from './mutex.js';
 
+/** Options of a LeaderElection: its candidates' data and the leadership's lease options. */
 export interface LeaderElectionOptions extends LeaseOptions {
   /** Data stored in each candidate node (Curator LeaderLatch stores the participant id). */
   data?: Data;
@@ -47,6 +26,35 @@ export class Leadership extends Lease {
 const LATCH_NAME = 'latch-';
 const LATCH_NAMES = [LATCH_NAME] as const;
 
+/**
+ * LeaderElection: candidates queue under one path and the oldest leads, the ZooKeeper recipe with
+ * Curator LeaderLatch's node names (protected `_c_<uuid>-latch-` EPHEMERAL_SEQUENTIAL nodes, so zkts
+ * and Curator candidates elect one leader together). Each candidate watches only its predecessor:
+ * a leader's departure wakes one candidate, never the whole group.
+ *
+ * Guarantees. At any zxid at most one candidate's node is the oldest, and only that candidate is told it
+ * leads. `join()` resolves with a Leadership (a Lease): `fencingToken` (the node's czxid, strictly
+ * increasing from one leader to the next), `guard()` for writes in ZooKeeper, `isLeader` and `signal`,
+ * which aborts before anyone else can lead (the lease bound, see lease.ts) or once leadership is known
+ * to be lost; `resign()` deletes the node and hands leadership to the next candidate. A candidate that
+ * gave up (abort, timeout) leaves no node.
+ *
+ * Round trips: uncontended 1 (create ∥ list); waiting 1 more; a hand-off 0 when we were second in
+ * line, else 1; resign 1.
+ *
+ * Disconnect: candidates keep waiting across reconnects; a leader stays leader until its lease bound
+ * passes (or `disconnectGrace`, when set).
+ * Expiry: join rejects with LockLostError('session-ended'); a leader's signal aborts and the next
+ * candidate leads once the server has removed the node.
+ * Status: tested against ZooKeeper 3.8.
+ *
+ * @example
+ * ```ts
+ * const election = new LeaderElection(zk, '/election/scheduler');
+ * await using leadership = await election.join();
+ * while (!leadership.signal.aborted) await runOneRound(leadership.signal, leadership.fencingToken);
+ * ```
+ */
 export class LeaderElection {
   readonly zk: ZooKeeper;
   readonly path: string;
@@ -67,8 +75,11 @@ export class LeaderElection {
 
   /**
    * Enters the election and resolves once this candidate leads.
-   * Notable errors: AcquireTimeoutError; the signal's reason on abort (the candidate node is removed);
-   * LockLostError('session-ended') when the session ends; InvalidArgumentError for a bad path.
+   *
+   * @throws {@link zkts!AcquireTimeoutError} when `timeout` passes first (the candidate node is removed).
+   * @throws The signal's reason when `signal` aborts (the candidate node is removed).
+   * @throws {@link zkts!LockLostError} with reason 'session-ended' when the session ends while waiting.
+   * @throws {@link zkts!InvalidArgumentError} for a bad path.
    */
   async join(options: AcquireOptions = {}): Promise<Leadership> {
     const held = await contend(this.zk, {

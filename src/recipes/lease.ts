@@ -1,3 +1,29 @@
+import {
+  LockLostError,
+  type LockLostReason,
+  type Stat,
+  type StateChange,
+  type ValidityHold,
+  type WriteOp,
+  type WriteResult,
+  type ZooKeeper,
+  endsSession,
+  isRetryable,
+  isTerminal,
+  op,
+} from '../index.js';
+import type { NodeMonitor } from './internal/node-monitor.js';
+import { deleteGuaranteed } from './internal/session-waits.js';
+
+/** How a lease decides it is no longer certain: the margin it keeps, and an optional disconnect grace. */
+export interface LeaseOptions {
+  /** ms subtracted from `zk.sessionValidUntil`. Default a tenth of the session timeout; at most a quarter. */
+  leaseMargin?: number | undefined;
+  /** Abort the signal after this many ms disconnected; unset: only the lease bound decides. */
+  disconnectGrace?: number | undefined;
+}
+
+
 /**
  * A held lock (or semaphore lease, or leadership): its fencing token, the bound up to which holding it
  * is certain, an AbortSignal that fires as soon as it is not, a guard for writes, and release.
@@ -19,32 +45,15 @@
  * `signal` aborts, with a LockLostError saying why, when: the bound passes without a newer proof;
  * the session ends (expired, closed, auth failed); the lock node is deleted by anyone else; the lease is
  * released; and, if `disconnectGrace` is set, the client stays disconnected longer than that.
+ *
+ * @example
+ * ```ts
+ * await using lease = await new Mutex(zk, '/locks/orders').acquire();
+ * lease.fencingToken;            // pass it to storage that rejects smaller tokens
+ * lease.signal;                  // aborts (LockLostError) once holding the lock is no longer certain
+ * if (lease.held) await lease.guard([op.setData('/orders/state', 'paid')]); // commits only while the lock node exists
+ * ```
  */
-import {
-  LockLostError,
-  type LockLostReason,
-  type Stat,
-  type StateChange,
-  type ValidityHold,
-  type WriteOp,
-  type WriteResult,
-  type ZooKeeper,
-  endsSession,
-  isRetryable,
-  isTerminal,
-  op,
-} from '../index.js';
-import type { NodeMonitor } from './internal/node-monitor.js';
-import { deleteGuaranteed } from './internal/session-waits.js';
-
-export interface LeaseOptions {
-  /** ms subtracted from `zk.sessionValidUntil`. Default a tenth of the session timeout; at most a quarter. */
-  leaseMargin?: number | undefined;
-  /** Abort the signal after this many ms disconnected; unset: only the lease bound decides. */
-  disconnectGrace?: number | undefined;
-}
-
-
 export class Lease implements AsyncDisposable {
   /** The lock node's path (relative to the client's chroot). */
   readonly path: string;
@@ -147,6 +156,7 @@ export class Lease implements AsyncDisposable {
     return this.releasing;
   }
 
+  /** `release()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.release();
   }

@@ -1,3 +1,25 @@
+import type { Data, ZooKeeper } from '../index.js';
+import { deadlineIn } from './internal/bounds.js';
+import { contend, exclusive } from './internal/contention.js';
+import { Lease, type LeaseOptions, leaseMargin } from './lease.js';
+
+/** Options of a Mutex: its contender nodes' data and the lease options. */
+export interface MutexOptions extends LeaseOptions {
+  /** Data stored in each contender node (Curator stores the host address). */
+  data?: Data;
+}
+
+/** Bounds of an acquire (or `join`): give up on abort or after `timeout`, leaving no node. */
+export interface AcquireOptions {
+  /** Aborting gives up waiting; the contender node is removed. */
+  signal?: AbortSignal;
+  /** ms to wait before failing with AcquireTimeoutError; the contender node is removed. */
+  timeout?: number;
+}
+
+const LOCK_NAME = 'lock-';
+const LOCK_NAMES = [LOCK_NAME] as const;
+
 /**
  * Mutex: an exclusive lock, Curator InterProcessMutex compatible (protected `_c_<uuid>-lock-` nodes, so
  * zkts and Curator processes exclude each other on the same path). Not reentrant: each acquire is a
@@ -17,27 +39,18 @@
  * Disconnect: waiting continues across reconnects; in-flight calls are retried after reconnecting.
  * Expiry: acquire rejects with LockLostError('session-ended'); a held lease's signal aborts.
  * Status: the recipe the benchmark measures; tested against ZooKeeper 3.8.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'zkts';
+ * import { Mutex } from 'zkts/recipes';
+ *
+ * await using zk = await connect('127.0.0.1:2181');
+ * const mutex = new Mutex(zk, '/locks/orders');
+ * await using lease = await mutex.acquire({ timeout: 5_000 });
+ * await store.write(order, { fencingToken: lease.fencingToken, signal: lease.signal });
+ * ```
  */
-import type { Data, ZooKeeper } from '../index.js';
-import { deadlineIn } from './internal/bounds.js';
-import { contend, exclusive } from './internal/contention.js';
-import { Lease, type LeaseOptions, leaseMargin } from './lease.js';
-
-export interface MutexOptions extends LeaseOptions {
-  /** Data stored in each contender node (Curator stores the host address). */
-  data?: Data;
-}
-
-export interface AcquireOptions {
-  /** Aborting gives up waiting; the contender node is removed. */
-  signal?: AbortSignal;
-  /** ms to wait before failing with AcquireTimeoutError; the contender node is removed. */
-  timeout?: number;
-}
-
-const LOCK_NAME = 'lock-';
-const LOCK_NAMES = [LOCK_NAME] as const;
-
 export class Mutex {
   readonly zk: ZooKeeper;
   readonly path: string;
@@ -53,8 +66,11 @@ export class Mutex {
 
   /**
    * Waits until this caller holds the lock.
-   * Notable errors: AcquireTimeoutError; the signal's reason on abort; LockLostError('session-ended')
-   * when the session ends; InvalidArgumentError for a bad path.
+   *
+   * @throws {@link zkts!AcquireTimeoutError} when `timeout` passes first (the contender node is removed).
+   * @throws The signal's reason when `signal` aborts (the contender node is removed).
+   * @throws {@link zkts!LockLostError} with reason 'session-ended' when the session ends while waiting.
+   * @throws {@link zkts!InvalidArgumentError} for a bad path.
    */
   async acquire(options: AcquireOptions = {}): Promise<Lease> {
     const held = await contend(this.zk, {

@@ -1,24 +1,3 @@
-/**
- * ReadWriteLock: a shared read lock and an exclusive write lock on one path, Curator
- * InterProcessReadWriteLock compatible (protected `_c_<uuid>-__READ__` / `_c_<uuid>-__WRIT__` nodes, the
- * two names of equal length so both sort by sequence; both kinds count as contenders). Not reentrant, no
- * upgrade or downgrade: each acquire is a separate contender.
- *
- * Guarantees. A writer holds only when its node is the oldest contender of either kind; a reader holds
- * when no writer's node is older than its own. So readers share the lock, a writer excludes everyone,
- * and a writer that has queued keeps newer readers out (no writer starvation). Waiting follows the
- * ZooKeeper recipe: a writer watches its immediate predecessor of any kind, a reader only the next older
- * writer, so a release wakes one writer, or the readers queued right behind a writer (who all proceed).
- * Fencing tokens (czxids) increase from one writer to the next, and a reader's exceeds the token of
- * every writer that held before it.
- *
- * Round trips as Mutex: uncontended 1; a wait 1 more; a hand-off 0 when the released node was the only
- * one blocking us, else 1; release 1.
- *
- * Disconnect: waiting continues across reconnects; in-flight calls are retried after reconnecting.
- * Expiry: acquire rejects with LockLostError('session-ended'); a held lease's signal aborts.
- * Status: tested against ZooKeeper 3.8.
- */
 import type { ZooKeeper } from '../index.js';
 import { deadlineIn } from './internal/bounds.js';
 import { type ContendOptions, type Decision, contend, exclusive } from './internal/contention.js';
@@ -26,6 +5,7 @@ import type { Contender } from './internal/lock-name.js';
 import { Lease, leaseMargin } from './lease.js';
 import type { AcquireOptions, MutexOptions } from './mutex.js';
 
+/** Options of a ReadWriteLock: as a Mutex's. */
 export type ReadWriteLockOptions = MutexOptions;
 
 const READ = '__READ__';
@@ -65,8 +45,11 @@ export class ReadWriteLockSide {
 
   /**
    * Waits until this caller holds this side of the lock.
-   * Notable errors: AcquireTimeoutError; the signal's reason on abort; LockLostError('session-ended')
-   * when the session ends; InvalidArgumentError for a bad path.
+   *
+   * @throws {@link zkts!AcquireTimeoutError} when `timeout` passes first (the contender node is removed).
+   * @throws The signal's reason when `signal` aborts (the contender node is removed).
+   * @throws {@link zkts!LockLostError} with reason 'session-ended' when the session ends while waiting.
+   * @throws {@link zkts!InvalidArgumentError} for a bad path.
    */
   async acquire(options: AcquireOptions = {}): Promise<Lease> {
     const held = await contend(this.zk, {
@@ -95,6 +78,38 @@ export class ReadWriteLockSide {
   }
 }
 
+/**
+ * ReadWriteLock: a shared read lock and an exclusive write lock on one path, Curator
+ * InterProcessReadWriteLock compatible (protected `_c_<uuid>-__READ__` / `_c_<uuid>-__WRIT__` nodes, the
+ * two names of equal length so both sort by sequence; both kinds count as contenders). Not reentrant, no
+ * upgrade or downgrade: each acquire is a separate contender.
+ *
+ * Guarantees. A writer holds only when its node is the oldest contender of either kind; a reader holds
+ * when no writer's node is older than its own. So readers share the lock, a writer excludes everyone,
+ * and a writer that has queued keeps newer readers out (no writer starvation). Waiting follows the
+ * ZooKeeper recipe: a writer watches its immediate predecessor of any kind, a reader only the next older
+ * writer, so a release wakes one writer, or the readers queued right behind a writer (who all proceed).
+ * Fencing tokens (czxids) increase from one writer to the next, and a reader's exceeds the token of
+ * every writer that held before it.
+ *
+ * Round trips as Mutex: uncontended 1; a wait 1 more; a hand-off 0 when the released node was the only
+ * one blocking us, else 1; release 1.
+ *
+ * Disconnect: waiting continues across reconnects; in-flight calls are retried after reconnecting.
+ * Expiry: acquire rejects with LockLostError('session-ended'); a held lease's signal aborts.
+ * Status: tested against ZooKeeper 3.8.
+ *
+ * @example
+ * ```ts
+ * const rw = new ReadWriteLock(zk, '/locks/catalog');
+ * {
+ *   await using read = await rw.readLock().acquire();   // shared with other readers
+ *   render(await loadCatalog());
+ * }
+ * await using write = await rw.writeLock().acquire();   // alone: no reader, no other writer
+ * await rebuildCatalog(write.fencingToken);
+ * ```
+ */
 export class ReadWriteLock {
   readonly zk: ZooKeeper;
   readonly path: string;

@@ -1,3 +1,21 @@
+import { AcquireTimeoutError, type Data, InvalidArgumentError, LockLostError, type ZooKeeper, endsSession } from '../index.js';
+import { type Bounds, Cancelled, cancellation, deadlineIn, retrying, within } from './internal/bounds.js';
+import { type Holding, contend } from './internal/contention.js';
+import { sortContenders } from './internal/lock-name.js';
+import type { NodeMonitor } from './internal/node-monitor.js';
+import { deleteGuaranteed } from './internal/session-waits.js';
+import { Lease, type LeaseOptions, leaseMargin } from './lease.js';
+import { type AcquireOptions, Mutex } from './mutex.js';
+
+/** Options of a Semaphore: its lease nodes' data and the lease options. */
+export interface SemaphoreOptions extends LeaseOptions {
+  /** Data stored in each lease node. */
+  data?: Data;
+}
+
+const LEASE_NAME = 'lease-';
+const LEASE_NAMES = [LEASE_NAME] as const;
+
 /**
  * Semaphore: at most `maxLeases` holders at once, Curator InterProcessSemaphoreV2 compatible. An internal
  * Mutex on `<path>/locks` admits one acquirer at a time; holding it, the acquirer creates a protected
@@ -17,24 +35,14 @@
  * Disconnect: waiting continues across reconnects; in-flight calls are retried after reconnecting.
  * Expiry: acquire rejects with LockLostError('session-ended'); a held lease's signal aborts.
  * Status: tested against ZooKeeper 3.8.
+ *
+ * @example
+ * ```ts
+ * const slots = new Semaphore(zk, '/semaphores/api-quota', 4); // at most 4 holders across all processes
+ * await using lease = await slots.acquire({ timeout: 10_000 });
+ * await callTheRateLimitedApi({ signal: lease.signal });
+ * ```
  */
-import { AcquireTimeoutError, type Data, InvalidArgumentError, LockLostError, type ZooKeeper, endsSession } from '../index.js';
-import { type Bounds, Cancelled, cancellation, deadlineIn, retrying, within } from './internal/bounds.js';
-import { type Holding, contend } from './internal/contention.js';
-import { sortContenders } from './internal/lock-name.js';
-import type { NodeMonitor } from './internal/node-monitor.js';
-import { deleteGuaranteed } from './internal/session-waits.js';
-import { Lease, type LeaseOptions, leaseMargin } from './lease.js';
-import { type AcquireOptions, Mutex } from './mutex.js';
-
-export interface SemaphoreOptions extends LeaseOptions {
-  /** Data stored in each lease node. */
-  data?: Data;
-}
-
-const LEASE_NAME = 'lease-';
-const LEASE_NAMES = [LEASE_NAME] as const;
-
 export class Semaphore {
   readonly zk: ZooKeeper;
   readonly path: string;
@@ -55,8 +63,11 @@ export class Semaphore {
 
   /**
    * Waits until this caller holds one of the leases.
-   * Notable errors: AcquireTimeoutError; the signal's reason on abort; LockLostError('session-ended')
-   * when the session ends; InvalidArgumentError for a bad path.
+   *
+   * @throws {@link zkts!AcquireTimeoutError} when `timeout` passes first (the contender node is removed).
+   * @throws The signal's reason when `signal` aborts (the contender node is removed).
+   * @throws {@link zkts!LockLostError} with reason 'session-ended' when the session ends while waiting.
+   * @throws {@link zkts!InvalidArgumentError} for a bad path.
    */
   async acquire(options: AcquireOptions = {}): Promise<Lease> {
     const b: Bounds = { signal: options.signal, deadline: deadlineIn(this.zk, options.timeout) };

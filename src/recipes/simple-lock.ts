@@ -1,25 +1,3 @@
-/**
- * SimpleLock: the naive exclusive lock of the ZooKeeper paper and the MIT 6.824 lecture. One EPHEMERAL
- * node at `path` is the lock: `create` it; on NODEEXISTS `exists(path, watch)`, retry at once when it is
- * already gone, else wait for the event and retry. Kept to be measured against Mutex: every release wakes
- * every waiter (the herd effect) and waiters are served in no particular order (no fairness).
- *
- * Guarantees. Mutual exclusion as for Mutex (one node, one owner). The Lease's fencing token is the
- * node's czxid, strictly increasing across holders; its monitor is an exists watch on the node.
- * Several acquirers in one process may share a client (one session): a node owned by this session
- * belongs to the local acquirer that claims it first (a per-client registry), which also recovers a
- * create whose reply was lost. Nodes at `path` must not be deleted by hand: a lease that saw its node
- * deleted releases nothing, but one that has not seen it yet would delete the next holder's node.
- *
- * Round trips: each attempt 1 (create ∥ exists(watch)); a wait ends with the holder's deletion, then
- * 1 more attempt; tryAcquire 1 when taken, 2 when it wins (the exists(watch) follows the create, so a
- * failed try leaves no watch); release 1. A missing parent is created as a container first.
- *
- * Disconnect: waiting continues across reconnects; a create lost with the connection is resolved by the
- * next attempt (NODEEXISTS on a node this session owns and no local lease holds).
- * Expiry: acquire rejects with LockLostError('session-ended'); a held lease's signal aborts.
- * Status: a baseline for the benchmark; tested against ZooKeeper 3.8.
- */
 import {
   AcquireTimeoutError,
   CreateMode,
@@ -37,6 +15,7 @@ import { waitConnected } from './internal/session-waits.js';
 import { Lease, leaseMargin } from './lease.js';
 import type { AcquireOptions, MutexOptions } from './mutex.js';
 
+/** Options of a SimpleLock: as a Mutex's. */
 export type SimpleLockOptions = MutexOptions;
 
 /** Per client: lock path → czxid of the node a local SimpleLock lease holds (or is releasing). */
@@ -79,6 +58,34 @@ type Attempt =
   | { kind: 'again' }
   | { kind: 'lost' };
 
+/**
+ * SimpleLock: the naive exclusive lock of the ZooKeeper paper and the MIT 6.824 lecture. One EPHEMERAL
+ * node at `path` is the lock: `create` it; on NODEEXISTS `exists(path, watch)`, retry at once when it is
+ * already gone, else wait for the event and retry. Kept to be measured against Mutex: every release wakes
+ * every waiter (the herd effect) and waiters are served in no particular order (no fairness).
+ *
+ * Guarantees. Mutual exclusion as for Mutex (one node, one owner). The Lease's fencing token is the
+ * node's czxid, strictly increasing across holders; its monitor is an exists watch on the node.
+ * Several acquirers in one process may share a client (one session): a node owned by this session
+ * belongs to the local acquirer that claims it first (a per-client registry), which also recovers a
+ * create whose reply was lost. Nodes at `path` must not be deleted by hand: a lease that saw its node
+ * deleted releases nothing, but one that has not seen it yet would delete the next holder's node.
+ *
+ * Round trips: each attempt 1 (create ∥ exists(watch)); a wait ends with the holder's deletion, then
+ * 1 more attempt; tryAcquire 1 when taken, 2 when it wins (the exists(watch) follows the create, so a
+ * failed try leaves no watch); release 1. A missing parent is created as a container first.
+ *
+ * Disconnect: waiting continues across reconnects; a create lost with the connection is resolved by the
+ * next attempt (NODEEXISTS on a node this session owns and no local lease holds).
+ * Expiry: acquire rejects with LockLostError('session-ended'); a held lease's signal aborts.
+ * Status: a baseline for the benchmark; tested against ZooKeeper 3.8.
+ *
+ * @example
+ * ```ts
+ * const lock = new SimpleLock(zk, '/locks/naive'); // for comparison: prefer Mutex
+ * await using lease = await lock.acquire();
+ * ```
+ */
 export class SimpleLock {
   readonly zk: ZooKeeper;
   readonly path: string;
@@ -92,8 +99,11 @@ export class SimpleLock {
 
   /**
    * Waits until this caller holds the lock.
-   * Notable errors: AcquireTimeoutError; the signal's reason on abort; LockLostError('session-ended')
-   * when the session ends; InvalidArgumentError for a bad path.
+   *
+   * @throws {@link zkts!AcquireTimeoutError} when `timeout` passes first (the contender node is removed).
+   * @throws The signal's reason when `signal` aborts (the contender node is removed).
+   * @throws {@link zkts!LockLostError} with reason 'session-ended' when the session ends while waiting.
+   * @throws {@link zkts!InvalidArgumentError} for a bad path.
    */
   async acquire(options: AcquireOptions = {}): Promise<Lease> {
     const b: Bounds = { signal: options.signal, deadline: deadlineIn(this.zk, options.timeout) };

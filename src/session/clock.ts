@@ -4,9 +4,13 @@
  */
 export type TimerHandle = ReturnType<typeof setTimeout>;
 
+/** Time and timers for the session (`ConnectOptions.clock`, for tests); the default is the system's. */
 export interface Clock {
+  /** Monotonic milliseconds. */
   now(): number;
+  /** Calls `fn` after `ms`, as the global setTimeout. */
   setTimeout(fn: () => void, ms: number): TimerHandle;
+  /** Cancels a timer of `setTimeout`. */
   clearTimeout(handle: TimerHandle): void;
 }
 

@@ -5,7 +5,9 @@ import type { HostAddress } from './connect-string.js';
 import type { WatchRegistration } from './pending.js';
 import type { SaslCredentials } from './sasl.js';
 
+/** The levels of log records. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** Receives the client's log records (`ConnectOptions.logger`), e.g. `(level, message, fields) => console[level](message, fields)`. */
 export type Logger = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 
 export interface AuthCredential {

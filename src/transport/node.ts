@@ -114,7 +114,9 @@ function tlsOptions(host: string, serverName: string | undefined, t: true | Tran
   };
 }
 
+/** The Node transport (`node:net`, `node:tls`, `node:dns`): the default of `connect` from `zkts`. */
 export const nodeTransport = {
+  /** Opens a TCP (or TLS) connection; rejects with Node's socket error. */
   connect(options: TransportConnectOptions): Promise<TransportConnection> {
     const { host, port, signal } = options;
     return new Promise<TransportConnection>((resolve, reject) => {

@@ -21,6 +21,7 @@ export interface TransportConnectOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** TLS settings a transport applies: trust (`ca`), a client certificate, the server name, verification. */
 export interface TransportTlsOptions {
   /** PEM CA certificates to trust instead of the defaults. */
   ca?: string | string[];
@@ -48,6 +49,7 @@ export interface TransportSink {
   closed(error?: Error): void;
 }
 
+/** One open byte stream to a server, as a transport hands it to the session. */
 export interface TransportConnection {
   /** Starts delivering reads to `sink`. Call once, right after connect resolves. */
   start(sink: TransportSink): void;
@@ -66,6 +68,10 @@ export interface TransportConnection {
   readonly remote: string;
 }
 
+/**
+ * A runtime's socket API behind one interface (`connect`, optionally `resolve`): the session uses nothing
+ * else. Pass one to `connect(hosts, { transport })` to run on another runtime or through a proxy.
+ */
 export interface Transport {
   /** Opens a connection; rejects with the runtime's error if it cannot. */
   connect(options: TransportConnectOptions): Promise<TransportConnection>;

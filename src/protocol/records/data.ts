@@ -4,11 +4,13 @@
  */
 import { type JuteReader, type JuteWriter, sizeString } from '../jute.js';
 
+/** The `Id` record of zookeeper.jute. */
 export interface Id {
   scheme: string;
   id: string;
 }
 
+/** The `ACL` record of zookeeper.jute. */
 export interface ACL {
   perms: number;
   id: Id;
@@ -35,26 +37,41 @@ export interface ClientInfo {
   user: string;
 }
 
+/** The encoded size of a Stat, in bytes (fixed). */
 export const STAT_SIZE = 68;
 
+/** The encoded size of a `Id` record, in bytes. */
 export function sizeId(v: Id): number {
   return sizeString(v.scheme) + sizeString(v.id);
 }
+/** Writes a `Id` record at the writer's offset (the buffer must be large enough: see `sizeId`). */
 export function writeId(w: JuteWriter, v: Id): void {
   w.string(v.scheme);
   w.string(v.id);
 }
+/**
+ * Reads a `Id` record at the reader's offset.
+ *
+ * @throws {@link zkts!ProtocolError} when the frame is truncated or a field is malformed.
+ */
 export function readId(r: JuteReader): Id {
   return { scheme: r.path('Id.scheme'), id: r.path('Id.id') };
 }
 
+/** The encoded size of a `ACL` record, in bytes. */
 export function sizeACL(v: ACL): number {
   return 4 + sizeId(v.id);
 }
+/** Writes a `ACL` record at the writer's offset (the buffer must be large enough: see `sizeACL`). */
 export function writeACL(w: JuteWriter, v: ACL): void {
   w.int(v.perms);
   writeId(w, v.id);
 }
+/**
+ * Reads a `ACL` record at the reader's offset.
+ *
+ * @throws {@link zkts!ProtocolError} when the frame is truncated or a field is malformed.
+ */
 export function readACL(r: JuteReader): ACL {
   const perms = r.int('ACL.perms');
   return { perms, id: readId(r) };
@@ -67,6 +84,7 @@ export function sizeACLs(v: readonly ACL[] | null): number {
   for (const a of v) n += sizeACL(a);
   return n;
 }
+/** Writes a `ACLs` record at the writer's offset (the buffer must be large enough: see `sizeACLs`). */
 export function writeACLs(w: JuteWriter, v: readonly ACL[] | null): void {
   if (v === null) {
     w.int(-1);
@@ -75,6 +93,11 @@ export function writeACLs(w: JuteWriter, v: readonly ACL[] | null): void {
   w.int(v.length);
   for (const a of v) writeACL(w, a);
 }
+/**
+ * Reads a `ACLs` record at the reader's offset.
+ *
+ * @throws {@link zkts!ProtocolError} when the frame is truncated or a field is malformed.
+ */
 export function readACLs(r: JuteReader): ACL[] | null {
   const n = r.count('acl', 12);
   if (n === -1) return null;
@@ -83,6 +106,7 @@ export function readACLs(r: JuteReader): ACL[] | null {
   return out;
 }
 
+/** Writes a `Stat` record at the writer's offset. */
 export function writeStat(w: JuteWriter, v: Stat): void {
   w.long(v.czxid);
   w.long(v.mzxid);
@@ -96,6 +120,11 @@ export function writeStat(w: JuteWriter, v: Stat): void {
   w.int(v.numChildren);
   w.long(v.pzxid);
 }
+/**
+ * Reads a `Stat` record at the reader's offset.
+ *
+ * @throws {@link zkts!ProtocolError} when the frame is truncated or a field is malformed.
+ */
 export function readStat(r: JuteReader): Stat {
   if (r.remaining < STAT_SIZE) r.fail(`truncated: need ${STAT_SIZE} bytes, have ${r.remaining}`, 'Stat');
   return {
@@ -113,13 +142,20 @@ export function readStat(r: JuteReader): Stat {
   };
 }
 
+/** The encoded size of a `ClientInfo` record, in bytes. */
 export function sizeClientInfo(v: ClientInfo): number {
   return sizeString(v.authScheme) + sizeString(v.user);
 }
+/** Writes a `ClientInfo` record at the writer's offset (the buffer must be large enough: see `sizeClientInfo`). */
 export function writeClientInfo(w: JuteWriter, v: ClientInfo): void {
   w.string(v.authScheme);
   w.string(v.user);
 }
+/**
+ * Reads a `ClientInfo` record at the reader's offset.
+ *
+ * @throws {@link zkts!ProtocolError} when the frame is truncated or a field is malformed.
+ */
 export function readClientInfo(r: JuteReader): ClientInfo {
   return { authScheme: r.path('ClientInfo.authScheme'), user: r.path('ClientInfo.user') };
 }

@@ -31,12 +31,14 @@ import {
 } from './ops.js';
 import { sizeBuffer, sizeString, sizeStrings } from '../jute.js';
 
+/** The `MultiHeader` record of zookeeper.jute. */
 export interface MultiHeader {
   type: number;
   done: boolean;
   err: number;
 }
 
+/** The encoded size of a MultiHeader, in bytes. */
 export const MULTI_HEADER_SIZE = 9;
 
 /** A sub-op of multi (writes) or multiRead (getData, getChildren; their watch flag is ignored by the server). */
@@ -66,6 +68,11 @@ function writeMultiHeader(w: JuteWriter, type: number, done: boolean, err: numbe
   w.int(err);
 }
 
+/**
+ * Reads a `MultiHeader` record at the reader's offset.
+ *
+ * @throws {@link zkts!ProtocolError} when the frame is truncated or a field is malformed.
+ */
 export function readMultiHeader(r: JuteReader): MultiHeader {
   return { type: r.int('MultiHeader.type'), done: r.bool('MultiHeader.done'), err: r.int('MultiHeader.err') };
 }
@@ -89,12 +96,14 @@ function sizeMultiOp(op: MultiOp): number {
   }
 }
 
+/** The encoded size of a `MultiRequest` record, in bytes. */
 export function sizeMultiRequest(ops: readonly MultiOp[]): number {
   let n = MULTI_HEADER_SIZE;
   for (const op of ops) n += MULTI_HEADER_SIZE + sizeMultiOp(op);
   return n;
 }
 
+/** Writes a `MultiRequest` record at the writer's offset (the buffer must be large enough: see `sizeMultiRequest`). */
 export function writeMultiRequest(w: JuteWriter, ops: readonly MultiOp[]): void {
   for (const op of ops) {
     writeMultiHeader(w, OpCode[op.op], false, -1);
@@ -183,12 +192,14 @@ function sizeMultiResult(res: MultiResult): number {
   }
 }
 
+/** The encoded size of a `MultiResponse` record, in bytes. */
 export function sizeMultiResponse(results: readonly MultiResult[]): number {
   let n = MULTI_HEADER_SIZE;
   for (const res of results) n += MULTI_HEADER_SIZE + sizeMultiResult(res);
   return n;
 }
 
+/** Writes a `MultiResponse` record at the writer's offset (the buffer must be large enough: see `sizeMultiResponse`). */
 export function writeMultiResponse(w: JuteWriter, results: readonly MultiResult[]): void {
   for (const res of results) {
     if (res.op === 'error') {

@@ -17,13 +17,14 @@
  *  5. the sole blocker already gone when the watches are armed: hold at once, no re-read (several
  *     blockers: re-read).
  */
-import { LockLostError, type Transport, type ZooKeeper } from '../../../src/entry/node.js';
-import { FrameSplitter, OpCode, type RequestBodies, decodeRequest } from '../../../src/protocol/index.js';
+import { LockLostError, type ZooKeeper } from '../../../src/entry/node.js';
+import { OpCode, type RequestBodies, decodeRequest } from '../../../src/protocol/index.js';
 import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { AdminClient, scaled, waitFor } from '../../support/zookeeper/index.js';
-import { type ClientEnv, describe, expect, tappedTransport, test } from '../../support/client-fixture.js';
+import { type ClientEnv, describe, expect, test } from '../../support/client-fixture.js';
+import { replied, sent, tapTransport } from '../../support/recipes/wire-tap.js';
 import { name, seen, SESSION, untilSeen, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-support.js';
 import { errorOf, eventually, track, within } from '../../support/promises.js';
 
@@ -67,55 +68,6 @@ function untilChildren(zk: ZooKeeper, dir: string, n: number): Promise<true> {
     intervalMs: 10,
     what: `${n} children under ${dir}`,
   });
-}
-
-interface WireEvent {
-  dir: 'out' | 'in';
-  xid: number;
-  /** Request opcode (out only). */
-  op?: number;
-  /** The request's frame without its length prefix (out only). */
-  frame?: Uint8Array;
-}
-
-/**
- * The node transport, recording the frames written (xid, opcode) and the replies read (xid), in the order
- * they crossed the socket. The first frame each way (ConnectRequest / ConnectResponse) is skipped.
- */
-function tapTransport(): { transport: Transport; events: WireEvent[] } {
-  const events: WireEvent[] = [];
-  const int32 = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getInt32(at);
-  const transport = tappedTransport(() => {
-    const outFrames = new FrameSplitter();
-    const inFrames = new FrameSplitter();
-    let outIndex = 0;
-    let inIndex = 0;
-    return {
-      read(chunk) {
-        for (const f of inFrames.push(chunk.slice())) if (inIndex++ > 0) events.push({ dir: 'in', xid: int32(f, 0) });
-      },
-      written(bytes) {
-        for (const f of outFrames.push(bytes.slice())) {
-          if (outIndex++ > 0) events.push({ dir: 'out', xid: int32(f, 0), op: int32(f, 4), frame: f });
-        }
-      },
-    };
-  });
-  return { transport, events };
-}
-
-/** Index in `events` of the request with opcode `op` (the first after `from`). */
-function sent(events: readonly WireEvent[], op: number, from = 0): number {
-  const i = events.findIndex((e, at) => at >= from && e.dir === 'out' && e.op === op);
-  if (i < 0) throw new Error(`no request with opcode ${op} in ${JSON.stringify(events)}`);
-  return i;
-}
-
-/** Index in `events` of the reply to `xid`. */
-function replied(events: readonly WireEvent[], xid: number): number {
-  const i = events.findIndex((e) => e.dir === 'in' && e.xid === xid);
-  if (i < 0) throw new Error(`no reply to xid ${xid} in ${JSON.stringify(events)}`);
-  return i;
 }
 
 // ---------------------------------------------------------------- round trips
