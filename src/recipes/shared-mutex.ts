@@ -54,6 +54,21 @@ export interface SharedMutexOptions extends LeaseOptions {
 const LOCK_NAME = 'lock-';
 const LOCK_NAMES = [LOCK_NAME] as const;
 
+/**
+ * A Mutex whose acquirers on one client and path share one contender node and hand the lock on in memory
+ * (see the file's header and docs/locks.md, "Shared mode").
+ *
+ * @example
+ * ```ts
+ * const lock = new SharedMutex(zk, '/locks/orders');
+ * const lease = await lock.acquire({ timeout: 5000 });
+ * try {
+ *   await lease.guard([op.setData('/orders/state', 'next')]);
+ * } finally {
+ *   await lease.release();
+ * }
+ * ```
+ */
 export class SharedMutex {
   readonly zk: ZooKeeper;
   readonly path: string;
@@ -211,6 +226,7 @@ export class SharedLease implements AsyncDisposable {
     return this.releasing;
   }
 
+  /** `release()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.release();
   }

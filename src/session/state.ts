@@ -6,6 +6,7 @@
  */
 import { AuthFailedError, ClientClosedError, SessionExpiredError } from '../errors.js';
 
+/** The session's state: `connecting`, `connected`, `connectedReadOnly` or `disconnected`, then one of the terminal `expired`, `authFailed`, `closed`. */
 export type SessionState =
   | 'connecting'
   | 'connected'
