@@ -63,6 +63,8 @@ export function commandHelp(command: Command, connection: readonly OptionSpec[])
   if (command.options.length > 0) lines.push('', 'Options:', ...optionLines(command.options));
   const others = GLOBAL_OPTIONS.filter((o) => o.name !== 'json' || command.json === true);
   if (command.connects) lines.push('', 'Connection options:', ...optionLines(connection));
-  lines.push('', 'Other options:', ...optionLines(others), '', 'Exit codes: see zkts --help.', '');
+  // bench passes every option on to the benchmark, so only --help is zkts's own there.
+  if (command.connects) lines.push('', 'Other options:', ...optionLines(others));
+  lines.push('', 'Exit codes: see zkts --help.', '');
   return lines.join('\n');
 }

@@ -9,7 +9,7 @@ import process from 'node:process';
 import { type ParsedArgs, mergeArgs, parseArgs } from './args.js';
 import type { Command, Context } from './command.js';
 import { aclCommand } from './commands/acl.js';
-import { benchCommand, runBench } from './commands/bench.js';
+import { benchAvailable, benchCommand, runBench } from './commands/bench.js';
 import { createCommand } from './commands/create.js';
 import { deleteCommand } from './commands/delete.js';
 import { electCommand } from './commands/elect.js';
@@ -72,11 +72,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)} (zkts --help lists them)`);
     label = `zkts ${command.name}`;
     if (command === benchCommand) {
-      if (head.flags.has('help')) {
-        write(commandHelp(command, CONNECTION_OPTIONS));
-        return ExitCode.OK;
-      }
-      return await runBench(head.remaining);
+      // zkts's own page (the benchmark is not in the package), then the benchmark's options if it is here.
+      const help = head.flags.has('help') || head.remaining.some((a) => a === '--help' || a === '-h');
+      if (!help) return await runBench(head.remaining);
+      write(commandHelp(command, CONNECTION_OPTIONS));
+      if (!benchAvailable()) return ExitCode.OK;
+      write('\nThe benchmark\'s own options (bench/lock/main.ts --help):\n\n');
+      return await runBench(['--help']);
     }
     const specs = [...GLOBAL_OPTIONS, ...(command.connects ? CONNECTION_OPTIONS : []), ...command.options];
     const tail = parseArgs(head.remaining, specs);

@@ -24,9 +24,9 @@ export const benchCommand: Command = {
   usage: ['bench [BENCH OPTIONS...]'],
   details: [
     'Runs the lock benchmark (bench/lock/main.ts, the same as `npm run bench --`) with every argument after',
-    '`bench` passed on as it is; `zkts bench --help` after it shows them (e.g. --connect, --quick).',
-    'The benchmark is not part of the published package: it needs a source checkout of zkts with its',
-    'dev dependencies installed (npm ci). zkts bench exits with the benchmark\'s exit code.',
+    '`bench` passed on as it is (e.g. --connect HOSTS, --quick); from a checkout, its options follow below.',
+    'The benchmark is NOT part of the published package: it needs a source checkout of zkts with its dev',
+    'dependencies installed (npm ci); an installed zkts says so and exits 2. Exits with the benchmark\'s code.',
   ],
   options: [],
   connects: false,
@@ -36,11 +36,16 @@ export const benchCommand: Command = {
   },
 };
 
+/** bench/lock/main.ts is there: zkts runs from a source checkout. */
+export function benchAvailable(): boolean {
+  return existsSync(`${checkoutRoot()}bench/lock/main.ts`);
+}
+
 /** Runs the benchmark with `argv` (everything after `bench`), inheriting stdio; resolves with its exit code. */
 export async function runBench(argv: readonly string[]): Promise<number> {
   const root = checkoutRoot();
   const main = `${root}bench/lock/main.ts`;
-  if (!existsSync(main)) {
+  if (!benchAvailable()) {
     throw new CliError(
       'the lock benchmark is not part of the installed package: run it from a source checkout of zkts (npm ci && npm run bench)',
       ExitCode.USAGE,
