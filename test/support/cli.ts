@@ -174,7 +174,10 @@ export async function lineAppears(file: string, event: HoldLine['event'], name: 
   });
 }
 
-/** `node hold.mjs FILE NAME HOLD_MS [EXIT_CODE]` as a CMD for zkts lock / elect. HOLD_MS < 0: until a signal. */
-export function holdCommand(file: string, name: string, holdMs: number, exitCode = 0): string[] {
-  return [process.execPath, HOLD_SCRIPT, file, name, String(holdMs), String(exitCode)];
+/**
+ * `node hold.mjs FILE NAME HOLD [EXIT_CODE]` as a CMD for zkts lock / elect. HOLD: ms, < 0 for until a
+ * signal, or `until:PATH` for until the test creates PATH.
+ */
+export function holdCommand(file: string, name: string, hold: number | string, exitCode = 0): string[] {
+  return [process.execPath, HOLD_SCRIPT, file, name, String(hold), String(exitCode)];
 }
