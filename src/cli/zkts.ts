@@ -109,7 +109,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const failure = describeFailure(error);
     err(failure.line);
-    if (failure.exitCode === ExitCode.USAGE) process.stderr.write(`(${label} --help shows the usage)\n`);
+    if (error instanceof UsageError) process.stderr.write(`(${label} --help shows the usage)\n`);
     return failure.exitCode;
   }
 }

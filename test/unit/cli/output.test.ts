@@ -5,6 +5,7 @@
  * exit-code table.
  */
 import { Buffer } from 'node:buffer';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeFailure } from '../../../src/cli/errors.js';
 import { CliError, EXIT_CODE_TABLE, ExitCode, UsageError } from '../../../src/cli/exit-codes.js';
@@ -179,5 +180,18 @@ describe('--help', () => {
     const codes = [ExitCode.LOCK_BUSY, ExitCode.TIMEOUT, ExitCode.LOST, ExitCode.CANNOT_EXECUTE, ExitCode.NOT_FOUND];
     expect(new Set(codes).size).toBe(codes.length);
     for (const c of codes) expect(EXIT_CODE_TABLE.some(([code]) => code === String(c))).toBe(true);
+  });
+});
+
+describe('README', () => {
+  it('has the same exit-code table as zkts --help', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Command line'), readme.indexOf('## Status'));
+    const rows = [...section.matchAll(/^\| (\S+) \| (.+) \|$/gm)].map((m) => [m[1]!, m[2]!.replace(/`/g, '')]).filter(([c]) => /^(\d+|128\+N|other)$/.test(c!));
+    expect(rows.map(([c]) => c)).toEqual(EXIT_CODE_TABLE.map(([c]) => c));
+    for (const [code, meaning] of rows) {
+      const words = (s: string) => s.replace(/[^a-z0-9+ ]/gi, ' ').split(/\s+/).filter(Boolean);
+      expect(words(meaning!), `exit code ${code}`).toEqual(words(EXIT_CODE_TABLE.find(([c]) => c === code)![1]));
+    }
   });
 });
