@@ -74,7 +74,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === benchCommand) {
       // zkts's own page (the benchmark is not in the package), then the benchmark's options if it is here.
       const help = head.flags.has('help') || head.remaining.some((a) => a === '--help' || a === '-h');
-      if (!help) return await runBench(head.remaining);
+      // Every argument but the word `bench` goes to the benchmark, options before it included.
+      const benchArgs = [...argv.slice(0, argv.length - head.remaining.length - 1), ...head.remaining];
+      if (!help) return await runBench(benchArgs);
       write(commandHelp(command, CONNECTION_OPTIONS));
       if (!benchAvailable()) return ExitCode.OK;
       write('\nThe benchmark\'s own options (bench/lock/main.ts --help):\n\n');
@@ -108,8 +110,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await command.run(ctx);
   } catch (error) {
     const failure = describeFailure(error);
-    err(failure.line);
-    if (error instanceof UsageError) process.stderr.write(`(${label} --help shows the usage)\n`);
+    // One line, always; a usage error also says where the usage is.
+    const hint = error instanceof UsageError && !failure.line.includes('--help');
+    err(hint ? `${failure.line} (${label} --help shows the usage)` : failure.line);
     return failure.exitCode;
   }
 }

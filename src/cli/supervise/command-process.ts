@@ -37,7 +37,9 @@ export function startCommand(
   env: Readonly<Record<string, string | undefined>>,
   killAfterMs: number,
 ): CommandProcess {
-  const watchdog = spawn(process.execPath, [...process.execArgv, watchdogPath(), ...watchdogArgs(killAfterMs, command)], {
+  // zkts's own Node flags (a loader such as tsx when run from source), but not a debugger's port.
+  const nodeArgs = process.execArgv.filter((a) => !/^--(inspect|debug)/.test(a));
+  const watchdog = spawn(process.execPath, [...nodeArgs, watchdogPath(), ...watchdogArgs(killAfterMs, command)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env,
   });

@@ -8,10 +8,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { type ZooKeeper, connect } from '../../../src/entry/node.js';
 import { CliRunner, exited, holdCommand, lineAppears, readLines, stderrMatches } from '../../support/cli.js';
 import { type TestChroot, createChroot, scaled, waitFor } from '../../support/zookeeper/index.js';
+
+// Every zkts run starts Node with tsx (about a second, several on a loaded machine): roomier bounds.
+vi.setConfig({ testTimeout: scaled(180_000) });
 
 let chroot: TestChroot;
 let zk: ZooKeeper;

@@ -6,15 +6,20 @@
  * - SIGINT to zkts is passed on to CMD, and the lock is released once CMD has exited (the next waiter runs).
  * - --try on a taken lock exits 75 and --timeout exits 124, neither running CMD nor leaving a node.
  * - A CMD that does not exist exits 127 and releases the lock.
+ * - A lost lock (its node deleted by someone else) stops CMD: SIGTERM, and SIGKILL after --kill-after for
+ *   a CMD that ignores SIGTERM; zkts exits 125 with one line saying why.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { type ZooKeeper, connect } from '../../../src/entry/node.js';
 import { CliRunner, exited, holdCommand, lineAppears, readLines } from '../../support/cli.js';
 import { waitFor } from '../../support/zookeeper/wait.js';
 import { type TestChroot, createChroot, scaled } from '../../support/zookeeper/index.js';
+
+// Every zkts run starts Node with tsx (about a second, several on a loaded machine): roomier bounds.
+vi.setConfig({ testTimeout: scaled(180_000) });
 
 let chroot: TestChroot;
 let zk: ZooKeeper;
@@ -136,5 +141,21 @@ describe('zkts lock', () => {
     expect(noCmd.code).toBe(2);
     expect(noCmd.stderr).toMatch(/missing -- CMD/);
     expect(await contenders('/nocmd')).toBe(0);
+  });
+
+  it('stops a CMD that ignores SIGTERM with SIGKILL after --kill-after when the lock is lost, and exits 125', async () => {
+    const marker = join(dir, 'running');
+    const script = `trap "" TERM; echo $$ > ${marker}; while :; do sleep 0.05; done`;
+    const holder = cli.start(['lock', '/lost', '--kill-after', '700', '--', 'sh', '-c', script]);
+    await waitFor(() => (existsSync(marker) ? true : undefined), { timeoutMs: scaled(30_000), what: 'CMD running' });
+    const [node] = await zk.getChildren('/lost');
+    const deleted = Date.now();
+    await zk.delete(`/lost/${node!}`);
+    const r = await exited(holder, 30_000);
+    expect(r.code).toBe(125);
+    expect(Date.now() - deleted).toBeGreaterThanOrEqual(700);
+    expect(r.stderr).toMatch(/^zkts lock: lock on \/lost lost \(node-deleted: [^\n]*\); stopping CMD: SIGTERM now, SIGKILL after 700 ms\n$/);
+    const pid = Number(readFileSync(marker, 'utf8'));
+    expect(() => process.kill(pid, 0)).toThrow();
   });
 });
