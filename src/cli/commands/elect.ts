@@ -46,8 +46,11 @@ export const electCommand: Command = {
     let zk: ZooKeeper | undefined = await ctx.connect();
     try {
       for (;;) {
-        zk ??= await reconnect(ctx);
-        if (zk === undefined) return signalExit(lastStop ?? 'SIGINT');
+        if (zk === undefined) {
+          const reconnected = await reconnect(ctx);
+          if (typeof reconnected === 'string') return signalExit(reconnected);
+          zk = reconnected;
+        }
         const leadership = await stand(zk, path, timeout);
         if (typeof leadership === 'string') {
           if (leadership === 'session-ended' && !once) {
@@ -90,8 +93,6 @@ export const electCommand: Command = {
   },
 };
 
-let lastStop: StopSignal | undefined;
-
 /** Waits to lead: the Leadership, 'session-ended', or the stop signal that ended the wait. */
 async function stand(zk: ZooKeeper, path: string, timeout: number | undefined): Promise<Leadership | 'session-ended' | StopSignal> {
   const abort = new AbortController();
@@ -117,19 +118,20 @@ async function stand(zk: ZooKeeper, path: string, timeout: number | undefined): 
   }
 }
 
-/** Connects again after a lost session, retrying until it works or a stop signal (then undefined). */
-async function reconnect(ctx: Context): Promise<ZooKeeper | undefined> {
-  let stopped = false;
+/** Connects again after a lost session, retrying until it works, or until a stop signal (returned). */
+async function reconnect(ctx: Context): Promise<ZooKeeper | StopSignal> {
+  let stopped: StopSignal | undefined;
   let wake: (() => void) | undefined;
   const offSignal = onStopSignal((signal) => {
-    stopped = true;
-    lastStop = signal;
+    stopped = signal;
     wake?.();
   });
   try {
-    while (!stopped) {
+    while (stopped === undefined) {
       try {
-        return await ctx.connect();
+        const zk = await ctx.connect();
+        if (stopped === undefined) return zk;
+        await closeWithin(zk, 2_000);
       } catch (err) {
         ctx.err(`cannot reconnect: ${err instanceof Error ? err.message : String(err)}; retrying`);
         await new Promise<void>((resolve) => {
@@ -138,7 +140,7 @@ async function reconnect(ctx: Context): Promise<ZooKeeper | undefined> {
         });
       }
     }
-    return undefined;
+    return stopped;
   } finally {
     offSignal();
   }

@@ -247,5 +247,10 @@ describe('usage and connection errors', () => {
     expect(help.stdout).toMatch(/Exit codes:\n/);
     expect(await cli.run(['get', '--help'])).toMatchObject({ code: 0 });
     expect((await cli.run(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+/);
+    // From this checkout bench runs bench/lock/main.ts: zkts's page, then the benchmark's own options.
+    const bench = await cli.run(['bench', '--help']);
+    expect(bench.code).toBe(0);
+    expect(bench.stdout).toMatch(/NOT part of the published package/);
+    expect(bench.stdout).toMatch(/^Lock benchmark: /m);
   });
 });

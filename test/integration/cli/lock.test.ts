@@ -4,7 +4,8 @@
  * - Three concurrent runs never overlap and hand over in the order they queued, with growing fencing
  *   tokens, and each exits with its CMD's exit code.
  * - SIGINT to zkts is passed on to CMD, and the lock is released once CMD has exited (the next waiter runs).
- * - --try on a taken lock exits 75 and --timeout exits 124, neither running CMD nor leaving a node.
+ * - --try on a taken lock exits 75, --timeout exits 124, and SIGINT while waiting exits 130, none of them
+ *   running CMD or leaving a node.
  * - A CMD that does not exist exits 127 and releases the lock.
  * - A lost lock (its node deleted by someone else) stops CMD: SIGTERM, and SIGKILL after --kill-after for
  *   a CMD that ignores SIGTERM; zkts exits 125 with one line saying why.
@@ -114,7 +115,7 @@ describe('zkts lock', () => {
     expect(readLines(file).map((l) => `${l.event} ${l.name}`)).toEqual(['start A', 'int A', 'start B', 'end B']);
   });
 
-  it('--try exits 75 and --timeout exits 124 while the lock is taken, without running CMD or leaving a node', async () => {
+  it('--try exits 75, --timeout 124 and SIGINT while waiting 130, without running CMD or leaving a node', async () => {
     const holder = cli.start(['lock', '/busy', '--', ...holdCommand(file, 'A', -1)]);
     await lineAppears(file, 'start', 'A', 30_000);
 
@@ -124,6 +125,11 @@ describe('zkts lock', () => {
     const timed = await cli.run(['lock', '/busy', '--timeout', '800', '--', ...holdCommand(file, 'W', 0)]);
     expect(timed).toMatchObject({ code: 124, stderr: 'zkts lock: timed out after 800 ms waiting for /busy\n' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+    // Ctrl-C while waiting: no CMD, the waiter's node removed, 128 + SIGINT.
+    const waiting = cli.start(['lock', '/busy', '--', ...holdCommand(file, 'I', 0)]);
+    await queued('/busy', 2);
+    waiting.child.kill('SIGINT');
+    expect(await exited(waiting, 30_000)).toMatchObject({ code: 130, stderr: 'zkts lock: interrupted by SIGINT while waiting for /busy\n' });
     expect(readLines(file).map((l) => l.name)).toEqual(['A']);
     expect(await contenders('/busy')).toBe(1);
 
