@@ -79,7 +79,7 @@ export const electCommand: Command = {
         });
         const problem = outcomeProblem(run.outcome, command[0]!);
         if (problem !== undefined) ctx.err(problem);
-        await releaseWithin(leadership, Math.min(zk.sessionTimeout, 5_000));
+        await releaseWithin(leadership, run.lost !== undefined ? 1_000 : Math.min(zk.sessionTimeout, 5_000));
         if (run.lost === undefined || run.interrupted !== undefined) return outcomeExitCode(run.outcome);
         if (once) return ExitCode.LOST;
         // A fresh session: the old one may be expired, or cut off with its node still on the server.

@@ -27,7 +27,10 @@ export function commandAfterDashes(args: ParsedArgs): string[] {
   return [...args.rest];
 }
 
-/** Bounded: a lease whose connection is black-holed must not keep zkts from exiting. */
+/**
+ * Bounded: a lease whose connection is black-holed must not keep zkts from exiting. Closing the session
+ * afterwards deletes the node anyway (or its expiry does), so the bound costs nothing but time.
+ */
 export async function releaseWithin(lease: Lease, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([
@@ -76,6 +79,7 @@ export const lockCommand: Command = {
     });
     try {
       const lease = await acquire(zk, path, { timeout, tryOnly, signal: abort.signal }).finally(offSignal);
+      let lost = false;
       try {
         if (interrupted !== undefined) return signalExit(interrupted);
         const run = await runWhileHeld({
@@ -94,10 +98,10 @@ export const lockCommand: Command = {
         });
         const problem = outcomeProblem(run.outcome, command[0]!);
         if (problem !== undefined) ctx.err(problem);
-        if (run.lost !== undefined) return ExitCode.LOST;
-        return outcomeExitCode(run.outcome);
+        lost = run.lost !== undefined;
+        return lost ? ExitCode.LOST : outcomeExitCode(run.outcome);
       } finally {
-        await releaseWithin(lease, zk.sessionTimeout);
+        await releaseWithin(lease, lost ? 1_000 : Math.min(zk.sessionTimeout, 5_000));
       }
     } finally {
       await closeWithin(zk, 5_000);

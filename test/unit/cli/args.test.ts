@@ -4,6 +4,9 @@
  * unknown options, missing values, bad integers and wrong positional counts. Also the connection
  * options: ZK_CONNECT and ZKTS_AUTH as defaults, and credentials never echoed in an error.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type OptionSpec, intOption, mergeArgs, parseArgs, positionals } from '../../../src/cli/args.js';
 import { CONNECTION_OPTIONS, DEFAULT_CONNECT, connectionSettings } from '../../../src/cli/connection.js';
@@ -119,6 +122,20 @@ describe('connection options', () => {
     expect(connectionSettings(parse(['--tls']), {}).options.tls).toBe(true);
     expect(usageError(() => connectionSettings(parse(['--tls-cert', '/x.pem']), {})).message).toMatch(/together/);
     expect(usageError(() => connectionSettings(parse(['--tls-ca', '/nonexistent/ca.pem']), {})).message).toMatch(/cannot read/);
+  });
+
+  it('reads --tls-ca, --tls-cert and --tls-key files into the tls option', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zkts-cli-tls-'));
+    try {
+      for (const f of ['ca', 'cert', 'key']) writeFileSync(join(dir, `${f}.pem`), `-----BEGIN ${f}-----\n`);
+      const s = connectionSettings(
+        parse(['--tls-ca', join(dir, 'ca.pem'), '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]),
+        {},
+      );
+      expect(s.options.tls).toEqual({ ca: '-----BEGIN ca-----\n', cert: '-----BEGIN cert-----\n', key: '-----BEGIN key-----\n' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
