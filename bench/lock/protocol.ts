@@ -47,8 +47,12 @@
  * performance.timeOrigin + performance.now(); Java: Instant.now(); Python: time.time_ns()).
  */
 
+import type { RuntimeVariant } from '../shared/runtimes.js';
+
 export type Implementation =
   | 'zkts-mutex'
+  /** zkts's Mutex with its client side on a runtime and entry (`npm run bench -- --runtime`; bench/shared/runtimes.ts). */
+  | `zkts-mutex@${RuntimeVariant}`
   | 'zkts-simple-lock'
   | 'zkts-rwlock'
   | 'nzc-recipe'

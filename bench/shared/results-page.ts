@@ -10,7 +10,8 @@
  * Kinds: `cells` (the summary rows for one hold time, optionally filtered), `goals`, `floor` (lock
  * benchmark results), `codec` (bench/codec/main.ts --json), `pipeline` (bench/pipeline/main.ts --json),
  * `lease` (bench/lease/main.ts), `faults` (the per-implementation table of a --faults run),
- * `fault-list` (its per-fault table), `goals` also for a --faults run.
+ * `fault-list` (its per-fault table), `goals` also for a --faults run; `pipeline-runtimes`
+ * (bench/pipeline/main.ts --runtime) and `lock-runtimes` (bench/lock/main.ts --runtime; its `goals` too).
  * `npm run bench:readme` rewrites every table from its file; test/unit/bench/results-page.test.ts
  * checks that the page matches what its files say.
  */
@@ -21,10 +22,10 @@ import { type CodecRow, codecTable } from '../codec/report.js';
 import { type LeaseCostRow, leaseCostTable } from '../lease/main.js';
 import type { FaultsReport } from '../lock/faults/report.js';
 import { faultTable, markdownTable, summaryTable } from '../lock/faults/tables.js';
-import { type Report as PipelineReport, renderReport as pipelineTables } from '../pipeline/main.js';
+import { type Report as PipelineReport, renderReport as pipelineTables, renderRuntimeReport } from '../pipeline/main.js';
 import type { Implementation } from '../lock/protocol.js';
 import type { BenchReport } from '../lock/report.js';
-import { COLUMNS, ms, summaryRow } from '../lock/table.js';
+import { COLUMNS, ms, runtimeTable, summaryRow } from '../lock/table.js';
 
 const BLOCK = /<!-- bench-table (\S+) ([\w-]+)((?: \w+=\S+)*) -->\n[\s\S]*?<!-- \/bench-table -->/g;
 
@@ -63,11 +64,20 @@ function pipelineCaption(r: PipelineReport): string {
   return `\`${r.command}\`; ${m.nproc} CPUs (${m.cpu}), Node ${m.node}${m.java === undefined ? '' : `, ${m.java}`}; server: ${r.server}; ${load(m.load1[0], m.load1[1])}.`;
 }
 
+function lockCaption(r: BenchReport): string {
+  const m = r.machine;
+  const s = r.settings;
+  return `Run ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC: \`${r.command}\`; ${m.cpus} CPUs (${m.cpuModel}); ${Object.values(s.runtimes ?? {}).join(', ')}; server: ${r.server.kind}, ZooKeeper ${r.server.version}, forceSync ${r.server.forceSync}; hold ${Math.min(...s.holdsMs)} ms, ${Object.entries(s.repeats)
+    .map(([n, k]) => `N=${n}: ${k} repeats`)
+    .join(', ')}, ${s.measureMs} ms measured per cell; ${load(m.loadBefore, m.loadAfter)}.`;
+}
+
 /** One table's Markdown from a result file's JSON. */
 export function renderTable(json: unknown, kind: string, opts: Map<string, string>): string {
   if (kind === 'codec') return `${codecCaption(json as CodecFile)}\n\n${codecTable((json as CodecFile).results)}`;
   if (kind === 'lease') return leaseCostTable((json as { rows: LeaseCostRow[] }).rows);
   if (kind === 'pipeline') return `${pipelineCaption(json as PipelineReport)}\n\n${pipelineTables(json as PipelineReport)}`;
+  if (kind === 'pipeline-runtimes') return `${pipelineCaption(json as PipelineReport)}\n\n${renderRuntimeReport(json as PipelineReport)}`;
   if (kind === 'faults') return markdownTable(summaryTable((json as FaultsReport).results));
   if (kind === 'fault-list') return markdownTable(faultTable((json as FaultsReport).results));
   const report = json as BenchReport;
@@ -83,6 +93,8 @@ export function renderTable(json: unknown, kind: string, opts: Map<string, strin
         .map(summaryRow);
       return [row([...COLUMNS]), `|${COLUMNS.map((_, i) => (i > 0 ? '---:' : '---')).join('|')}|`, ...rows.map(row)].join('\n');
     }
+    case 'lock-runtimes':
+      return `${lockCaption(report)}\n\n${runtimeTable(report)}`;
     case 'goals':
       return [
         '| goal | result | figures |',
