@@ -133,8 +133,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   }
   if (given.has('help')) return null;
   const known = [
+    ...['save-as', 'runtime'],
     ...['connect', 'ensemble', 'force-sync', 'rtt', 'quick', 'impl', 'n', 'hold', 'workers', 'repeat', 'warmup-cap', 'measure', 'floor'],
-    ...['out', 'json-only', 'latest', 'verbose', 'faults', 'faults-quick', 'save-as', 'runtime'],
+    ...['out', 'json-only', 'latest', 'verbose', 'faults', 'faults-quick'],
   ];
   for (const k of given.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
   const str = (k: string): string | undefined => {
@@ -151,26 +152,23 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
     if (clash !== undefined) throw new Error(`${flag} runs one fixed cell per implementation (N = 8, hold 1 ms, 2 processes): --${clash} does not apply`);
   }
 
+  // --runtime: the implementations are zkts-mutex@<variant> (set at the end); the other options as usual.
   const runtimes = str('runtime') === undefined ? undefined : parseRuntimes(str('runtime')!);
   if (runtimes !== undefined && (faults !== undefined || given.has('impl'))) {
     throw new Error('--runtime measures zkts-mutex on each runtime: not with --impl or --faults');
   }
   const saveAs = str('save-as');
   if (saveAs !== undefined && !/^[\w.-]+$/.test(saveAs)) throw new Error('--save-as: a file name without a folder');
-  const impls =
-    runtimes !== undefined
-      ? variantsOf(runtimes).map((v) => `zkts-mutex@${v}` as const)
-      : str('impl') === undefined
-        ? [...(faults !== undefined ? FAULT_IMPLS : ALL_IMPLS)]
-        : list(str('impl')!, '--impl');
-  for (const impl of runtimes === undefined ? impls : []) {
+
+  const impls = str('impl') === undefined ? [...(faults !== undefined ? FAULT_IMPLS : ALL_IMPLS)] : list(str('impl')!, '--impl');
+  for (const impl of impls) {
     if (![...ALL_IMPLS, ...TEST_IMPLS].includes(impl as Implementation)) {
       throw new Error(`--impl: unknown implementation ${impl} (known: ${ALL_IMPLS.join(', ')})`);
     }
   }
   const ns = str('n') === undefined ? (runtimes !== undefined ? RUNTIME_NS : quick ? [1, 4, 16] : [1, 2, 16, 64]) : numbers(str('n')!, '--n', 1);
   if (ns.some((n) => !Number.isInteger(n))) throw new Error('--n: whole numbers of sessions');
-  const holds = str('hold') === undefined ? (quick || runtimes !== undefined ? [0] : [0, 1]) : numbers(str('hold')!, '--hold', 0);
+  const holds = str('hold') === undefined ? (quick ? [0] : [0, 1]) : numbers(str('hold')!, '--hold', 0);
   const rtt = str('rtt') === undefined ? 0 : Number(str('rtt')!.replace(/ms$/, ''));
   if (!Number.isFinite(rtt) || rtt < 0) throw new Error(`--rtt: bad value ${JSON.stringify(str('rtt'))}`);
   const ensemble = str('ensemble') === undefined ? 1 : Number(str('ensemble'));
@@ -196,9 +194,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
     forceSync: forceSync === 'yes',
     rttMs: rtt,
     quick,
-    impls: [...new Set(impls)] as Implementation[],
+    impls: runtimes !== undefined ? variantsOf(runtimes).map((v) => `zkts-mutex@${v}` as const) : ([...new Set(impls)] as Implementation[]),
     ns: [...new Set(ns)].sort((a, b) => a - b),
-    holds: [...new Set(holds)].sort((a, b) => a - b),
+    holds: runtimes !== undefined && str('hold') === undefined ? [0] : [...new Set(holds)].sort((a, b) => a - b),
     workers,
     repeats,
     otherHolds: [...new Set(otherHolds)].sort((a, b) => a - b),

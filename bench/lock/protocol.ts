@@ -51,15 +51,15 @@ import type { RuntimeVariant } from '../shared/runtimes.js';
 
 export type Implementation =
   | 'zkts-mutex'
-  /** zkts's Mutex with its client side on a runtime and entry (`npm run bench -- --runtime`; bench/shared/runtimes.ts). */
-  | `zkts-mutex@${RuntimeVariant}`
   | 'zkts-simple-lock'
   | 'zkts-rwlock'
   | 'nzc-recipe'
   | 'curator'
   | 'kazoo'
   /** A deliberately broken lock (grants right after its create): the negative control, tests only. */
-  | 'broken-lock';
+  | 'broken-lock'
+  /** zkts's Mutex with its client side on a runtime and entry (`npm run bench -- --runtime`; bench/shared/runtimes.ts). */
+  | `zkts-mutex@${RuntimeVariant}`;
 
 export interface RunnerConfig {
   impl: Implementation;

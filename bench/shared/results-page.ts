@@ -10,25 +10,22 @@
  * Kinds: `cells` (the summary rows for one hold time, optionally filtered), `goals`, `floor` (lock
  * benchmark results), `codec` (bench/codec/main.ts --json), `pipeline` (bench/pipeline/main.ts --json),
  * `lease` (bench/lease/main.ts), `faults` (the per-implementation table of a --faults run),
- * `fault-list` (its per-fault table), `goals` also for a --faults run; `pipeline-runtimes`
- * (bench/pipeline/main.ts --runtime) and `lock-runtimes` (bench/lock/main.ts --runtime; its `goals` too);
- * `runtime-verdicts` (either --runtime file: met or missed per runtime and goal, no figure, for
- * bench/README.md, whose blocks `npm run bench:readme` rewrites as well).
+ * `fault-list` (its per-fault table), `goals` also for a --faults run.
  * `npm run bench:readme` rewrites every table from its file; test/unit/bench/results-page.test.ts
  * checks that the page matches what its files say.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runtimeKindTable } from './runtime-tables.js';
 import { type CodecRow, codecTable } from '../codec/report.js';
 import { type LeaseCostRow, leaseCostTable } from '../lease/main.js';
 import type { FaultsReport } from '../lock/faults/report.js';
-import { RUNTIME_GOALS as LOCK_RUNTIME_GOALS } from '../lock/goals.js';
 import { faultTable, markdownTable, summaryTable } from '../lock/faults/tables.js';
-import { RUNTIME_GOALS as PIPELINE_RUNTIME_GOALS, type Report as PipelineReport, renderReport as pipelineTables, renderRuntimeReport } from '../pipeline/main.js';
+import { type Report as PipelineReport, renderReport as pipelineTables } from '../pipeline/main.js';
 import type { Implementation } from '../lock/protocol.js';
 import type { BenchReport } from '../lock/report.js';
-import { COLUMNS, ms, runtimeTable, summaryRow } from '../lock/table.js';
+import { COLUMNS, ms, summaryRow } from '../lock/table.js';
 
 const BLOCK = /<!-- bench-table (\S+) ([\w-]+)((?: \w+=\S+)*) -->\n[\s\S]*?<!-- \/bench-table -->/g;
 
@@ -69,64 +66,16 @@ function pipelineCaption(r: PipelineReport): string {
   return `\`${r.command}\`; ${m.nproc} CPUs (${m.cpu}), Node ${m.node}${m.java === undefined ? '' : `, ${m.java}`}; server: ${r.server}; ${load(m.load1[0], m.load1[1])}.`;
 }
 
-function lockCaption(r: BenchReport): string {
-  const m = r.machine;
-  const s = r.settings;
-  return `Run ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC: \`${r.command}\`; ${m.cpus} CPUs (${m.cpuModel}); ${Object.values(s.runtimes ?? {}).join(', ')}; server: ${r.server.kind}, ZooKeeper ${r.server.version}, forceSync ${r.server.forceSync}; hold ${Math.min(...s.holdsMs)} ms, ${Object.entries(s.repeats)
-    .map(([n, k]) => `N=${n}: ${k} repeats`)
-    .join(', ')}, ${s.measureMs} ms measured per cell; ${load(m.loadBefore, m.loadAfter)}.`;
-}
-
-const verdict = (missed: string[], measured: boolean): string => (!measured ? 'not measured' : missed.length === 0 ? 'met' : `missed (${missed.join(', ')})`);
-
-/** Met or missed per runtime and goal, without figures (bench/README.md quotes none): a --runtime file of either benchmark. */
-function runtimeVerdicts(json: unknown): string {
-  const lines = ['| runtime | native transport at least as fast as its Node-compat path | client CPU within 1.2 times Node\'s |', '|---|---|---|'];
-  const pipeline = json as PipelineReport;
-  if (pipeline.runtimes !== undefined) {
-    for (const v of pipeline.runtimes.variants.filter((x) => x === 'bun' || x === 'deno')) {
-      const speed: string[] = [];
-      const cpu: string[] = [];
-      let measured = true;
-      for (const phase of ['getData', 'createDelete'] as const) {
-        const q = pipeline.runtimes.ratios[phase]?.[v];
-        if (q?.opsVsCompat == null) measured = false;
-        else if (q.opsVsCompat < PIPELINE_RUNTIME_GOALS.opsVsCompat) speed.push(phase);
-        if (q === undefined) measured = false;
-        else if (q.cpuVsNode > PIPELINE_RUNTIME_GOALS.cpuVsNode) cpu.push(phase);
-      }
-      lines.push(row([`${pipeline.runtimes.versions[v] ?? v} (pipeline)`, verdict(speed, measured), verdict(cpu, measured)]));
-    }
-    return lines.join('\n');
-  }
-  const report = json as BenchReport;
-  // The lock run's goals come in pairs per runtime (speed, CPU), named `zkts Mutex on <runtime>: ...`.
-  const missedNs = (detail: string, ok: (r: number) => boolean): string[] =>
-    [...detail.matchAll(/N=(\d+): (\d+(?:\.\d+)?)x/g)].filter((m) => !ok(Number(m[2]))).map((m) => `N = ${m[1]}`);
-  const runtimeGoals = report.goals.filter((g) => g.goal.startsWith('zkts Mutex on '));
-  for (let i = 0; i + 1 < runtimeGoals.length; i += 2) {
-    const [speed, cpu] = [runtimeGoals[i]!, runtimeGoals[i + 1]!];
-    const name = speed.goal.slice('zkts Mutex on '.length, speed.goal.indexOf(':'));
-    lines.push(
-      row([
-        `${name} (lock hand-offs)`,
-        verdict(speed.met === false ? missedNs(speed.detail, (r) => r >= LOCK_RUNTIME_GOALS.vsCompat) : [], speed.met !== null),
-        verdict(cpu.met === false ? missedNs(cpu.detail, (r) => r <= LOCK_RUNTIME_GOALS.cpuVsNode) : [], cpu.met !== null),
-      ]),
-    );
-  }
-  return lines.join('\n');
-}
-
 /** One table's Markdown from a result file's JSON. */
 export function renderTable(json: unknown, kind: string, opts: Map<string, string>): string {
+  // The --runtime runs' kinds (pipeline-runtimes, lock-runtimes, runtime-verdicts): bench/shared/runtime-tables.ts.
+  const runtime = runtimeKindTable(json, kind);
+  if (runtime !== undefined) return runtime;
   if (kind === 'codec') return `${codecCaption(json as CodecFile)}\n\n${codecTable((json as CodecFile).results)}`;
   if (kind === 'lease') return leaseCostTable((json as { rows: LeaseCostRow[] }).rows);
   if (kind === 'pipeline') return `${pipelineCaption(json as PipelineReport)}\n\n${pipelineTables(json as PipelineReport)}`;
-  if (kind === 'pipeline-runtimes') return `${pipelineCaption(json as PipelineReport)}\n\n${renderRuntimeReport(json as PipelineReport)}`;
   if (kind === 'faults') return markdownTable(summaryTable((json as FaultsReport).results));
   if (kind === 'fault-list') return markdownTable(faultTable((json as FaultsReport).results));
-  if (kind === 'runtime-verdicts') return runtimeVerdicts(json);
   const report = json as BenchReport;
   switch (kind) {
     case 'cells': {
@@ -140,8 +89,6 @@ export function renderTable(json: unknown, kind: string, opts: Map<string, strin
         .map(summaryRow);
       return [row([...COLUMNS]), `|${COLUMNS.map((_, i) => (i > 0 ? '---:' : '---')).join('|')}|`, ...rows.map(row)].join('\n');
     }
-    case 'lock-runtimes':
-      return `${lockCaption(report)}\n\n${runtimeTable(report)}`;
     case 'goals':
       return [
         '| goal | result | figures |',

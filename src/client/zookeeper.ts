@@ -1,5 +1,3 @@
-// The shipped .d.ts use AsyncDisposable: the directive carries its lib into them (test/integration/package).
-/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * The ZooKeeper API: ZooKeeper's verbs, promise-returning, chroot-aware.
  *

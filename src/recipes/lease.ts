@@ -1,5 +1,3 @@
-// The shipped .d.ts use AsyncDisposable: the directive carries its lib into them (test/integration/package).
-/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * A held lock (or semaphore lease, or leadership): its fencing token, the bound up to which holding it
  * is certain, an AbortSignal that fires as soon as it is not, a guard for writes, and release.

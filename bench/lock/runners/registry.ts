@@ -85,10 +85,10 @@ function peer(impl: 'curator' | 'kazoo'): PreparedImpl | string {
   return { impl, version: p.description, command: () => p.command(), dispose: () => p.dispose() };
 }
 
-/** zkts's Mutex runner under a runtime (--runtime): the same runner file, told its entry by `--entry`. */
+/** zkts's Mutex under a runtime (--runtime): runners/zkts-runtime.ts, told its entry by `--entry`. */
 function runtimeRunner(impl: `zkts-mutex@${RuntimeVariant}`): PreparedImpl {
   const variant = impl.slice('zkts-mutex@'.length) as RuntimeVariant;
-  const path = join(REPO, 'bench/lock/runners/zkts.ts');
+  const path = join(REPO, 'bench/lock/runners/zkts-runtime.ts');
   const version = `zkts ${packageVersion('zkts') ?? '(this tree)'} (${variantLabel(variant, { [runtimeOf(variant)]: runtimeVersion(runtimeOf(variant)) })})`;
   return { impl, version, command: () => [...runtimeCommand(variant, path), '--entry', entryOf(variant)], dispose: () => undefined };
 }

@@ -6,10 +6,7 @@
  * A zkts client never renews an expired session (style guide §6), so `ended` tells the loop to open a
  * new one.
  */
-import * as bunEntry from '../../../src/entry/bun.js';
-import * as denoEntry from '../../../src/entry/deno.js';
-import * as nodeEntry from '../../../src/entry/node.js';
-import { CreateMode } from '../../../src/entry/node.js';
+import { CreateMode, connect } from '../../../src/entry/node.js';
 import type { Lease } from '../../../src/recipes/lease.js';
 import { Mutex, ReadWriteLock, SimpleLock } from '../../../src/recipes/index.js';
 import type { RunnerConfig } from '../protocol.js';
@@ -30,18 +27,11 @@ function held(lease: Lease, kind: 'w' | 'r'): Held {
   return { token: lease.fencingToken.toString(), kind, release: () => lease.release() };
 }
 
-/** `--entry node|bun|deno` (the --runtime runs, bench/shared/runtimes.ts): the entry whose connect() is used; default node. */
-const entryArg = process.argv[process.argv.indexOf('--entry') + 1];
-const entry = process.argv.includes('--entry') ? { node: nodeEntry, bun: bunEntry, deno: denoEntry }[entryArg as 'node' | 'bun' | 'deno'] : nodeEntry;
-if (entry === undefined) throw new Error(`--entry: node, bun or deno, not ${entryArg}`);
-const { connect } = entry;
-
 async function open(config: RunnerConfig, index: number): Promise<Contender> {
   const zk = await connect(config.connect, { sessionTimeout: config.sessionTimeoutMs });
   const close = (): Promise<void> => zk.close();
   const ended = (): boolean => zk.state === 'expired' || zk.state === 'closed' || zk.state === 'authFailed';
-  // A --runtime variant (zkts-mutex@bun, ...) is the Mutex, on the entry named by --entry.
-  switch (config.impl.startsWith('zkts-mutex@') ? 'zkts-mutex' : config.impl) {
+  switch (config.impl) {
     case 'zkts-mutex': {
       const mutex = new Mutex(zk, config.lockPath);
       return { acquire: async () => held(await mutex.acquire(), 'w'), close, ended };

@@ -17,7 +17,7 @@
  * error thrown inside zkts/recipes is an instance of zkts's class: one module instance behind both names.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,8 @@ const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'node_modules', '.bin');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'package');
+/** Files npm packs whatever `files` says, when the repository has them. */
+const ALWAYS_PACKED = /^(?:README|LICEN[CS]E|CHANGELOG)(?:\.\w+)?$/i;
 /** Node itself when vitest runs on Node; the `node` on PATH otherwise. */
 const NODE = process.versions['bun'] === undefined && !('Deno' in globalThis) ? process.execPath : 'node';
 
@@ -52,6 +54,8 @@ let temp = '';
 let app = '';
 /** Paths in the tarball (npm pack --json), without the `package/` prefix. */
 let packed: string[] = [];
+/** README, LICENSE, CHANGELOG: what the repository root has of them. */
+let rootFiles: string[] = [];
 let manifest: { exports: Record<string, unknown>; main: string; types: string; files: string[] } = { exports: {}, main: '', types: '', files: [] };
 const chroots: TestChroot[] = [];
 
@@ -98,9 +102,10 @@ beforeAll(async () => {
   temp = await mkdtemp(join(tmpdir(), 'zkts-package-'));
   const pkg = join(temp, 'zkts');
   await mkdir(pkg);
+  rootFiles = (await readdir(ROOT)).filter((f) => ALWAYS_PACKED.test(f));
   await Promise.all([
     cp(join(ROOT, 'package.json'), join(pkg, 'package.json')),
-    cp(join(ROOT, 'README.md'), join(pkg, 'README.md')),
+    ...rootFiles.map((f) => cp(join(ROOT, f), join(pkg, f))),
     cp(join(ROOT, 'src'), join(pkg, 'src'), { recursive: true }),
   ]);
   // What `npm run build` does, into the copy (the repository's own dist is left alone).
@@ -138,6 +143,8 @@ describe('package - the tarball', () => {
     }
     expect(packed.filter((p) => /^(test|bench|examples|node_modules)\//.test(p))).toEqual([]);
     expect(packed).toContain('README.md');
+    // The license and changelog, once the repository has them (npm packs them whatever `files` says).
+    for (const f of rootFiles) expect(packed).toContain(f);
   });
 
   it('package - "." has a runtime condition for each entry, in the order runtimes match them, each with its types', () => {
