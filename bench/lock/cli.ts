@@ -82,7 +82,7 @@ export const USAGE = `Lock benchmark: zkts's locks against Curator, kazoo and no
   --runtime node,bun,deno  instead of the implementations above, zkts's Mutex with its client side under
                            each runtime: Node, and each other runtime's native transport (Bun.connect,
                            Deno.connect) and its Node-compat path (node:net), in the same run (default
-                           N 1,16,64, hold 0, 3 repeats each, rotated), with ratios against Node
+                           N 1,16,64, hold 0, 5 repeats each, rotated), with ratios against Node
   --verbose                show runners' stray output
   --faults                 instead of the cells above, one long cell per implementation (default
                            ${FAULT_IMPLS.join(', ')}; N = 8 over 2 processes, hold 1 ms,
@@ -182,7 +182,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   const repeatGiven = str('repeat') === undefined ? undefined : Number(str('repeat'));
   if (repeatGiven !== undefined && (!Number.isInteger(repeatGiven) || repeatGiven < 1 || repeatGiven > 20)) throw new Error('--repeat: 1 to 20');
   const repeats = new Map<number, number>();
-  for (const n of ns) repeats.set(n, repeatGiven ?? (quick ? 1 : GOAL_NS.includes(n) || runtimes !== undefined ? 3 : 1));
+  for (const n of ns) repeats.set(n, repeatGiven ?? (quick ? 1 : runtimes !== undefined ? RUNTIME_REPEATS : GOAL_NS.includes(n) ? 3 : 1));
   // The default run spends its time on the cells the goals are about; --hold or --repeat widen it.
   const otherHolds = str('hold') === undefined && repeatGiven === undefined ? [Math.min(...holds)] : holds;
   const floor = str('floor') === undefined ? (quick ? 300 : 800) : Number(str('floor'));
@@ -217,8 +217,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   };
 }
 
-/** The N of a --runtime run unless --n says otherwise. */
+/** The N of a --runtime run unless --n says otherwise, and its repeats unless --repeat does (its cells are short and its ratios the point). */
 export const RUNTIME_NS: readonly number[] = [1, 16, 64];
+export const RUNTIME_REPEATS = 5;
 
 /** The N whose cells the goals are about: repeated by default. */
 export const GOAL_NS: readonly number[] = [2, 16, 64];
