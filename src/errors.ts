@@ -1,3 +1,6 @@
+// The public API's classes are AsyncDisposable (ZooKeeper, Lease): this carries the lib that declares it into
+// the shipped .d.ts, which every entry reaches through this module (test/integration/package).
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * Errors for every layer. A leaf module: it imports nothing, so the protocol layer may use it.
  *

@@ -1,6 +1,8 @@
 /**
  * zkts: the runtime-neutral public API. It needs a transport: `connect(url, { transport })`.
- * Runtime entries (`zkts` on Node) re-export all of this with their default transport wired in.
+ * Runtime entries (src/entry) re-export all of this with their default transport wired in; `import 'zkts'`
+ * picks one by export condition (bun, deno, workerd/worker, node) and gets this module only where none
+ * matches (a browser bundle, an unknown runtime).
  */
 import { type ConnectOptions, connectWith } from './client/connect.js';
 import type { ZooKeeper } from './client/zookeeper.js';

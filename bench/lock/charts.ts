@@ -17,6 +17,11 @@ export const COLORS: Record<Implementation, string> = {
   curator: '#2ca02c',
   kazoo: '#9467bd',
   'broken-lock': '#7f7f7f',
+  'zkts-mutex@node': '#d62728',
+  'zkts-mutex@bun': '#8c564b',
+  'zkts-mutex@bun:node': '#c49c94',
+  'zkts-mutex@deno': '#17becf',
+  'zkts-mutex@deno:node': '#9edae5',
 };
 const FLOOR_COLOR = '#555555';
 const FLOOR_DASH = '6 4';

@@ -6,6 +6,7 @@
  */
 import { ALL_IMPLS, SHARED_SESSION_IMPLS, TEST_IMPLS } from './runners/registry.js';
 import type { Implementation } from './protocol.js';
+import { type RuntimeName, parseRuntimes, variantsOf } from '../shared/runtimes.js';
 
 export interface BenchOptions {
   connect: string | undefined;
@@ -33,6 +34,10 @@ export interface BenchOptions {
   jsonOnly: boolean;
   /** Also write latest.json/.md/-handoffs.svg/-p99.svg (the files bench/README.md shows). */
   latest: boolean;
+  /** --save-as: also write the results under this name (as --latest does under `latest`). */
+  saveAs: string | undefined;
+  /** --runtime: zkts's Mutex alone, its client side under Node and each of these runtimes (native and Node-compat). */
+  runtimes: RuntimeName[] | undefined;
   verbose: boolean;
   sessionTimeoutMs: number;
   readRatio: number;
@@ -75,6 +80,11 @@ export const USAGE = `Lock benchmark: zkts's locks against Curator, kazoo and no
   --out <dir>              where results go (default bench/results)
   --json-only              print only the result JSON on stdout and write only the .json file
   --latest                 also write the results as latest.{json,md} and latest-{handoffs,p99}.svg
+  --save-as <name>         also write them as <name>.{json,md} and <name>-{handoffs,p99}.svg
+  --runtime node,bun,deno  instead of the implementations above, zkts's Mutex with its client side under
+                           each runtime: Node, and each other runtime's native transport (Bun.connect,
+                           Deno.connect) and its Node-compat path (node:net), in the same run (default
+                           N 1,16,64, hold 0, 5 repeats each, rotated), with ratios against Node
   --verbose                show runners' stray output
   --faults                 instead of the cells above, one long cell per implementation (default
                            ${FAULT_IMPLS.join(', ')}; N = 8 over 2 processes, hold 1 ms,
@@ -130,6 +140,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   }
   if (given.has('help')) return null;
   const known = [
+    ...['save-as', 'runtime'],
     ...['connect', 'ensemble', 'force-sync', 'rtt', 'quick', 'impl', 'n', 'hold', 'workers', 'repeat', 'warmup-cap', 'measure', 'floor'],
     ...['out', 'json-only', 'latest', 'verbose', 'faults', 'faults-quick', 'shared-session', 'processes', 'per-process'],
   ];
@@ -152,13 +163,22 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   if (!shared && (given.has('processes') || given.has('per-process'))) throw new Error('--processes and --per-process go with --shared-session');
   if (shared && faults !== undefined) throw new Error('--shared-session and --faults are different runs: choose one');
   if (shared && given.has('n')) throw new Error('--shared-session sets N as P x M: use --processes and --per-process, not --n');
+  // --runtime: the implementations are zkts-mutex@<variant> (set at the end); the other options as usual.
+  const runtimes = str('runtime') === undefined ? undefined : parseRuntimes(str('runtime')!);
+  if (runtimes !== undefined && (faults !== undefined || given.has('impl'))) {
+    throw new Error('--runtime measures zkts-mutex on each runtime: not with --impl or --faults');
+  }
+  const saveAs = str('save-as');
+  if (saveAs !== undefined && !/^[\w.-]+$/.test(saveAs)) throw new Error('--save-as: a file name without a folder');
+
+  if (runtimes !== undefined && shared) throw new Error('--runtime and --shared-session are different runs: choose one');
   const impls = str('impl') === undefined ? [...(faults !== undefined ? FAULT_IMPLS : shared ? SHARED_SESSION_IMPLS : ALL_IMPLS)] : list(str('impl')!, '--impl');
   for (const impl of impls) {
     if (![...ALL_IMPLS, ...TEST_IMPLS, ...SHARED_SESSION_IMPLS].includes(impl as Implementation)) {
       throw new Error(`--impl: unknown implementation ${impl} (known: ${ALL_IMPLS.join(', ')})`);
     }
   }
-  const ns = str('n') === undefined ? (quick ? [1, 4, 16] : [1, 2, 16, 64]) : numbers(str('n')!, '--n', 1);
+  const ns = str('n') === undefined ? (runtimes !== undefined ? RUNTIME_NS : quick ? [1, 4, 16] : [1, 2, 16, 64]) : numbers(str('n')!, '--n', 1);
   if (ns.some((n) => !Number.isInteger(n))) throw new Error('--n: whole numbers of sessions');
   const holds = str('hold') === undefined ? (quick || shared ? [0] : [0, 1]) : numbers(str('hold')!, '--hold', 0);
   const rtt = str('rtt') === undefined ? 0 : Number(str('rtt')!.replace(/ms$/, ''));
@@ -174,7 +194,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   const repeatGiven = str('repeat') === undefined ? undefined : Number(str('repeat'));
   if (repeatGiven !== undefined && (!Number.isInteger(repeatGiven) || repeatGiven < 1 || repeatGiven > 20)) throw new Error('--repeat: 1 to 20');
   const repeats = new Map<number, number>();
-  for (const n of ns) repeats.set(n, repeatGiven ?? (quick ? 1 : GOAL_NS.includes(n) ? 3 : 1));
+  for (const n of ns) repeats.set(n, repeatGiven ?? (quick ? 1 : runtimes !== undefined ? RUNTIME_REPEATS : GOAL_NS.includes(n) ? 3 : 1));
   // The default run spends its time on the cells the goals are about; --hold or --repeat widen it.
   const otherHolds = str('hold') === undefined && repeatGiven === undefined ? [Math.min(...holds)] : holds;
   const floor = str('floor') === undefined ? (quick ? 300 : 800) : Number(str('floor'));
@@ -186,19 +206,22 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
     forceSync: forceSync === 'yes',
     rttMs: rtt,
     quick,
-    impls: [...new Set(impls)] as Implementation[],
+    impls: runtimes !== undefined ? variantsOf(runtimes).map((v) => `zkts-mutex@${v}` as const) : ([...new Set(impls)] as Implementation[]),
     ns: [...new Set(ns)].sort((a, b) => a - b),
-    holds: [...new Set(holds)].sort((a, b) => a - b),
+    holds: runtimes !== undefined && str('hold') === undefined ? [0] : [...new Set(holds)].sort((a, b) => a - b),
     workers,
     repeats,
     otherHolds: [...new Set(otherHolds)].sort((a, b) => a - b),
-    repeatAll: repeatGiven !== undefined,
+    // Every runtime variant repeats as the goal implementations do: the ratios between them are the point.
+    repeatAll: repeatGiven !== undefined || runtimes !== undefined,
     warmupCapMs: str('warmup-cap') === undefined ? 8000 : seconds(str('warmup-cap')!, '--warmup-cap'),
     measureMs: str('measure') === undefined ? (quick ? 800 : 1000) : seconds(str('measure')!, '--measure'),
     floorIterations: floor,
     outDir: str('out') ?? 'bench/results',
     jsonOnly: given.has('json-only'),
     latest: given.has('latest'),
+    saveAs,
+    runtimes,
     verbose: given.has('verbose'),
     sessionTimeoutMs: faults !== undefined ? FAULT_SESSION_TIMEOUT_MS : 10_000,
     readRatio: 0.9,
@@ -212,6 +235,10 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
       : undefined,
   };
 }
+
+/** The N of a --runtime run unless --n says otherwise, and its repeats unless --repeat does (its cells are short and its ratios the point). */
+export const RUNTIME_NS: readonly number[] = [1, 16, 64];
+export const RUNTIME_REPEATS = 5;
 
 /** The N whose cells the goals are about: repeated by default. */
 export const GOAL_NS: readonly number[] = [2, 16, 64];

@@ -28,10 +28,69 @@ const fmt = (v: number, d = 2): string => v.toFixed(d);
 const range = (s: Spread, d = 2, unit = ''): string =>
   s.min === s.max ? `${fmt(s.median, d)}${unit}` : `${fmt(s.median, d)}${unit} (${fmt(s.min, d)}-${fmt(s.max, d)})`;
 
+/** Issue 12's goals per runtime: a native transport at least as fast as the runtime's Node-compat path, CPU within 1.2x Node's. */
+export const RUNTIME_GOALS = { vsCompat: 1, cpuVsNode: 1.2 } as const;
+
+/** A --runtime run's goals, for each runtime other than Node, on the medians of each N (hold: the shortest). */
+function runtimeGoals(summaries: readonly CellSummary[], settings: BenchReport['settings']): GoalResult[] {
+  const goals: GoalResult[] = [];
+  const hold = Math.min(...settings.holdsMs);
+  const versions = settings.runtimes ?? {};
+  const median = (impl: Implementation, n: number, f: (s: CellSummary) => Spread | null): number | undefined => {
+    const s = find(summaries, impl, n, hold);
+    return s === undefined ? undefined : f(s)?.median;
+  };
+  for (const runtime of ['bun', 'deno'] as const) {
+    if (versions[runtime] === undefined) continue;
+    const name = versions[runtime];
+    const native = `zkts-mutex@${runtime}` as const;
+    const ns = settings.ns.join(', ');
+    const check = (goal: string, pairs: (n: number) => [number | undefined, number | undefined], ok: (r: number) => boolean, unit: string): GoalResult => {
+      let met: boolean | null = true;
+      const parts = settings.ns.map((n) => {
+        const [a, b] = pairs(n);
+        if (a === undefined || b === undefined || b === 0) {
+          met = null;
+          return `N=${n}: not measured`;
+        }
+        const r = a / b;
+        if (!ok(r) && met !== null) met = false;
+        return `N=${n}: ${fmt(r)}x (${Math.round(a)} vs ${Math.round(b)} ${unit})`;
+      });
+      return { goal, met, detail: parts.join('; ') };
+    };
+    goals.push(
+      check(
+        `zkts Mutex on ${name}: the native transport's handoffs/s >= ${RUNTIME_GOALS.vsCompat}x its Node-compat path's at N = ${ns} (hold ${hold} ms; ratio of medians)`,
+        (n) => [median(native, n, (s) => s.handoffsPerS), median(`zkts-mutex@${runtime}:node`, n, (s) => s.handoffsPerS)],
+        (r) => r >= RUNTIME_GOALS.vsCompat,
+        'handoffs/s',
+      ),
+      check(
+        `zkts Mutex on ${name}: client CPU per acquisition <= ${RUNTIME_GOALS.cpuVsNode}x Node's at N = ${ns} (hold ${hold} ms; ratio of medians)`,
+        (n) => [median(native, n, (s) => s.cpuUsPerAcquisition), median('zkts-mutex@node', n, (s) => s.cpuUsPerAcquisition)],
+        (r) => r <= RUNTIME_GOALS.cpuVsNode,
+        'us/acq',
+      ),
+    );
+  }
+  return goals;
+}
+
 /** The goals, from this run's summaries, for every hold time in the run. */
 export function evaluateGoals(report: Pick<BenchReport, 'summaries' | 'settings' | 'floor' | 'violations'>): GoalResult[] {
   const { summaries, settings } = report;
   const goals: GoalResult[] = [];
+  if (settings.runtimes !== undefined) {
+    return [
+      ...runtimeGoals(summaries, settings),
+      {
+        goal: 'no mutual-exclusion violation in any cell (fenced store and recorded holds)',
+        met: report.violations === 0,
+        detail: `${report.violations} violations`,
+      },
+    ];
+  }
 
   for (const hold of settings.holdsMs) {
     for (const peer of PEERS_FOR_GOAL) {

@@ -43,7 +43,7 @@ async function main(): Promise<number> {
     process.stderr.write(`lock benchmark: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 2;
   }
-  const written = writeResults(report, opts.outDir, { jsonOnly: opts.jsonOnly, latest: opts.latest });
+  const written = writeResults(report, opts.outDir, { jsonOnly: opts.jsonOnly, latest: opts.latest, saveAs: opts.saveAs });
   if (opts.jsonOnly) process.stdout.write(`${JSON.stringify(report)}\n`);
   else {
     progress.line('');

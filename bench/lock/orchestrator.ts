@@ -21,6 +21,7 @@ import { openServer } from './server.js';
 import { ceilingHandoffsPerSecond, round, summarize } from './stats.js';
 import { summarizeCells } from './summary.js';
 import { ms } from './table.js';
+import { type RuntimeName, runtimeVersion } from '../shared/runtimes.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -204,6 +205,9 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress, comma
     workers: opts.workers === undefined ? 'one runner process up to N = 3, at least two from N = 4 (one per 64 sessions beyond 128)' : `${opts.workers} runner processes per cell`,
     sessionTimeoutMs: opts.sessionTimeoutMs,
     readRatio: opts.readRatio,
+    ...(opts.runtimes === undefined
+      ? {}
+      : { runtimes: Object.fromEntries((['node', ...opts.runtimes] as RuntimeName[]).map((r) => [r, runtimeVersion(r)])) }),
     order: `each implementation alone; implementations rotated from one (N, hold) group to the next; ${
       opts.repeatAll
         ? 'every implementation repeated as given'

@@ -47,6 +47,8 @@
  * performance.timeOrigin + performance.now(); Java: Instant.now(); Python: time.time_ns()).
  */
 
+import type { RuntimeVariant } from '../shared/runtimes.js';
+
 export type Implementation =
   | 'zkts-mutex'
   /** SharedMutex: contenders on one session share one contender node (issue 15). */
@@ -57,7 +59,9 @@ export type Implementation =
   | 'curator'
   | 'kazoo'
   /** A deliberately broken lock (grants right after its create): the negative control, tests only. */
-  | 'broken-lock';
+  | 'broken-lock'
+  /** zkts's Mutex with its client side on a runtime and entry (`npm run bench -- --runtime`; bench/shared/runtimes.ts). */
+  | `zkts-mutex@${RuntimeVariant}`;
 
 export interface RunnerConfig {
   impl: Implementation;

@@ -2,6 +2,7 @@
  * The shape of a lock-benchmark result (`bench/results/<timestamp>.json`), shared by the orchestrator,
  * the table, the Markdown and SVG writers and the tests. Times are microseconds unless named otherwise.
  */
+import type { RuntimeName } from '../shared/runtimes.js';
 import type { FloorResult } from './server-floor.js';
 import type { Skipped } from './runners/registry.js';
 import type { Implementation } from './protocol.js';
@@ -114,6 +115,8 @@ export interface BenchReport {
     sessionTimeoutMs: number;
     readRatio: number;
     order: string;
+    /** A --runtime run: the runtimes and their versions (`Bun 1.4.5`); the implementations are zkts-mutex@<variant>. */
+    runtimes?: Partial<Record<RuntimeName, string>>;
   };
   /** The floor, measured with zkts's client (the ceiling the figures are compared with). */
   floor: FloorReport | null;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { handoffsChart, p99Chart } from './charts.js';
 import { LABELS } from './runners/registry.js';
 import type { BenchReport } from './report.js';
-import { markdownTables, ms } from './table.js';
+import { markdownTables, ms, runtimeTable } from './table.js';
 
 export function timestampName(iso: string): string {
   return iso.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
@@ -71,6 +71,16 @@ export function renderMarkdown(r: BenchReport, chartNames: { handoffs: string; p
     'Each figure is the median over the repeats (`runs`), with the min-max range in brackets when they differ. `vs best peer`: handoffs/s over the peer (Curator, kazoo, node-zookeeper-client) with the best median in the same row group, taken per repeat. `of ceiling`: handoffs/s over the floor\'s ceiling. Latencies: acquire call to holding. `req/acq`: requests the server received per acquisition; `notif/handoff`: watch notifications it sent per acquisition; `flush/acq`: transaction-log flushes (fsync) per acquisition; `warm-up s`: the warm-up the steady-state rule needed (see bench/README.md).',
     '',
   );
+  if (r.settings.runtimes !== undefined) {
+    out.push(
+      '### By runtime',
+      '',
+      "Medians over the repeats; `vs Node`: over zkts's Mutex on Node; `vs Node-compat`: a native transport over its runtime's node:net path; ratios of medians.",
+      '',
+      runtimeTable(r),
+      '',
+    );
+  }
   out.push(markdownTables(r));
   const failed = r.cells.filter((c) => c.status !== 'ok');
   if (failed.length > 0) {
@@ -96,9 +106,9 @@ export interface Written {
   svgs?: string[];
 }
 
-export function writeResults(r: BenchReport, outDir: string, opts: { jsonOnly: boolean; latest: boolean }): Written {
+export function writeResults(r: BenchReport, outDir: string, opts: { jsonOnly: boolean; latest: boolean; saveAs?: string | undefined }): Written {
   mkdirSync(outDir, { recursive: true });
-  const names = [timestampName(r.startedAt), ...(opts.latest ? ['latest'] : [])];
+  const names = [timestampName(r.startedAt), ...(opts.latest ? ['latest'] : []), ...(opts.saveAs !== undefined ? [opts.saveAs] : [])];
   const json = `${JSON.stringify(r, null, 2)}\n`;
   const written: Written = { json: join(outDir, `${names[0]!}.json`) };
   for (const name of names) {

@@ -112,6 +112,41 @@ export function markdownTables(report: BenchReport): string {
   return out.join('\n');
 }
 
+/**
+ * A --runtime run (bench/shared/runtimes.ts): per N, each runtime variant's medians with ratios of medians
+ * against Node's (`zkts-mutex@node`) and, for a native transport, against its runtime's Node-compat path.
+ */
+export function runtimeTable(report: Pick<BenchReport, 'summaries' | 'settings' | 'implementations'>, holdMs = Math.min(...report.settings.holdsMs)): string {
+  const order = report.implementations.map((i) => i.impl);
+  const lines = [
+    '| N | zkts Mutex client side | runs | handoffs/s | vs Node | vs Node-compat | p50 ms | p99 ms | CPU µs/acq | CPU vs Node |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const x = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || b === 0 ? '-' : `${(a / b).toFixed(2)}x`);
+  for (const n of report.settings.ns) {
+    const row = (impl: string): CellSummary | undefined => report.summaries.find((s) => s.impl === impl && s.n === n && s.holdMs === holdMs && s.runs > 0);
+    const node = row('zkts-mutex@node');
+    for (const s of report.summaries.filter((c) => c.n === n && c.holdMs === holdMs).sort((a, b) => order.indexOf(a.impl) - order.indexOf(b.impl))) {
+      if (s.runs === 0) {
+        lines.push(`| ${n} | ${LABELS[s.impl]} | 0/${s.failed} | failed | | | | | | |`);
+        continue;
+      }
+      const variant = s.impl.slice(s.impl.indexOf('@') + 1);
+      const compat = variant === 'bun' || variant === 'deno' ? row(`zkts-mutex@${variant}:node`) : undefined;
+      const int = (v: number): string => String(Math.round(v));
+      lines.push(
+        `| ${n} | ${LABELS[s.impl]} | ${s.failed > 0 ? `${s.runs}/${s.runs + s.failed}` : s.runs} | ${spreadText(s.handoffsPerS, int)} | ${x(s.handoffsPerS?.median, node?.handoffsPerS?.median)} | ${
+          compat === undefined ? '-' : x(s.handoffsPerS?.median, compat.handoffsPerS?.median)
+        } | ${spreadText(s.p50Us, ms)} | ${spreadText(s.p99Us, ms)} | ${spreadText(s.cpuUsPerAcquisition, int)} | ${x(
+          s.cpuUsPerAcquisition?.median,
+          node?.cpuUsPerAcquisition?.median,
+        )} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
 export function legend(): string {
   return Object.entries(LABELS)
     .map(([k, v]) => `${k} = ${v}`)

@@ -4,12 +4,16 @@
  *
  *   npx tsx bench/pipeline/main.ts [--quick] [--json <file>] [--connect host:port] [--rounds <n>]
  *                                   [--clients zkts,nzc,java[,floor]] [--zkts-entry <module>] [--ab <module>]
+ *                                   [--runtime node,bun,deno]
  *
  * Workloads: (a) getData of a 100-byte node, 100,000 requests, at most 1,000 in flight (a sliding
  * window: the next request starts as each one completes); (b) create (persistent, 100 bytes) then
  * delete of the same node, 20,000 pairs, at most 1,000 pairs in progress. Every client runs in its own
  * process, alone, warm-up then measured; rounds alternate the order; the table shows medians.
  * `--clients ...,floor` adds a diagnostic client with no library (bench/pipeline/socket-floor.ts).
+ * `--runtime node,bun,deno` measures zkts alone, its client side under each runtime (bench/shared/runtimes.ts):
+ * Node, and each other runtime's native transport and its Node-compat path, all in the same rounds, with
+ * ratios against Node (clients `zkts@node`, `zkts@bun`, `zkts@bun:node`, `zkts@deno`, `zkts@deno:node`).
  * Exports setup / run / teardown and taskSize for a driver that runs several benchmarks.
  * See bench/README.md, "Pipeline benchmark", for the method and the figures.
  */
@@ -21,10 +25,21 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { connect } from '../../src/entry/node.js';
 import { type ZkServer, startStandalone } from '../../test/support/zookeeper/index.js';
 import { cpuBaseline, median } from '../codec/harness.js';
+import {
+  type RuntimeName,
+  type RuntimeVariant,
+  entryOf,
+  parseRuntimes,
+  runtimeCommand,
+  runtimeOf,
+  runtimeVersion,
+  variantLabel,
+  variantsOf,
+} from '../shared/runtimes.js';
 import { type JavaRunner, javaCommand, prepareJava } from './java.js';
 import { type PhaseName, type PhaseResult, type RunSpec, parseResults, payload, specArgs } from './spec.js';
 
-export type ClientName = 'zkts' | 'nzc' | 'java' | 'floor' | 'zkts-B';
+export type ClientName = 'zkts' | 'nzc' | 'java' | 'floor' | 'zkts-B' | `zkts@${RuntimeVariant}`;
 
 export interface Options {
   quick: boolean;
@@ -37,6 +52,8 @@ export interface Options {
   zktsEntry: string | undefined;
   /** A second zkts build, measured as client "zkts-B" in the same rounds (A/B runs). */
   ab: string | undefined;
+  /** --runtime: zkts alone, under Node and each of these runtimes (native and Node-compat); else undefined. */
+  runtimes: RuntimeName[] | undefined;
 }
 
 /** Requests per run: each client performs this much measured work per round (plus warm-up). */
@@ -90,7 +107,22 @@ export interface Report {
   runs: RunRecord[];
   cells: Partial<Record<PhaseName, Partial<Record<ClientName, Cell>>>>;
   ratios: Partial<Record<PhaseName, { zktsVsNzcCpu: number | null; zktsVsJavaOps: number | null }>>;
+  /** --runtime runs: the runtimes' versions, and each variant's figures against Node's and its runtime's Node-compat path. */
+  runtimes?: {
+    versions: Partial<Record<RuntimeName, string>>;
+    variants: RuntimeVariant[];
+    ratios: Partial<Record<PhaseName, Partial<Record<RuntimeVariant, RuntimeRatios>>>>;
+  };
   elapsedS: number;
+}
+
+/** One runtime variant's medians over Node's (`zkts@node`), and a native transport's over its runtime's Node-compat path. */
+export interface RuntimeRatios {
+  opsVsNode: number;
+  cpuVsNode: number;
+  /** Native variants only: req/s over the same runtime's Node-compat path (goal >= 1). */
+  opsVsCompat: number | null;
+  cpuVsCompat: number | null;
 }
 
 export interface Context {
@@ -106,7 +138,7 @@ export interface Context {
 }
 
 function usage(): string {
-  return 'usage: tsx bench/pipeline/main.ts [--quick] [--json <file>] [--connect host:port] [--rounds <n>] [--clients zkts,nzc,java[,floor]] [--zkts-entry <module>] [--ab <module>]';
+  return 'usage: tsx bench/pipeline/main.ts [--quick] [--json <file>] [--connect host:port] [--rounds <n>] [--clients zkts,nzc,java[,floor]] [--zkts-entry <module>] [--ab <module>] [--runtime node,bun,deno]';
 }
 
 export function parseArgs(argv: readonly string[]): Options {
@@ -118,6 +150,7 @@ export function parseArgs(argv: readonly string[]): Options {
     clients: ['zkts', 'nzc', 'java'],
     zktsEntry: undefined,
     ab: undefined,
+    runtimes: undefined,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i];
@@ -143,6 +176,14 @@ export function parseArgs(argv: readonly string[]): Options {
       o.clients = list as ClientName[];
     } else if (a === '--zkts-entry') o.zktsEntry = resolvePath(value(++i, a));
     else if (a === '--ab') o.ab = resolvePath(value(++i, a));
+    else if (a === '--runtime') {
+      try {
+        o.runtimes = parseRuntimes(value(++i, a));
+      } catch (err) {
+        console.error(`${(err as Error).message}\n${usage()}`);
+        process.exit(2);
+      }
+    }
     else if (a === '--help' || a === '-h') {
       console.log(usage());
       process.exit(0);
@@ -154,6 +195,13 @@ export function parseArgs(argv: readonly string[]): Options {
   if (o.connect !== undefined && !/^127\.0\.0\.1:\d+$|^localhost:\d+$|^\[::1\]:\d+$/.test(o.connect)) {
     console.error('--connect takes a loopback host:port (127.0.0.1:<port>)');
     process.exit(2);
+  }
+  if (o.runtimes !== undefined) {
+    if (o.ab !== undefined || o.zktsEntry !== undefined) {
+      console.error(`--runtime measures this tree's zkts: not with --ab or --zkts-entry\n${usage()}`);
+      process.exit(2);
+    }
+    o.clients = variantsOf(o.runtimes).map((v) => `zkts@${v}` as const);
   }
   if (o.ab !== undefined) o.clients.push('zkts-B');
   return o;
@@ -219,6 +267,10 @@ export async function setup(opts: Options): Promise<Context> {
 function commandFor(ctx: Context, client: ClientName, spec: RunSpec): string[] | undefined {
   const args = specArgs(spec);
   if (client === 'java') return ctx.java === undefined ? undefined : javaCommand(ctx.java, args);
+  if (client.startsWith('zkts@')) {
+    const variant = client.slice('zkts@'.length) as RuntimeVariant;
+    return [...runtimeCommand(variant, NODE_RUNNER), 'zkts', resolvePath(ROOT, 'src', 'entry', `${entryOf(variant)}.ts`), ...args];
+  }
   const entry = client === 'zkts-B' ? ctx.opts.ab : ctx.opts.zktsEntry;
   const name = client === 'zkts-B' ? 'zkts' : client;
   return [process.execPath, '--import', 'tsx', NODE_RUNNER, name, entry ?? '-', ...args];
@@ -258,7 +310,8 @@ export async function run(ctx: Context): Promise<Report> {
   const runs: RunRecord[] = [];
   // Round 0 warms the server's JIT (one smaller zkts run); it is not recorded.
   for (let round = 0; round <= rounds; round++) {
-    const order = round === 0 ? (['zkts'] as const) : round % 2 === 1 ? clients : [...clients].reverse();
+    const warm: ClientName = ctx.opts.runtimes === undefined ? 'zkts' : 'zkts@node';
+    const order = round === 0 ? [warm] : round % 2 === 1 ? clients : [...clients].reverse();
     for (const client of order) {
       const spec: RunSpec = {
         connect: ctx.connectString,
@@ -280,7 +333,7 @@ export async function run(ctx: Context): Promise<Report> {
       const results = await runClient(cmd);
       if (round > 0) runs.push({ round, client, results });
       process.stderr.write(
-        `  ${round === 0 ? 'server warm-up' : `round ${round}`} ${client.padEnd(6)} ${results
+        `  ${round === 0 ? 'server warm-up' : `round ${round}`} ${client.padEnd(ctx.opts.runtimes === undefined ? 6 : 14)} ${results
           .map((r) => `${r.phase} ${fmtInt((r.ops * 1000) / r.wallMs)} req/s ${(r.cpuUs / r.ops).toFixed(1)} us/req`)
           .join('; ')}\n`,
       );
@@ -309,6 +362,7 @@ export async function run(ctx: Context): Promise<Report> {
     };
   }
   const cpuModel = cpus()[0]?.model.trim() ?? 'unknown';
+  const runtimes = ctx.opts.runtimes === undefined ? undefined : runtimeFigures(ctx.opts.runtimes, cells);
   return {
     machine: {
       nproc: cpus().length,
@@ -325,8 +379,35 @@ export async function run(ctx: Context): Promise<Report> {
     runs,
     cells,
     ratios,
+    ...(runtimes === undefined ? {} : { runtimes }),
     elapsedS: (Date.now() - t0) / 1000,
   };
+}
+
+/** Each runtime variant's medians against Node's, and each native transport's against its Node-compat path. */
+function runtimeFigures(names: readonly RuntimeName[], cells: Report['cells']): NonNullable<Report['runtimes']> {
+  const variants = variantsOf(names);
+  const versions: Partial<Record<RuntimeName, string>> = {};
+  for (const r of ['node', ...names] as RuntimeName[]) versions[r] = runtimeVersion(r);
+  const ratios: NonNullable<Report['runtimes']>['ratios'] = {};
+  for (const phase of ['getData', 'createDelete'] as const) {
+    const byClient = cells[phase] ?? {};
+    const node = byClient['zkts@node'];
+    const out: Partial<Record<RuntimeVariant, RuntimeRatios>> = {};
+    for (const v of variants) {
+      const c = byClient[`zkts@${v}`];
+      if (c === undefined || node === undefined) continue;
+      const compat = v === 'bun' || v === 'deno' ? byClient[`zkts@${v}:node`] : undefined;
+      out[v] = {
+        opsVsNode: c.opsPerSec / node.opsPerSec,
+        cpuVsNode: c.cpuUsPerOp / node.cpuUsPerOp,
+        opsVsCompat: compat === undefined ? null : c.opsPerSec / compat.opsPerSec,
+        cpuVsCompat: compat === undefined ? null : c.cpuUsPerOp / compat.cpuUsPerOp,
+      };
+    }
+    ratios[phase] = out;
+  }
+  return { versions, variants, ratios };
 }
 
 /** Removes the benchmark's nodes, stops the server it started, deletes the compiled Java runner. */
@@ -354,7 +435,7 @@ function fmtInt(x: number): string {
   return Math.round(x).toLocaleString('en-US');
 }
 
-const LABEL: Record<ClientName, string> = {
+const LABEL: Record<Exclude<ClientName, `zkts@${string}`>, string> = {
   zkts: 'zkts',
   'zkts-B': 'zkts (B build)',
   nzc: 'node-zookeeper-client 1.1.3',
@@ -366,14 +447,61 @@ const PHASE_LABEL: Record<PhaseName, string> = {
   createDelete: 'create+delete, window 1,000 pairs',
 };
 
+function label(client: ClientName, r: Report): string {
+  return client.startsWith('zkts@')
+    ? `zkts on ${variantLabel(client.slice('zkts@'.length) as RuntimeVariant, r.runtimes?.versions ?? {})}`
+    : LABEL[client as Exclude<ClientName, `zkts@${string}`>];
+}
+
+/** The goals of issue 12, per runtime: a native transport at least as fast as its runtime's Node-compat path; CPU per request within 1.2x Node's. */
+export const RUNTIME_GOALS = { opsVsCompat: 1, cpuVsNode: 1.2 } as const;
+
+/** A --runtime run: every variant's medians with its ratios against Node, then the goals per runtime. */
+export function renderRuntimeReport(r: Report): string {
+  const rt = r.runtimes!;
+  const x = (v: number | null | undefined): string => (v === null || v === undefined ? 'n/a' : `${v.toFixed(2)}x`);
+  const lines: string[] = [];
+  lines.push('| workload | zkts client side | req/s | client CPU us/req | req/s vs Node | CPU/req vs Node | req/s per round |');
+  lines.push('|---|---|---:|---:|---:|---:|---|');
+  for (const phase of ['getData', 'createDelete'] as const) {
+    for (const v of rt.variants) {
+      const c = r.cells[phase]?.[`zkts@${v}`];
+      if (c === undefined) continue;
+      const q = rt.ratios[phase]?.[v];
+      lines.push(
+        `| ${PHASE_LABEL[phase]} | ${label(`zkts@${v}`, r)} | ${fmtInt(c.opsPerSec)} | ${c.cpuUsPerOp.toFixed(1)} | ${x(q?.opsVsNode)} | ${x(q?.cpuVsNode)} | ${c.rounds
+          .map((y) => fmtInt(y.opsPerSec))
+          .join(' / ')} |`,
+      );
+    }
+  }
+  lines.push('');
+  lines.push(
+    `| workload | runtime | native req/s / Node-compat req/s (goal >= ${RUNTIME_GOALS.opsVsCompat.toFixed(2)}) | native CPU/req / Node's (goal <= ${RUNTIME_GOALS.cpuVsNode.toFixed(2)}) |`,
+  );
+  lines.push('|---|---|---:|---:|');
+  for (const phase of ['getData', 'createDelete'] as const) {
+    for (const v of rt.variants.filter((y): y is 'bun' | 'deno' => y === 'bun' || y === 'deno')) {
+      const q = rt.ratios[phase]?.[v];
+      const f = (y: number | null | undefined, goal: (z: number) => boolean): string =>
+        y === null || y === undefined ? 'n/a' : `${y.toFixed(2)} ${goal(y) ? '(met)' : '(missed)'}`;
+      lines.push(
+        `| ${PHASE_LABEL[phase]} | ${rt.versions[runtimeOf(v)] ?? v} | ${f(q?.opsVsCompat, (y) => y >= RUNTIME_GOALS.opsVsCompat)} | ${f(q?.cpuVsNode, (y) => y <= RUNTIME_GOALS.cpuVsNode)} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
 export function renderReport(r: Report): string {
+  if (r.runtimes !== undefined) return renderRuntimeReport(r);
   const lines: string[] = [];
   lines.push('| workload | client | req/s | client CPU us/req | server CPU us/req | req/s per round |');
   lines.push('|---|---|---:|---:|---:|---|');
   for (const phase of ['getData', 'createDelete'] as const) {
     for (const [client, c] of Object.entries(r.cells[phase] ?? {}) as [ClientName, Cell][]) {
       lines.push(
-        `| ${PHASE_LABEL[phase]} | ${LABEL[client]} | ${fmtInt(c.opsPerSec)} | ${c.cpuUsPerOp.toFixed(1)} | ${
+        `| ${PHASE_LABEL[phase]} | ${label(client, r)} | ${fmtInt(c.opsPerSec)} | ${c.cpuUsPerOp.toFixed(1)} | ${
           c.serverCpuUsPerOp === null ? 'n/a' : c.serverCpuUsPerOp.toFixed(1)
         } | ${c.rounds.map((x) => fmtInt(x.opsPerSec)).join(' / ')} |`,
       );

@@ -18,6 +18,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runtimeKindTable } from './runtime-tables.js';
 import { type CodecRow, codecTable } from '../codec/report.js';
 import { type LeaseCostRow, leaseCostTable } from '../lease/main.js';
 import type { FaultsReport } from '../lock/faults/report.js';
@@ -32,6 +33,8 @@ const BLOCK = /<!-- bench-table (\S+) ([\w-]+)((?: \w+=\S+)*) -->\n[\s\S]*?<!-- 
 
 /** The results page and its files. */
 export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+/** bench/README.md, the method: its blocks (verdicts only, no figures) read files from RESULTS_DIR too. */
+export const METHOD_PAGE = join(RESULTS_DIR, '..', 'README.md');
 
 function options(raw: string): Map<string, string> {
   return new Map(
@@ -67,6 +70,9 @@ function pipelineCaption(r: PipelineReport): string {
 
 /** One table's Markdown from a result file's JSON. */
 export function renderTable(json: unknown, kind: string, opts: Map<string, string>): string {
+  // The --runtime runs' kinds (pipeline-runtimes, lock-runtimes, runtime-verdicts): bench/shared/runtime-tables.ts.
+  const runtime = runtimeKindTable(json, kind);
+  if (runtime !== undefined) return runtime;
   if (kind === 'codec') return `${codecCaption(json as CodecFile)}\n\n${codecTable((json as CodecFile).results)}`;
   if (kind === 'lease') return leaseCostTable((json as { rows: LeaseCostRow[] }).rows);
   if (kind === 'pipeline') return `${pipelineCaption(json as PipelineReport)}\n\n${pipelineTables(json as PipelineReport)}`;
@@ -124,9 +130,10 @@ export function blocks(readme: string): { file: string; kind: string }[] {
 
 // `npm run bench:readme`: rewrites the results page's tables from their files.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const path = join(RESULTS_DIR, 'README.md');
-  const before = readFileSync(path, 'utf8');
-  const after = regenerate(before);
-  writeFileSync(path, after);
-  process.stdout.write(`${blocks(after).length} tables regenerated${after === before ? ' (no change)' : ''}\n`);
+  for (const path of [join(RESULTS_DIR, 'README.md'), METHOD_PAGE]) {
+    const before = readFileSync(path, 'utf8');
+    const after = regenerate(before);
+    writeFileSync(path, after);
+    process.stdout.write(`${path}: ${blocks(after).length} tables regenerated${after === before ? ' (no change)' : ''}\n`);
+  }
 }

@@ -54,7 +54,11 @@ export async function connectWith(
 ): Promise<ZooKeeper> {
   const { hosts, chroot } = parseConnectString(connectString);
   const transport = options.transport ?? defaultTransport;
-  if (transport === undefined) throw new InvalidArgumentError('no transport: pass options.transport');
+  if (transport === undefined) {
+    throw new InvalidArgumentError(
+      "no transport: pass options.transport (this is zkts's runtime-neutral entry; 'zkts/node', 'zkts/bun', 'zkts/deno' and 'zkts/workers' have one)",
+    );
+  }
   const sessionTimeout = options.sessionTimeout ?? 30_000;
   if (!Number.isFinite(sessionTimeout) || sessionTimeout <= 0) {
     throw new InvalidArgumentError(`bad sessionTimeout ${sessionTimeout}`);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareCurator, prepareKazoo } from './launch.js';
 import type { Implementation } from '../protocol.js';
+import { type RuntimeVariant, entryOf, runtimeCommand, runtimeOf, runtimeVersion, variantLabel } from '../../shared/runtimes.js';
 
 export const ALL_IMPLS: readonly Implementation[] = ['zkts-mutex', 'zkts-simple-lock', 'zkts-rwlock', 'nzc-recipe', 'curator', 'kazoo'];
 /** Runnable when named with --impl, never by default: the negative control of the tests. */
@@ -32,6 +33,11 @@ export const LABELS: Record<Implementation, string> = {
   curator: 'Curator InterProcessMutex',
   kazoo: 'kazoo Lock',
   'broken-lock': 'broken lock (negative control: holds without waiting)',
+  'zkts-mutex@node': 'zkts Mutex on Node (node:net)',
+  'zkts-mutex@bun': 'zkts Mutex on Bun (Bun.connect)',
+  'zkts-mutex@bun:node': 'zkts Mutex on Bun (node:net, Node-compat)',
+  'zkts-mutex@deno': 'zkts Mutex on Deno (Deno.connect)',
+  'zkts-mutex@deno:node': 'zkts Mutex on Deno (node:net, Node-compat)',
 };
 
 export interface PreparedImpl {
@@ -82,6 +88,14 @@ function peer(impl: 'curator' | 'kazoo'): PreparedImpl | string {
   return { impl, version: p.description, command: () => p.command(), dispose: () => p.dispose() };
 }
 
+/** zkts's Mutex under a runtime (--runtime): runners/zkts-runtime.ts, told its entry by `--entry`. */
+function runtimeRunner(impl: `zkts-mutex@${RuntimeVariant}`): PreparedImpl {
+  const variant = impl.slice('zkts-mutex@'.length) as RuntimeVariant;
+  const path = join(REPO, 'bench/lock/runners/zkts-runtime.ts');
+  const version = `zkts ${packageVersion('zkts') ?? '(this tree)'} (${variantLabel(variant, { [runtimeOf(variant)]: runtimeVersion(runtimeOf(variant)) })})`;
+  return { impl, version, command: () => [...runtimeCommand(variant, path), '--entry', entryOf(variant)], dispose: () => undefined };
+}
+
 /** Prepares the requested implementations, in the order given; the rest are skipped with a reason. */
 export function prepareImpls(impls: readonly Implementation[]): { ready: PreparedImpl[]; skipped: Skipped[] } {
   const ready: PreparedImpl[] = [];
@@ -111,6 +125,8 @@ export function prepareImpls(impls: readonly Implementation[]): { ready: Prepare
       case 'kazoo':
         p = peer('kazoo');
         break;
+      default:
+        p = runtimeRunner(impl);
     }
     if (typeof p === 'string') skipped.push({ impl, reason: p });
     else ready.push(p);

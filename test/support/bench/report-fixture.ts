@@ -103,3 +103,43 @@ export function sampleReport(): BenchReport {
     goals: [],
   };
 }
+
+/**
+ * A synthetic --runtime report (bench/shared/runtimes.ts): zkts's Mutex on Node, Bun and Deno, native and
+ * Node-compat, at N 1, 16, 64, hold 0, one repeat. Bun's native transport is faster than its Node-compat
+ * path and cheaper than Node; Deno's is slower than its Node-compat path at N = 64 and costs 1.3x Node's CPU.
+ */
+export function sampleRuntimeReport(): BenchReport {
+  const rates: Record<string, [number, number]> = {
+    'zkts-mutex@node': [1000, 400],
+    'zkts-mutex@bun': [1100, 360],
+    'zkts-mutex@bun:node': [1000, 420],
+    'zkts-mutex@deno': [900, 520],
+    'zkts-mutex@deno:node': [950, 480],
+  };
+  const impls = Object.keys(rates) as Implementation[];
+  const ns = [1, 16, 64];
+  const cells = ns.flatMap((n) =>
+    impls.map((impl) => {
+      const [rate, cpu] = rates[impl]!;
+      const handoffsPerS = impl === 'zkts-mutex@deno' && n !== 64 ? 1000 : rate;
+      return cellOf('zkts-mutex', n, 0, { impl, handoffsPerS, cpuUsPerAcquisition: cpu });
+    }),
+  );
+  const base = sampleReport();
+  return {
+    ...base,
+    command: 'npm run bench -- --runtime bun,deno',
+    settings: {
+      ...base.settings,
+      ns,
+      holdsMs: [0],
+      repeats: { '1': 1, '16': 1, '64': 1 },
+      runtimes: { node: 'Node v20.20.2', bun: 'Bun 1.4.5', deno: 'Deno 2.9.6' },
+    },
+    implementations: impls.map((impl) => ({ impl, label: impl, version: 'test' })),
+    skipped: [],
+    cells,
+    summaries: summarizeCells(cells),
+  };
+}

@@ -47,4 +47,19 @@ describe('bench cli', () => {
     expect(() => parseArgs(['--faults', '--ensemble', '3', '--n', '4'])).toThrow('--n does not apply');
     expect(() => parseArgs(['--faults', '--ensemble', '3', '--quick'])).toThrow('--quick does not apply');
   });
+
+  it('cli - --runtime: zkts Mutex on Node and each runtime, native and Node-compat; N 1, 16, 64, hold 0, 5 repeats each', () => {
+    const o = parseArgs(['--runtime', 'deno,bun', '--save-as', 'lock-runtimes'])!;
+    expect(o).toMatchObject({ runtimes: ['deno', 'bun'], ns: [1, 16, 64], holds: [0], repeatAll: true, saveAs: 'lock-runtimes' });
+    expect(o.impls).toEqual(['zkts-mutex@node', 'zkts-mutex@deno', 'zkts-mutex@deno:node', 'zkts-mutex@bun', 'zkts-mutex@bun:node']);
+    expect([...o.repeats.values()]).toEqual([5, 5, 5]);
+    expect(parseArgs(['--runtime', 'node', '--quick'])!).toMatchObject({ impls: ['zkts-mutex@node'], ns: [1, 16, 64] });
+  });
+
+  it('cli - --runtime refuses an unknown runtime, --impl and --faults; --save-as takes a bare name', () => {
+    expect(() => parseArgs(['--runtime', 'bun,workerd'])).toThrow('--runtime: unknown runtime workerd');
+    expect(() => parseArgs(['--runtime', 'bun', '--impl', 'curator'])).toThrow('not with --impl or --faults');
+    expect(() => parseArgs(['--runtime', 'bun', '--ensemble', '3', '--faults'])).toThrow('not with --impl or --faults');
+    expect(() => parseArgs(['--save-as', '../x'])).toThrow('--save-as: a file name without a folder');
+  });
 });

@@ -7,21 +7,95 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { annotateCells, evaluateGoals } from '../../../bench/lock/goals.js';
-import { RESULTS_DIR, blocks, regenerate, renderTable } from '../../../bench/shared/results-page.js';
+import { METHOD_PAGE, RESULTS_DIR, blocks, regenerate, renderTable } from '../../../bench/shared/results-page.js';
 import { summarizeCells } from '../../../bench/lock/summary.js';
-import { sampleReport } from '../../support/bench/report-fixture.js';
+import type { Report as PipelineReport } from '../../../bench/pipeline/main.js';
+import { sampleReport, sampleRuntimeReport } from '../../support/bench/report-fixture.js';
+
+/** A --runtime pipeline report: Node, and Bun and Deno each native and Node-compat, on both workloads. */
+function pipelineRuntimeReport(): PipelineReport {
+  const cell = (opsPerSec: number, cpuUsPerOp: number) => ({ opsPerSec, cpuUsPerOp, serverCpuUsPerOp: 50, rounds: [{ opsPerSec, cpuUsPerOp }] });
+  const figures = {
+    'zkts@node': cell(20_000, 20),
+    'zkts@bun': cell(22_000, 18),
+    'zkts@bun:node': cell(21_000, 22),
+    'zkts@deno': cell(18_000, 25),
+    'zkts@deno:node': cell(19_000, 23),
+  } as const;
+  const ratios = Object.fromEntries(
+    (['node', 'bun', 'bun:node', 'deno', 'deno:node'] as const).map((v) => {
+      const c = figures[`zkts@${v}`];
+      const compat = v === 'bun' || v === 'deno' ? figures[`zkts@${v}:node`] : undefined;
+      return [
+        v,
+        {
+          opsVsNode: c.opsPerSec / 20_000,
+          cpuVsNode: c.cpuUsPerOp / 20,
+          opsVsCompat: compat === undefined ? null : c.opsPerSec / compat.opsPerSec,
+          cpuVsCompat: compat === undefined ? null : c.cpuUsPerOp / compat.cpuUsPerOp,
+        },
+      ];
+    }),
+  );
+  return {
+    machine: { nproc: 2, cpu: 'AMD EPYC', node: 'v20.20.2', java: undefined, load1: [1, 2], baselineMs: 100 },
+    server: 'standalone',
+    command: 'npx tsx bench/pipeline/main.ts --runtime node,bun,deno',
+    task: { gets: 1, getWarmup: 1, pairs: 1, pairWarmup: 1, window: 1, rounds: 1 },
+    skipped: [],
+    runs: [],
+    cells: { getData: figures, createDelete: figures },
+    ratios: {},
+    runtimes: {
+      versions: { node: 'Node v20.20.2', bun: 'Bun 1.4.5', deno: 'Deno 2.9.6' },
+      variants: ['node', 'bun', 'bun:node', 'deno', 'deno:node'],
+      ratios: { getData: ratios, createDelete: ratios },
+    },
+    elapsedS: 1,
+  };
+}
 
 describe('results page tables', () => {
   const readme = readFileSync(join(RESULTS_DIR, 'README.md'), 'utf8');
 
   it('every table names a stored result file, and there is one of each kind', () => {
     const found = blocks(readme);
-    expect(new Set(found.map((b) => b.kind))).toEqual(new Set(['cells', 'goals', 'floor', 'codec', 'pipeline', 'lease', 'faults', 'fault-list', 'shared']));
+    expect(new Set(found.map((b) => b.kind))).toEqual(
+      new Set(['cells', 'goals', 'floor', 'codec', 'pipeline', 'lease', 'faults', 'fault-list', 'shared', 'pipeline-runtimes', 'lock-runtimes']),
+    );
     for (const b of found) expect(existsSync(join(RESULTS_DIR, b.file)), b.file).toBe(true);
   });
 
   it('every table says what its file says (regenerate with npm run bench:readme)', () => {
     expect(regenerate(readme)).toBe(readme);
+  });
+
+  it("bench/README.md's runtime verdicts name stored files and say what they say", () => {
+    const method = readFileSync(METHOD_PAGE, 'utf8');
+    const found = blocks(method);
+    expect(found).toEqual([
+      { file: 'pipeline-runtimes.json', kind: 'runtime-verdicts' },
+      { file: 'lock-runtimes.json', kind: 'runtime-verdicts' },
+    ]);
+    for (const b of found) expect(existsSync(join(RESULTS_DIR, b.file)), b.file).toBe(true);
+    expect(regenerate(method)).toBe(method);
+  });
+
+  it('renders a --runtime run: figures against Node and the Node-compat path, and verdicts without figures', () => {
+    const pipeline = renderTable(pipelineRuntimeReport(), 'pipeline-runtimes', new Map()).split('\n');
+    expect(pipeline).toContain('| getData, 100 B, window 1,000 | zkts on Bun 1.4.5, Bun.connect | 22,000 | 18.0 | 1.10x | 0.90x | 22,000 |');
+    expect(pipeline).toContain('| create+delete, window 1,000 pairs | Deno 2.9.6 | 0.95 (missed) | 1.25 (missed) |');
+    expect(renderTable(pipelineRuntimeReport(), 'runtime-verdicts', new Map()).split('\n').slice(2)).toEqual([
+      '| Bun 1.4.5 (pipeline) | met | met |',
+      '| Deno 2.9.6 (pipeline) | missed (getData, createDelete) | missed (getData, createDelete) |',
+    ]);
+    const lock = sampleRuntimeReport();
+    lock.goals = evaluateGoals(lock);
+    expect(renderTable(lock, 'lock-runtimes', new Map())).toContain('| 64 | zkts Mutex on Deno (Deno.connect) | 1 | 900 | 0.90x | 0.95x |');
+    expect(renderTable(lock, 'runtime-verdicts', new Map()).split('\n').slice(2)).toEqual([
+      '| Bun 1.4.5 (lock hand-offs) | met | met |',
+      '| Deno 2.9.6 (lock hand-offs) | missed (N = 64) | missed (N = 1, N = 16, N = 64) |',
+    ]);
   });
 
   it('renders the summary rows of one hold time, filtered by implementation and N', () => {

@@ -11,8 +11,8 @@ import { SCHEMA, type BenchReport } from '../../../bench/lock/report.js';
 import { renderMarkdown, timestampName, writeResults } from '../../../bench/lock/results.js';
 import { perAcquisition, ceilingHandoffsPerSecond } from '../../../bench/lock/stats.js';
 import { summarizeCells } from '../../../bench/lock/summary.js';
-import { COLUMNS, textTables } from '../../../bench/lock/table.js';
-import { cellOf, sampleReport } from '../../support/bench/report-fixture.js';
+import { COLUMNS, runtimeTable, textTables } from '../../../bench/lock/table.js';
+import { cellOf, sampleReport, sampleRuntimeReport } from '../../support/bench/report-fixture.js';
 
 function annotated(): BenchReport {
   const r = sampleReport();
@@ -191,5 +191,32 @@ describe('results - table and files', () => {
     expect(md).toContain('Mutual-exclusion violations: 2 (THE RUN FAILED)');
     expect(md).toContain('write hold token 5 starts before');
     expect(md).toContain('Not measured: connection refused');
+  });
+});
+
+describe('results - a --runtime run', () => {
+  it('goals per runtime: native handoffs/s against its Node-compat path, CPU per acquisition against Node, at every N', () => {
+    const r = sampleRuntimeReport();
+    const goals = evaluateGoals(r);
+    expect(goals.map((g) => [g.goal.split(':')[0], g.met])).toEqual([
+      ['zkts Mutex on Bun 1.4.5', true],
+      ['zkts Mutex on Bun 1.4.5', true],
+      ['zkts Mutex on Deno 2.9.6', false],
+      ['zkts Mutex on Deno 2.9.6', false],
+      ['no mutual-exclusion violation in any cell (fenced store and recorded holds)', true],
+    ]);
+    expect(goals[0]!.detail).toBe('N=1: 1.10x (1100 vs 1000 handoffs/s); N=16: 1.10x (1100 vs 1000 handoffs/s); N=64: 1.10x (1100 vs 1000 handoffs/s)');
+    expect(goals[2]!.detail).toContain('N=64: 0.95x (900 vs 950 handoffs/s)');
+    expect(goals[3]!.detail).toContain('N=1: 1.30x (520 vs 400 us/acq)');
+  });
+
+  it('the runtime table: each variant against Node, a native transport against its Node-compat path', () => {
+    const lines = runtimeTable(sampleRuntimeReport()).split('\n');
+    expect(lines).toHaveLength(2 + 3 * 5);
+    expect(lines[2]).toBe('| 1 | zkts Mutex on Node (node:net) | 1 | 1000 | 1.00x | - | 0.50 | 1.20 | 400 | 1.00x |');
+    expect(lines[3]).toBe('| 1 | zkts Mutex on Bun (Bun.connect) | 1 | 1100 | 1.10x | 1.10x | 0.50 | 1.20 | 360 | 0.90x |');
+    expect(lines[4]).toBe('| 1 | zkts Mutex on Bun (node:net, Node-compat) | 1 | 1000 | 1.00x | - | 0.50 | 1.20 | 420 | 1.05x |');
+    expect(renderMarkdown(sampleRuntimeReport(), undefined)).toContain('### By runtime');
+    expect(renderMarkdown(sampleReport(), undefined)).not.toContain('### By runtime');
   });
 });
