@@ -8,8 +8,8 @@ import { type ConnectOptions, connectWith } from './client/connect.js';
 import type { ZooKeeper } from './client/zookeeper.js';
 
 export type { ConnectOptions } from './client/connect.js';
+export { ZooKeeper } from './client/zookeeper.js';
 export {
-  ZooKeeper,
   isMultiError,
   type MultiError,
   type DataResult,
@@ -18,7 +18,7 @@ export {
   type VersionOptions,
   type WatchOption,
   type WatchTypeName,
-} from './client/zookeeper.js';
+} from './client/results.js';
 export { op, type CreateOptions, type Data, type ReadOp, type WriteOp } from './client/op.js';
 export { PersistentWatch } from './client/persistent-watch.js';
 export type { WatchedEvent, EventTypeName, KeeperStateName } from './client/watched-event.js';
