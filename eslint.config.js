@@ -30,8 +30,7 @@ const RUNTIMES = ['node', 'deno', 'workerd', 'bun'];
 
 const NO_NODE = {
   regex: '^node:',
-  message:
-    'Only src/transport/node*.ts, src/entry/node.ts and src/cli may import node:* modules; the core uses universal APIs.',
+  message: 'Only src/transport/node*.ts, src/entry/node.ts and src/cli may import node:* modules; the core uses universal APIs.',
 };
 /** Anything not relative: packages, absolute paths, and runtime schemes such as bun: or cloudflare:. */
 const noBare = (allowed = '') => ({
@@ -234,10 +233,7 @@ export default defineConfig([
     name: 'zkts/layers/errors',
     files: ['src/errors.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ regex: '^', message: 'src/errors.ts is a leaf module: it imports nothing.' }] },
-      ],
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^', message: 'src/errors.ts is a leaf module: it imports nothing.' }] }],
     },
   },
   {

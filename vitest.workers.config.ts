@@ -18,7 +18,11 @@ const suite = {
   test: {
     name: 'workerd',
     include: ['test/workerd/**/*.test.ts', 'test/integration/client/*.test.ts', 'test/integration/recipes/*.test.ts'],
-    exclude: ['test/integration/client/rw-probe.test.ts', 'test/integration/client/host-names.test.ts', 'test/integration/recipes/curator-interop.test.ts'],
+    exclude: [
+      'test/integration/client/rw-probe.test.ts',
+      'test/integration/client/host-names.test.ts',
+      'test/integration/recipes/curator-interop.test.ts',
+    ],
     globalSetup: ['test/workerd/support/global-setup.ts'],
     testTimeout: 60_000 * timing,
     hookTimeout: 120_000 * timing,

@@ -50,18 +50,9 @@ export type ErrorCodeName = keyof typeof ErrorCode;
 
 /** Codes that only this client produces, for conditions ZooKeeper has no name for. */
 export type ClientErrorCodeName =
-  | 'CLIENTCLOSED'
-  | 'INVALIDARGUMENT'
-  | 'UNSUPPORTED'
-  | 'NOHOSTS'
-  | 'QUEUEFULL'
-  | 'LOCKLOST'
-  | 'ACQUIRETIMEOUT'
-  | 'TLS';
+  'CLIENTCLOSED' | 'INVALIDARGUMENT' | 'UNSUPPORTED' | 'NOHOSTS' | 'QUEUEFULL' | 'LOCKLOST' | 'ACQUIRETIMEOUT' | 'TLS';
 
-const codeNames = new Map<number, ErrorCodeName>(
-  (Object.keys(ErrorCode) as ErrorCodeName[]).map((name) => [ErrorCode[name], name]),
-);
+const codeNames = new Map<number, ErrorCodeName>((Object.keys(ErrorCode) as ErrorCodeName[]).map((name) => [ErrorCode[name], name]));
 
 /** The KeeperException.Code name of a number, or undefined when ZooKeeper defines none. */
 export function errorCodeName(code: number): ErrorCodeName | undefined {
@@ -81,12 +72,7 @@ export class ZooKeeperError extends Error {
   readonly errno: number;
   readonly path: string | undefined;
 
-  constructor(
-    message: string,
-    code: ErrorCodeName | ClientErrorCodeName | 'UNKNOWN',
-    errno: number,
-    options: ZooKeeperErrorOptions = {},
-  ) {
+  constructor(message: string, code: ErrorCodeName | ClientErrorCodeName | 'UNKNOWN', errno: number, options: ZooKeeperErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.errno = errno;
@@ -397,14 +383,20 @@ export class TlsError extends ZooKeeperError {
  * and Deno's rustls messages (`invalid peer certificate: UnknownIssuer`, `received fatal alert: ...`).
  */
 const TLS_PATTERNS: readonly (readonly [TlsFailureReason | 'client-certificate', RegExp])[] = [
-  ['certificate-expired', /CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|certificate has expired|certificate is not yet valid|peer certificate: (?:Expired|NotValidYet)|certificate expired|certificate not valid yet/i],
+  [
+    'certificate-expired',
+    /CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|certificate has expired|certificate is not yet valid|peer certificate: (?:Expired|NotValidYet)|certificate expired|certificate not valid yet/i,
+  ],
   ['hostname-mismatch', /ERR_TLS_CERT_ALTNAME_INVALID|Hostname\/IP does not match|NotValidForName|not valid for name/i],
   [
     'untrusted-certificate',
     /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_SIGNATURE_FAILURE|CERT_UNTRUSTED|CERT_REJECTED|INVALID_CA|UnknownIssuer|BadSignature|unable to verify the first certificate|self[- ]signed certificate/i,
   ],
   // Alerts from the server about the client's certificate (or its absence).
-  ['client-certificate', /ALERT_BAD_CERTIFICATE|ALERT_CERTIFICATE_REQUIRED|ALERT_UNKNOWN_CA|ALERT_CERTIFICATE_UNKNOWN|ALERT_CERTIFICATE_EXPIRED|ALERT_UNSUPPORTED_CERTIFICATE|ALERT_ACCESS_DENIED|alert bad certificate|fatal alert: (?:BadCertificate|CertificateRequired|UnknownCA|CertificateUnknown|CertificateExpired|AccessDenied)/i],
+  [
+    'client-certificate',
+    /ALERT_BAD_CERTIFICATE|ALERT_CERTIFICATE_REQUIRED|ALERT_UNKNOWN_CA|ALERT_CERTIFICATE_UNKNOWN|ALERT_CERTIFICATE_EXPIRED|ALERT_UNSUPPORTED_CERTIFICATE|ALERT_ACCESS_DENIED|alert bad certificate|fatal alert: (?:BadCertificate|CertificateRequired|UnknownCA|CertificateUnknown|CertificateExpired|AccessDenied)/i,
+  ],
 ];
 
 const HINTS: Record<TlsFailureReason, string> = {
@@ -413,7 +405,8 @@ const HINTS: Record<TlsFailureReason, string> = {
   'hostname-mismatch':
     'the server certificate is not issued for the name dialled: connect by a name it lists (subjectAltName), or set tls.servername to one',
   'client-certificate-required': 'the server requires a client certificate (ssl.clientAuth=need): pass tls.cert and tls.key',
-  'client-certificate-rejected': 'the server refused the client certificate: it must be issued by a CA in the server trust store, and valid',
+  'client-certificate-rejected':
+    'the server refused the client certificate: it must be issued by a CA in the server trust store, and valid',
 };
 
 /**
@@ -439,12 +432,7 @@ export function tlsFailureOf(error: unknown, host: string, clientCert: boolean):
 }
 
 /** Why a lock holder can no longer be sure it holds the lock. */
-export type LockLostReason =
-  | 'released'
-  | 'lease-expired'
-  | 'session-ended'
-  | 'node-deleted'
-  | 'disconnected';
+export type LockLostReason = 'released' | 'lease-expired' | 'session-ended' | 'node-deleted' | 'disconnected';
 
 /**
  * The reason a Lease's `signal` aborts with: the holder can no longer be sure it holds the lock.

@@ -28,23 +28,10 @@ export type { Logger, LogLevel } from './session/options.js';
 export type { SaslCredentials } from './session/sasl.js';
 export type { Clock } from './session/clock.js';
 export type { ValidityHold } from './session/validity-keeper.js';
-export type {
-  Transport,
-  TransportConnection,
-  TransportConnectOptions,
-  TransportSink,
-  TransportTlsOptions,
-} from './transport/types.js';
+export type { Transport, TransportConnection, TransportConnectOptions, TransportSink, TransportTlsOptions } from './transport/types.js';
 export { CreateMode, Perms, ErrorCode, type ErrorCodeName } from './protocol/constants.js';
 export type { ACL, Id, Stat, ClientInfo } from './protocol/records/data.js';
-export {
-  ANYONE_ID_UNSAFE,
-  AUTH_IDS,
-  OPEN_ACL_UNSAFE,
-  CREATOR_ALL_ACL,
-  READ_ACL_UNSAFE,
-  digestACL,
-} from './protocol/acl.js';
+export { ANYONE_ID_UNSAFE, AUTH_IDS, OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE, digestACL } from './protocol/acl.js';
 export { digestId } from './protocol/digest.js';
 export * from './errors.js';
 

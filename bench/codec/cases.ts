@@ -24,13 +24,7 @@ import {
   encodeReply,
   encodeRequest,
 } from '../../src/protocol/index.js';
-import {
-  type NzcRecord,
-  type NzcReplyHeader,
-  type NzcStat,
-  jute,
-  nzcOpenAclRecords,
-} from './nzc.js';
+import { type NzcRecord, type NzcReplyHeader, type NzcStat, jute, nzcOpenAclRecords } from './nzc.js';
 
 export interface BenchCase {
   id: string;
@@ -416,11 +410,7 @@ const decGetData: BenchCase = {
 };
 
 // exists / setData reply: a bare Stat (ExistsResponse and SetDataResponse are the same record).
-const STAT_FRAME = replyFrame(
-  'dec.stat',
-  encodeReply(HEADER, 'exists', { stat: STAT }),
-  new jute.protocol.ExistsResponse(nzcStat(STAT)),
-);
+const STAT_FRAME = replyFrame('dec.stat', encodeReply(HEADER, 'exists', { stat: STAT }), new jute.protocol.ExistsResponse(nzcStat(STAT)));
 const statSplitter = new FrameSplitter();
 function zkDecExists(frame: Buffer): number {
   const payload = statSplitter.push(view(frame))[0]!;
@@ -519,12 +509,10 @@ function childrenCase(id: string, label: string, children: string[], stat: Stat)
   };
 }
 
-const decChildren5 = childrenCase(
-  'dec.getChildren2',
-  'decode getChildren2 reply (5 children + Stat)',
-  CHILDREN_5,
-  { ...CHILD_STAT, numChildren: 5 },
-);
+const decChildren5 = childrenCase('dec.getChildren2', 'decode getChildren2 reply (5 children + Stat)', CHILDREN_5, {
+  ...CHILD_STAT,
+  numChildren: 5,
+});
 // nzc has no GetChildrenResponse record: its getChildren() always sends getChildren2, so the 1,000-child
 // case is the reply nzc really receives (names + Stat); the Stat is 68 of ~59,000 bytes.
 const decChildren1000 = childrenCase(

@@ -67,9 +67,7 @@ console.log(`equivalence: ${cases.length} cases checked (same frame bytes / same
 const cpuModel = cpus()[0]?.model.trim() ?? 'unknown';
 const loadBefore = loadavg()[0]!;
 const baseline = cpuBaseline();
-console.log(
-  `machine: ${cpus().length} CPUs, ${cpuModel}, node ${process.version}, node-zookeeper-client ${NZC_VERSION}`,
-);
+console.log(`machine: ${cpus().length} CPUs, ${cpuModel}, node ${process.version}, node-zookeeper-client ${NZC_VERSION}`);
 console.log(
   `cpu baseline: xorshift32 x 50M in ${baseline.ms.toFixed(1)} ms ${clockName} (${baseline.mopsPerSec.toFixed(0)} Msteps/s; lower ms = faster machine)`,
 );

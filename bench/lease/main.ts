@@ -115,10 +115,11 @@ export function leaseCostTable(rows: readonly LeaseCostRow[]): string {
   ].join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`lease cost: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+if (import.meta.url === `file://${process.argv[1]}`)
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`lease cost: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );

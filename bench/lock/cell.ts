@@ -105,7 +105,12 @@ const sum = (runners: readonly RunnerProcess[]): number => runners.reduce((s, r)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Sends `command` to every runner, then waits for `answer` from each; the answers' payloads. */
-export async function all(runners: readonly RunnerProcess[], command: string | ((i: number) => string), answer: string, ms: number): Promise<string[]> {
+export async function all(
+  runners: readonly RunnerProcess[],
+  command: string | ((i: number) => string),
+  answer: string,
+  ms: number,
+): Promise<string[]> {
   runners.forEach((r, i) => r.send(typeof command === 'string' ? command : command(i)));
   return Promise.all(runners.map((r) => r.expect(answer, ms)));
 }

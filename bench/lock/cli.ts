@@ -103,7 +103,10 @@ export const USAGE = `Lock benchmark: zkts's locks against Curator, kazoo and no
 Exit code 1 on any mutual-exclusion violation, or when every implementation failed.`;
 
 function list(value: string, what: string): string[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new Error(`${what}: empty list`);
   return items;
 }
@@ -153,14 +156,18 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   const faults = given.has('faults-quick') ? 'quick' : given.has('faults') ? 'full' : undefined;
   if (faults !== undefined) {
     const flag = faults === 'quick' ? '--faults-quick' : '--faults';
-    if (given.has('connect')) throw new Error(`${flag} kills, pauses and isolates servers, so it needs servers this run starts: use --ensemble 3, not --connect`);
-    if (Number(str('ensemble')) !== 3) throw new Error(`${flag} needs a run-started ensemble of 3 (--ensemble 3): it kills the leader and isolates a follower`);
+    if (given.has('connect'))
+      throw new Error(`${flag} kills, pauses and isolates servers, so it needs servers this run starts: use --ensemble 3, not --connect`);
+    if (Number(str('ensemble')) !== 3)
+      throw new Error(`${flag} needs a run-started ensemble of 3 (--ensemble 3): it kills the leader and isolates a follower`);
     const clash = NOT_WITH_FAULTS.find((k) => given.has(k));
-    if (clash !== undefined) throw new Error(`${flag} runs one fixed cell per implementation (N = 8, hold 1 ms, 2 processes): --${clash} does not apply`);
+    if (clash !== undefined)
+      throw new Error(`${flag} runs one fixed cell per implementation (N = 8, hold 1 ms, 2 processes): --${clash} does not apply`);
   }
 
   const shared = given.has('shared-session');
-  if (!shared && (given.has('processes') || given.has('per-process'))) throw new Error('--processes and --per-process go with --shared-session');
+  if (!shared && (given.has('processes') || given.has('per-process')))
+    throw new Error('--processes and --per-process go with --shared-session');
   if (shared && faults !== undefined) throw new Error('--shared-session and --faults are different runs: choose one');
   if (shared && given.has('n')) throw new Error('--shared-session sets N as P x M: use --processes and --per-process, not --n');
   // --runtime: the implementations are zkts-mutex@<variant> (set at the end); the other options as usual.
@@ -172,13 +179,17 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   if (saveAs !== undefined && !/^[\w.-]+$/.test(saveAs)) throw new Error('--save-as: a file name without a folder');
 
   if (runtimes !== undefined && shared) throw new Error('--runtime and --shared-session are different runs: choose one');
-  const impls = str('impl') === undefined ? [...(faults !== undefined ? FAULT_IMPLS : shared ? SHARED_SESSION_IMPLS : ALL_IMPLS)] : list(str('impl')!, '--impl');
+  const impls =
+    str('impl') === undefined
+      ? [...(faults !== undefined ? FAULT_IMPLS : shared ? SHARED_SESSION_IMPLS : ALL_IMPLS)]
+      : list(str('impl')!, '--impl');
   for (const impl of impls) {
     if (![...ALL_IMPLS, ...TEST_IMPLS, ...SHARED_SESSION_IMPLS].includes(impl as Implementation)) {
       throw new Error(`--impl: unknown implementation ${impl} (known: ${ALL_IMPLS.join(', ')})`);
     }
   }
-  const ns = str('n') === undefined ? (runtimes !== undefined ? RUNTIME_NS : quick ? [1, 4, 16] : [1, 2, 16, 64]) : numbers(str('n')!, '--n', 1);
+  const ns =
+    str('n') === undefined ? (runtimes !== undefined ? RUNTIME_NS : quick ? [1, 4, 16] : [1, 2, 16, 64]) : numbers(str('n')!, '--n', 1);
   if (ns.some((n) => !Number.isInteger(n))) throw new Error('--n: whole numbers of sessions');
   const holds = str('hold') === undefined ? (quick || shared ? [0] : [0, 1]) : numbers(str('hold')!, '--hold', 0);
   const rtt = str('rtt') === undefined ? 0 : Number(str('rtt')!.replace(/ms$/, ''));
@@ -188,11 +199,13 @@ export function parseArgs(argv: readonly string[]): BenchOptions | null {
   if (str('connect') !== undefined && str('ensemble') !== undefined) throw new Error('--connect and --ensemble exclude each other');
   const forceSync = str('force-sync') ?? 'yes';
   if (forceSync !== 'yes' && forceSync !== 'no') throw new Error('--force-sync: yes or no');
-  if (str('connect') !== undefined && str('force-sync') !== undefined) throw new Error('--force-sync applies to servers the run starts, not to --connect');
+  if (str('connect') !== undefined && str('force-sync') !== undefined)
+    throw new Error('--force-sync applies to servers the run starts, not to --connect');
   const workers = str('workers') === undefined ? undefined : Number(str('workers'));
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new Error('--workers: a positive whole number');
   const repeatGiven = str('repeat') === undefined ? undefined : Number(str('repeat'));
-  if (repeatGiven !== undefined && (!Number.isInteger(repeatGiven) || repeatGiven < 1 || repeatGiven > 20)) throw new Error('--repeat: 1 to 20');
+  if (repeatGiven !== undefined && (!Number.isInteger(repeatGiven) || repeatGiven < 1 || repeatGiven > 20))
+    throw new Error('--repeat: 1 to 20');
   const repeats = new Map<number, number>();
   for (const n of ns) repeats.set(n, repeatGiven ?? (quick ? 1 : runtimes !== undefined ? RUNTIME_REPEATS : GOAL_NS.includes(n) ? 3 : 1));
   // The default run spends its time on the cells the goals are about; --hold or --repeat widen it.

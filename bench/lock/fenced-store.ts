@@ -63,7 +63,9 @@ export class FencedStore {
   /** What the store saw for `lockId` (all zeros when nobody entered). */
   stats(lockId: string): LockStats {
     const s = this.locks.get(lockId);
-    return s === undefined ? { enters: 0, overlaps: 0, stale: 0, examples: [] } : { enters: s.enters, overlaps: s.overlaps, stale: s.stale, examples: [...s.examples] };
+    return s === undefined
+      ? { enters: 0, overlaps: 0, stale: 0, examples: [] }
+      : { enters: s.enters, overlaps: s.overlaps, stale: s.stale, examples: [...s.examples] };
   }
 
   /** From now on, keeps the time of every accepted enter on `lockId` (times before this are dropped). */
@@ -156,7 +158,17 @@ export class FencedStore {
   private state(lockId: string): LockState {
     let s = this.locks.get(lockId);
     if (s === undefined) {
-      s = { enters: 0, overlaps: 0, stale: 0, examples: [], inside: new Map(), writersInside: 0, maxAny: NONE, maxWriter: NONE, times: undefined };
+      s = {
+        enters: 0,
+        overlaps: 0,
+        stale: 0,
+        examples: [],
+        inside: new Map(),
+        writersInside: 0,
+        maxAny: NONE,
+        maxWriter: NONE,
+        times: undefined,
+      };
       this.locks.set(lockId, s);
     }
     return s;

@@ -45,7 +45,12 @@ function runtimeGoals(summaries: readonly CellSummary[], settings: BenchReport['
     const name = versions[runtime];
     const native = `zkts-mutex@${runtime}` as const;
     const ns = settings.ns.join(', ');
-    const check = (goal: string, pairs: (n: number) => [number | undefined, number | undefined], ok: (r: number) => boolean, unit: string): GoalResult => {
+    const check = (
+      goal: string,
+      pairs: (n: number) => [number | undefined, number | undefined],
+      ok: (r: number) => boolean,
+      unit: string,
+    ): GoalResult => {
       let met: boolean | null = true;
       const parts = settings.ns.map((n) => {
         const [a, b] = pairs(n);
@@ -107,7 +112,11 @@ export function evaluateGoals(report: Pick<BenchReport, 'summaries' | 'settings'
         const runs = find(summaries, 'zkts-mutex', n, hold)!.runs;
         parts.push(`N=${n}: ${range(ratio, 2, 'x')} over ${runs} repeat${runs === 1 ? '' : 's'}`);
       }
-      goals.push({ goal: `zkts Mutex handoffs/s >= ${RATIO_GOAL}x ${peer} at N = 2, 16, 64 (hold ${hold} ms; median of per-repeat ratios)`, met, detail: parts.join('; ') });
+      goals.push({
+        goal: `zkts Mutex handoffs/s >= ${RATIO_GOAL}x ${peer} at N = 2, 16, 64 (hold ${hold} ms; median of per-repeat ratios)`,
+        met,
+        detail: parts.join('; '),
+      });
     }
   }
 
@@ -125,7 +134,11 @@ export function evaluateGoals(report: Pick<BenchReport, 'summaries' | 'settings'
       if (f.median < 0.9 && met !== null) met = false;
       parts.push(`N=${n}: ${Math.round(f.median * 100)}%`);
     }
-    goals.push({ goal: `zkts Mutex handoffs/s >= 90% of the floor's ceiling at N = 2, 16, 64 (hold ${hold} ms)`, met, detail: parts.join('; ') });
+    goals.push({
+      goal: `zkts Mutex handoffs/s >= 90% of the floor's ceiling at N = 2, 16, 64 (hold ${hold} ms)`,
+      met,
+      detail: parts.join('; '),
+    });
   }
 
   {

@@ -50,17 +50,27 @@ async function main(): Promise<number> {
     progress.line(textTables(report));
     progress.line(legend());
     progress.line('');
-    for (const g of report.goals) progress.line(`goal ${g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met'}: ${g.goal}: ${g.detail}`);
+    for (const g of report.goals)
+      progress.line(`goal ${g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met'}: ${g.goal}: ${g.detail}`);
     progress.line('');
-    progress.line(`results: ${[written.json, written.md, ...(written.svgs ?? [])].filter(Boolean).map((f) => relative(process.cwd(), f!)).join(', ')}`);
+    progress.line(
+      `results: ${[written.json, written.md, ...(written.svgs ?? [])]
+        .filter(Boolean)
+        .map((f) => relative(process.cwd(), f!))
+        .join(', ')}`,
+    );
   }
 
   const ok = report.cells.filter((c) => c.status === 'ok');
   if (report.violations > 0) {
     process.stderr.write(
-      `\n!!! MUTUAL EXCLUSION VIOLATED: ${report.violations} violation(s) in ${report.cells.filter((c) => c.violations > 0).map((c) => `${c.impl} N=${c.n} hold ${c.holdMs}`).join(', ')} !!!\n`,
+      `\n!!! MUTUAL EXCLUSION VIOLATED: ${report.violations} violation(s) in ${report.cells
+        .filter((c) => c.violations > 0)
+        .map((c) => `${c.impl} N=${c.n} hold ${c.holdMs}`)
+        .join(', ')} !!!\n`,
     );
-    for (const c of report.cells.filter((x) => x.violations > 0)) process.stderr.write(`  ${c.impl}: ${c.violationExamples.join('\n    ')}\n`);
+    for (const c of report.cells.filter((x) => x.violations > 0))
+      process.stderr.write(`  ${c.impl}: ${c.violationExamples.join('\n    ')}\n`);
     return 1;
   }
   if (ok.length === 0) {
@@ -86,13 +96,21 @@ async function faults(opts: BenchOptions, progress: Progress, command: string): 
     progress.line(faultsText(report));
     progress.line(legend());
     progress.line('');
-    for (const g of report.goals) progress.line(`goal ${g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met'}: ${g.goal}: ${g.detail}`);
+    for (const g of report.goals)
+      progress.line(`goal ${g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met'}: ${g.goal}: ${g.detail}`);
     progress.line('');
-    progress.line(`results: ${[written.json, written.md, ...(written.svgs ?? [])].filter(Boolean).map((f) => relative(process.cwd(), f!)).join(', ')}`);
+    progress.line(
+      `results: ${[written.json, written.md, ...(written.svgs ?? [])]
+        .filter(Boolean)
+        .map((f) => relative(process.cwd(), f!))
+        .join(', ')}`,
+    );
   }
   if (report.violations > 0) {
     const bad = report.results.filter((r) => r.violations > 0);
-    process.stderr.write(`\n!!! MUTUAL EXCLUSION VIOLATED UNDER FAULTS: ${report.violations} violation(s) in ${bad.map((r) => r.impl).join(', ')} !!!\n`);
+    process.stderr.write(
+      `\n!!! MUTUAL EXCLUSION VIOLATED UNDER FAULTS: ${report.violations} violation(s) in ${bad.map((r) => r.impl).join(', ')} !!!\n`,
+    );
     for (const r of bad) process.stderr.write(`  ${r.impl}: ${r.violationExamples.join('\n    ')}\n`);
     return 1;
   }
@@ -118,13 +136,15 @@ async function sharedSession(opts: BenchOptions, progress: Progress, command: st
     progress.line('');
     progress.line(sharedTable(report));
     progress.line('');
-    for (const g of report.goals) progress.line(`goal ${g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met'}: ${g.goal}: ${g.detail}`);
+    for (const g of report.goals)
+      progress.line(`goal ${g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met'}: ${g.goal}: ${g.detail}`);
     progress.line('');
     progress.line(`results: ${written.map((f) => relative(process.cwd(), f)).join(', ')}`);
   }
   if (report.violations > 0) {
     process.stderr.write(`\n!!! MUTUAL EXCLUSION VIOLATED: ${report.violations} violation(s) !!!\n`);
-    for (const c of report.cells.filter((x) => x.violations > 0)) process.stderr.write(`  ${c.impl} P=${c.workers}: ${c.violationExamples.join('\n    ')}\n`);
+    for (const c of report.cells.filter((x) => x.violations > 0))
+      process.stderr.write(`  ${c.impl} P=${c.workers}: ${c.violationExamples.join('\n    ')}\n`);
     return 1;
   }
   if (report.cells.every((c) => c.status !== 'ok')) {

@@ -53,7 +53,9 @@ export function planCells(opts: BenchOptions, ready: readonly PreparedImpl[]): O
       for (const n of opts.ns) {
         const repeats = opts.repeats.get(n) ?? 1;
         const wanted = ready.filter((p) =>
-          goal(p) || opts.repeatAll ? repeat < repeats && (goal(p) || opts.otherHolds.includes(holdMs)) : repeat === 0 && opts.otherHolds.includes(holdMs),
+          goal(p) || opts.repeatAll
+            ? repeat < repeats && (goal(p) || opts.otherHolds.includes(holdMs))
+            : repeat === 0 && opts.otherHolds.includes(holdMs),
         );
         if (wanted.length === 0) continue;
         const k = (group + repeat) % wanted.length;
@@ -120,11 +122,17 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress, comma
   );
   const store = await FencedStore.start();
   try {
-    progress.line(opts.connect ? `using ${opts.connect}` : `starting a local ZooKeeper (${opts.ensemble > 1 ? `ensemble of ${opts.ensemble}` : 'standalone'})...`);
+    progress.line(
+      opts.connect
+        ? `using ${opts.connect}`
+        : `starting a local ZooKeeper (${opts.ensemble > 1 ? `ensemble of ${opts.ensemble}` : 'standalone'})...`,
+    );
     const server = await openServer({ connect: opts.connect, ensemble: opts.ensemble, forceSync: opts.forceSync, rttMs: opts.rttMs });
     serverInfo = server.info;
     try {
-      progress.line(`server: ${server.info.kind}, ZooKeeper ${server.info.version}, forceSync ${server.info.forceSync}; root ${server.root}`);
+      progress.line(
+        `server: ${server.info.kind}, ZooKeeper ${server.info.version}, forceSync ${server.info.forceSync}; root ${server.root}`,
+      );
       progress.begin('floor');
       const dir = `${server.root}/floor`;
       const floorConfig: FloorConfig = {
@@ -136,7 +144,13 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress, comma
       };
       try {
         await server.admin((a) => a.mkdirp(dir));
-        const f = await measureFloor({ hosts: floorConfig.connect, dir, iterations: floorConfig.iterations, warmupIterations: floorConfig.warmupIterations, sync: floorConfig.sync });
+        const f = await measureFloor({
+          hosts: floorConfig.connect,
+          dir,
+          iterations: floorConfig.iterations,
+          warmupIterations: floorConfig.warmupIterations,
+          sync: floorConfig.sync,
+        });
         floor = floorReport(f, `zkts ${process.version}`, opts.holds);
         progress.end(
           `create+delete p50 ${ms(f.createDeleteUs.p50)} ms, delete→notification p50 ${ms(f.notifyUs.p50)} ms p99 ${ms(f.notifyUs.p99)} ms; ceiling ${Object.entries(
@@ -154,7 +168,9 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress, comma
         progress.begin('floor with the Java client');
         try {
           java = await javaFloor(curator, floorConfig, opts.holds);
-          progress.end(`create+delete p50 ${ms(java.createDeleteUs.p50)} ms, delete→notification p50 ${ms(java.notifyUs.p50)} ms (${java.client})`);
+          progress.end(
+            `create+delete p50 ${ms(java.createDeleteUs.p50)} ms, delete→notification p50 ${ms(java.notifyUs.p50)} ms (${java.client})`,
+          );
         } catch (err) {
           await curator.discard();
           progress.end(`FAILED: ${err instanceof Error ? err.message : String(err)}`);
@@ -170,15 +186,25 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress, comma
       if (first !== undefined) {
         progress.begin(`server warm-up (${first.prepared.impl} N=4, not reported)`);
         const n = Math.min(4, Math.max(...opts.ns));
-        const w = await runCell(context(first.prepared), { ...first, n, holdMs: 0, workers: workersFor(n, opts.workers), measureMs: 200, index: plan.length }, {
-          onProgress: () => undefined,
-        });
+        const w = await runCell(
+          context(first.prepared),
+          { ...first, n, holdMs: 0, workers: workersFor(n, opts.workers), measureMs: 200, index: plan.length },
+          {
+            onProgress: () => undefined,
+          },
+        );
         progress.end(w.status === 'ok' ? 'done' : `failed (${w.error ?? '?'}), going on`);
       }
       for (const [index, spec] of plan.entries()) {
         const repeat = (opts.repeats.get(spec.n) ?? 1) > 1 ? ` #${spec.repeat + 1}` : '';
-        progress.begin(`[${index + 1}/${plan.length}] ${spec.prepared.impl} N=${spec.n} hold ${spec.holdMs} ms${repeat}${spec.workers > 1 ? ` (${spec.workers} workers)` : ''}`);
-        const result = await runCell(context(spec.prepared), { ...spec, index }, { onProgress: (acq, forMs) => progress.update(acq, forMs) });
+        progress.begin(
+          `[${index + 1}/${plan.length}] ${spec.prepared.impl} N=${spec.n} hold ${spec.holdMs} ms${repeat}${spec.workers > 1 ? ` (${spec.workers} workers)` : ''}`,
+        );
+        const result = await runCell(
+          context(spec.prepared),
+          { ...spec, index },
+          { onProgress: (acq, forMs) => progress.update(acq, forMs) },
+        );
         cells.push(result);
         progress.end(summaryOf(result));
       }
@@ -202,7 +228,10 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress, comma
     measureMs: opts.measureMs,
     rttMs: opts.rttMs,
     quick: opts.quick,
-    workers: opts.workers === undefined ? 'one runner process up to N = 3, at least two from N = 4 (one per 64 sessions beyond 128)' : `${opts.workers} runner processes per cell`,
+    workers:
+      opts.workers === undefined
+        ? 'one runner process up to N = 3, at least two from N = 4 (one per 64 sessions beyond 128)'
+        : `${opts.workers} runner processes per cell`,
     sessionTimeoutMs: opts.sessionTimeoutMs,
     readRatio: opts.readRatio,
     ...(opts.runtimes === undefined
@@ -222,7 +251,15 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress, comma
     durationS: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
     command,
     machine: machineInfo(loadBefore),
-    server: serverInfo ?? { kind: 'not started', version: 'unknown', forceSync: 'unknown', settings: [], members: 0, rttMs: opts.rttMs, root: '' },
+    server: serverInfo ?? {
+      kind: 'not started',
+      version: 'unknown',
+      forceSync: 'unknown',
+      settings: [],
+      members: 0,
+      rttMs: opts.rttMs,
+      root: '',
+    },
     settings,
     floor,
     ...(floorError !== undefined ? { floorError } : {}),

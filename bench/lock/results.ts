@@ -51,8 +51,12 @@ export function renderMarkdown(r: BenchReport, chartNames: { handoffs: string; p
     out.push('| client | measurement | p50 ms | p90 ms | p99 ms | max ms |', '|---|---|---:|---:|---:|---:|');
     for (const f of [r.floor, r.javaFloor]) {
       if (f === null) continue;
-      out.push(`| ${f.client} | create + delete (one session) | ${ms(f.createDeleteUs.p50)} | ${ms(f.createDeleteUs.p90)} | ${ms(f.createDeleteUs.p99)} | ${ms(f.createDeleteUs.max)} |`);
-      out.push(`| ${f.client} | delete → NodeDeleted at the other session | ${ms(f.notifyUs.p50)} | ${ms(f.notifyUs.p90)} | ${ms(f.notifyUs.p99)} | ${ms(f.notifyUs.max)} |`);
+      out.push(
+        `| ${f.client} | create + delete (one session) | ${ms(f.createDeleteUs.p50)} | ${ms(f.createDeleteUs.p90)} | ${ms(f.createDeleteUs.p99)} | ${ms(f.createDeleteUs.max)} |`,
+      );
+      out.push(
+        `| ${f.client} | delete → NodeDeleted at the other session | ${ms(f.notifyUs.p50)} | ${ms(f.notifyUs.p90)} | ${ms(f.notifyUs.p99)} | ${ms(f.notifyUs.max)} |`,
+      );
     }
     out.push('');
     for (const f of [r.floor, r.javaFloor]) {
@@ -68,7 +72,7 @@ export function renderMarkdown(r: BenchReport, chartNames: { handoffs: string; p
 
   out.push(`## Results`, '');
   out.push(
-    'Each figure is the median over the repeats (`runs`), with the min-max range in brackets when they differ. `vs best peer`: handoffs/s over the peer (Curator, kazoo, node-zookeeper-client) with the best median in the same row group, taken per repeat. `of ceiling`: handoffs/s over the floor\'s ceiling. Latencies: acquire call to holding. `req/acq`: requests the server received per acquisition; `notif/handoff`: watch notifications it sent per acquisition; `flush/acq`: transaction-log flushes (fsync) per acquisition; `warm-up s`: the warm-up the steady-state rule needed (see bench/README.md).',
+    "Each figure is the median over the repeats (`runs`), with the min-max range in brackets when they differ. `vs best peer`: handoffs/s over the peer (Curator, kazoo, node-zookeeper-client) with the best median in the same row group, taken per repeat. `of ceiling`: handoffs/s over the floor's ceiling. Latencies: acquire call to holding. `req/acq`: requests the server received per acquisition; `notif/handoff`: watch notifications it sent per acquisition; `flush/acq`: transaction-log flushes (fsync) per acquisition; `warm-up s`: the warm-up the steady-state rule needed (see bench/README.md).",
     '',
   );
   if (r.settings.runtimes !== undefined) {
@@ -95,7 +99,14 @@ export function renderMarkdown(r: BenchReport, chartNames: { handoffs: string; p
     );
   }
   if (chartNames !== undefined) {
-    out.push('## Charts', '', `![handoffs/s against N](${chartNames.handoffs})`, '', `![p99 acquire latency against N](${chartNames.p99})`, '');
+    out.push(
+      '## Charts',
+      '',
+      `![handoffs/s against N](${chartNames.handoffs})`,
+      '',
+      `![p99 acquire latency against N](${chartNames.p99})`,
+      '',
+    );
   }
   return `${out.join('\n')}\n`;
 }
@@ -106,7 +117,11 @@ export interface Written {
   svgs?: string[];
 }
 
-export function writeResults(r: BenchReport, outDir: string, opts: { jsonOnly: boolean; latest: boolean; saveAs?: string | undefined }): Written {
+export function writeResults(
+  r: BenchReport,
+  outDir: string,
+  opts: { jsonOnly: boolean; latest: boolean; saveAs?: string | undefined },
+): Written {
   mkdirSync(outDir, { recursive: true });
   const names = [timestampName(r.startedAt), ...(opts.latest ? ['latest'] : []), ...(opts.saveAs !== undefined ? [opts.saveAs] : [])];
   const json = `${JSON.stringify(r, null, 2)}\n`;

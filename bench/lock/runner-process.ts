@@ -108,7 +108,10 @@ export class RunnerProcess {
     this.send('EXIT');
     this.child.stdin?.end();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const exited = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
+    const exited = await Promise.race([
+      this.exited.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+    ]);
     clearTimeout(timer);
     if (!exited) this.kill();
     await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2000))]);

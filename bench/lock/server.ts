@@ -92,7 +92,8 @@ const benchServerSettings = (forceSync: boolean): string[] => [
 ];
 
 export async function openServer(opts: ServerOptions): Promise<BenchServer> {
-  if (opts.linkProxies && (opts.connect !== undefined || opts.ensemble < 2)) throw new Error('link proxies need an ensemble this run starts (--ensemble 3)');
+  if (opts.linkProxies && (opts.connect !== undefined || opts.ensemble < 2))
+    throw new Error('link proxies need an ensemble this run starts (--ensemble 3)');
   let servers: ZkServer[] = [];
   let ensemble: ZkEnsemble | undefined;
   let stop: () => Promise<void> = async () => undefined;
@@ -158,7 +159,7 @@ export async function openServer(opts: ServerOptions): Promise<BenchServer> {
       info: {
         kind,
         version,
-        forceSync: opts.connect !== undefined ? 'unknown (the ensemble\'s own setting; default yes)' : opts.forceSync ? 'yes' : 'no',
+        forceSync: opts.connect !== undefined ? "unknown (the ensemble's own setting; default yes)" : opts.forceSync ? 'yes' : 'no',
         settings: opts.connect !== undefined ? [] : benchServerSettings(opts.forceSync),
         members: hosts.length,
         rttMs: opts.rttMs,

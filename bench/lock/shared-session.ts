@@ -136,7 +136,10 @@ export function sharedRows(cells: readonly CellResult[]): SharedRow[] {
     groups.get(k)!.push(c);
   }
   const sp = (cs: readonly CellResult[], f: (c: CellResult) => number | null | undefined, digits = 0): Spread | null =>
-    spread(cs.map(f).filter((x): x is number => x !== null && x !== undefined), digits);
+    spread(
+      cs.map(f).filter((x): x is number => x !== null && x !== undefined),
+      digits,
+    );
   const rows = keys.map((k): SharedRow => {
     const all = groups.get(k)!;
     const good = ok(all);
@@ -177,7 +180,9 @@ export function sharedRows(cells: readonly CellResult[]): SharedRow[] {
   };
   for (const r of rows) {
     if (!isZkts(r.impl)) continue;
-    const same = rows.filter((x) => x.processes === r.processes && x.perProcess === r.perProcess && x.holdMs === r.holdMs && x.handoffsPerS !== null);
+    const same = rows.filter(
+      (x) => x.processes === r.processes && x.perProcess === r.perProcess && x.holdMs === r.holdMs && x.handoffsPerS !== null,
+    );
     const best = same.filter((x) => !isZkts(x.impl)).sort((a, b) => b.handoffsPerS!.median - a.handoffsPerS!.median)[0];
     if (best !== undefined) {
       r.bestPeer = best.impl;
@@ -189,7 +194,8 @@ export function sharedRows(cells: readonly CellResult[]): SharedRow[] {
   return rows;
 }
 
-const fx = (s: Spread, d = 2): string => (s.min === s.max ? `${s.median.toFixed(d)}x` : `${s.median.toFixed(d)}x (${s.min.toFixed(d)}-${s.max.toFixed(d)})`);
+const fx = (s: Spread, d = 2): string =>
+  s.min === s.max ? `${s.median.toFixed(d)}x` : `${s.median.toFixed(d)}x (${s.min.toFixed(d)}-${s.max.toFixed(d)})`;
 
 /** The goals of issue 15 over the rows (hold 0, or the smallest hold run). */
 export function sharedGoals(r: Pick<SharedReport, 'rows' | 'settings' | 'floor' | 'violations'>): GoalResult[] {
@@ -213,10 +219,14 @@ export function sharedGoals(r: Pick<SharedReport, 'rows' | 'settings' | 'floor' 
     goals.push({ goal, met, detail: parts.join('; ') });
   };
   each(`P = 1: SharedMutex handoffs/s >= 10x the best peer (hold ${hold} ms; per-repeat ratio, median)`, 1, (row) =>
-    row?.ratioVsBestPeer == null ? { met: null, text: 'not measured' } : { met: row.ratioVsBestPeer.median >= 10, text: `${fx(row.ratioVsBestPeer)} ${row.bestPeer}` },
+    row?.ratioVsBestPeer == null
+      ? { met: null, text: 'not measured' }
+      : { met: row.ratioVsBestPeer.median >= 10, text: `${fx(row.ratioVsBestPeer)} ${row.bestPeer}` },
   );
   each(`P = 1: SharedMutex handoffs/s >= 5x the floor's ceiling (hold ${hold} ms)`, 1, (row) =>
-    row?.fractionOfCeiling == null ? { met: null, text: 'not measured' } : { met: row.fractionOfCeiling.median >= 5, text: fx(row.fractionOfCeiling) },
+    row?.fractionOfCeiling == null
+      ? { met: null, text: 'not measured' }
+      : { met: row.fractionOfCeiling.median >= 5, text: fx(row.fractionOfCeiling) },
   );
   each(`P = 4: SharedMutex total handoffs/s >= the default zkts Mutex's (hold ${hold} ms; per-repeat ratio, median)`, 4, (row) =>
     row?.ratioVsMutex == null ? { met: null, text: 'not measured' } : { met: row.ratioVsMutex.median >= 1, text: fx(row.ratioVsMutex) },
@@ -251,7 +261,15 @@ const spreadText = (s: Spread | null, f: (x: number) => string): string =>
   s === null ? '-' : s.min === s.max ? f(s.median) : `${f(s.median)} [${f(s.min)}-${f(s.max)}]`;
 
 export function sharedRow(r: SharedRow): string[] {
-  if (r.runs === 0) return [r.impl, String(r.processes), String(r.perProcess), `0/${r.failed}`, 'failed', ...new Array<string>(SHARED_COLUMNS.length - 5).fill('')];
+  if (r.runs === 0)
+    return [
+      r.impl,
+      String(r.processes),
+      String(r.perProcess),
+      `0/${r.failed}`,
+      'failed',
+      ...new Array<string>(SHARED_COLUMNS.length - 5).fill(''),
+    ];
   return [
     r.impl,
     String(r.processes),
@@ -273,9 +291,16 @@ export function sharedRow(r: SharedRow): string[] {
 /** The rows as a Markdown table, ordered by hold, M, P and the run's implementation order. */
 export function sharedTable(r: Pick<SharedReport, 'rows' | 'implementations'>): string {
   const order = r.implementations.map((i) => i.impl);
-  const rows = [...r.rows].sort((a, b) => a.holdMs - b.holdMs || a.perProcess - b.perProcess || a.processes - b.processes || order.indexOf(a.impl) - order.indexOf(b.impl));
+  const rows = [...r.rows].sort(
+    (a, b) =>
+      a.holdMs - b.holdMs || a.perProcess - b.perProcess || a.processes - b.processes || order.indexOf(a.impl) - order.indexOf(b.impl),
+  );
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
-  return [line(SHARED_COLUMNS), `|${SHARED_COLUMNS.map((_, i) => (i > 0 ? '---:' : '---')).join('|')}|`, ...rows.map((x) => line(sharedRow(x)))].join('\n');
+  return [
+    line(SHARED_COLUMNS),
+    `|${SHARED_COLUMNS.map((_, i) => (i > 0 ? '---:' : '---')).join('|')}|`,
+    ...rows.map((x) => line(sharedRow(x))),
+  ].join('\n');
 }
 
 export function sharedMarkdown(r: SharedReport): string {
@@ -286,7 +311,9 @@ export function sharedMarkdown(r: SharedReport): string {
     `Machine: ${r.machine.cpus} CPUs (${r.machine.cpuModel}), Node ${r.machine.node}; 1-minute load average ${r.machine.loadBefore} before, ${r.machine.loadAfter} after.`,
     `Server: ${r.server.kind}, ZooKeeper ${r.server.version}, forceSync ${r.server.forceSync}.`,
     `Settings: P (processes) ${r.settings.processes.join(', ')}; M (acquirers sharing one session per process) ${r.settings.perProcess.join(', ')}; hold ${r.settings.holdsMs.join(', ')} ms; ${r.settings.repeats} repeat(s); measure ${r.settings.measureMs} ms; warm-up ${r.settings.warmup}. ${r.settings.sharedMutex}.`,
-    r.floor === null ? 'Floor: not measured.' : `Floor (${r.floor.client}): delete → NodeDeleted p50 ${ms(r.floor.notifyUs.p50)} ms; ceiling ${r.floor.ceilingHandoffsPerS['0'] ?? '-'} handoffs/s at hold 0.`,
+    r.floor === null
+      ? 'Floor: not measured.'
+      : `Floor (${r.floor.client}): delete → NodeDeleted p50 ${ms(r.floor.notifyUs.p50)} ms; ceiling ${r.floor.ceilingHandoffsPerS['0'] ?? '-'} handoffs/s at hold 0.`,
     '',
     sharedTable(r),
     '',
@@ -295,7 +322,8 @@ export function sharedMarkdown(r: SharedReport): string {
     ...r.goals.map((g) => `| ${g.goal} | ${g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met'} | ${g.detail} |`),
     '',
   ];
-  for (const c of r.cells.filter((x) => x.status !== 'ok')) lines.push(`- ${c.impl} P=${c.workers} M=${c.n / c.workers}: FAILED: ${c.error ?? '?'}`);
+  for (const c of r.cells.filter((x) => x.status !== 'ok'))
+    lines.push(`- ${c.impl} P=${c.workers} M=${c.n / c.workers}: FAILED: ${c.error ?? '?'}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -316,7 +344,9 @@ export async function runShared(opts: BenchOptions, progress: Progress, command:
   const { ready, skipped } = prepareImpls(opts.impls);
   for (const s of skipped) progress.line(`skipping ${s.impl}: ${s.reason}`);
   const warmup: WarmupRule = { ...WARMUP, maxMs: opts.warmupCapMs };
-  const pools = new Map(ready.map((p) => [p.impl, new RunnerPool(p, REPO, (line) => (opts.verbose ? progress.line(`  ${p.impl}: ${line}`) : undefined))]));
+  const pools = new Map(
+    ready.map((p) => [p.impl, new RunnerPool(p, REPO, (line) => (opts.verbose ? progress.line(`  ${p.impl}: ${line}`) : undefined))]),
+  );
   const store = await FencedStore.start();
   const cells: CellResult[] = [];
   let floor: FloorReport | null = null;
@@ -325,12 +355,20 @@ export async function runShared(opts: BenchOptions, progress: Progress, command:
     const server = await openServer({ connect: opts.connect, ensemble: opts.ensemble, forceSync: opts.forceSync, rttMs: opts.rttMs });
     serverInfo = server.info;
     try {
-      progress.line(`server: ${server.info.kind}, ZooKeeper ${server.info.version}, forceSync ${server.info.forceSync}; root ${server.root}`);
+      progress.line(
+        `server: ${server.info.kind}, ZooKeeper ${server.info.version}, forceSync ${server.info.forceSync}; root ${server.root}`,
+      );
       progress.begin('floor');
       const dir = `${server.root}/floor`;
       try {
         await server.admin((a) => a.mkdirp(dir));
-        const f = await measureFloor({ hosts: server.clientHosts, dir, iterations: opts.floorIterations, warmupIterations: Math.max(50, Math.round(opts.floorIterations / 5)), sync: server.info.members > 1 });
+        const f = await measureFloor({
+          hosts: server.clientHosts,
+          dir,
+          iterations: opts.floorIterations,
+          warmupIterations: Math.max(50, Math.round(opts.floorIterations / 5)),
+          sync: server.info.members > 1,
+        });
         const ceilingHandoffsPerS: Record<string, number> = {};
         for (const h of opts.holds) ceilingHandoffsPerS[String(h)] = ceilingHandoffsPerSecond(f.notifyUs.p50, h);
         floor = { ...f, client: `zkts ${process.version}`, ceilingHandoffsPerS };
@@ -340,10 +378,17 @@ export async function runShared(opts: BenchOptions, progress: Progress, command:
       }
       const plan = planShared(opts, ready);
       for (const [index, spec] of plan.entries()) {
-        progress.begin(`[${index + 1}/${plan.length}] ${spec.prepared.impl} P=${spec.workers} M=${spec.n / spec.workers} hold ${spec.holdMs} ms`);
-        const result = await runCell({ server, store, pool: pools.get(spec.prepared.impl)!, warmup }, { ...spec, index }, { onProgress: (a, f) => progress.update(a, f) });
+        progress.begin(
+          `[${index + 1}/${plan.length}] ${spec.prepared.impl} P=${spec.workers} M=${spec.n / spec.workers} hold ${spec.holdMs} ms`,
+        );
+        const result = await runCell(
+          { server, store, pool: pools.get(spec.prepared.impl)!, warmup },
+          { ...spec, index },
+          { onProgress: (a, f) => progress.update(a, f) },
+        );
         const ceiling = floor?.ceilingHandoffsPerS[String(spec.holdMs)];
-        if (result.status === 'ok' && ceiling !== undefined && ceiling > 0) result.fractionOfCeiling = round(result.handoffsPerS / ceiling, 3);
+        if (result.status === 'ok' && ceiling !== undefined && ceiling > 0)
+          result.fractionOfCeiling = round(result.handoffsPerS / ceiling, 3);
         cells.push(result);
         progress.end(
           result.status === 'ok'
@@ -369,7 +414,15 @@ export async function runShared(opts: BenchOptions, progress: Progress, command:
     durationS: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
     command,
     machine: machineInfo(loadBefore),
-    server: serverInfo ?? { kind: 'not started', version: 'unknown', forceSync: 'unknown', settings: [], members: 0, rttMs: opts.rttMs, root: '' },
+    server: serverInfo ?? {
+      kind: 'not started',
+      version: 'unknown',
+      forceSync: 'unknown',
+      settings: [],
+      members: 0,
+      rttMs: opts.rttMs,
+      root: '',
+    },
     settings: {
       processes: share.processes,
       perProcess: share.perProcess,

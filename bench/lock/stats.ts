@@ -72,7 +72,9 @@ export function perAcquisition(before: MntrSample, after: MntrSample, acquisitio
     requestsPerAcquisition: round(received / acquisitions, 2),
     notificationsPerHandoff: round(Math.max(0, sent - received) / acquisitions, 2),
     flushesPerAcquisition:
-      after.syncBatches > 0 && after.syncBatches >= before.syncBatches ? round((after.syncBatches - before.syncBatches) / acquisitions, 2) : null,
+      after.syncBatches > 0 && after.syncBatches >= before.syncBatches
+        ? round((after.syncBatches - before.syncBatches) / acquisitions, 2)
+        : null,
   };
 }
 

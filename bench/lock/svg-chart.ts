@@ -117,8 +117,15 @@ export function renderChart(spec: ChartSpec): string {
   const pw = spec.panelWidth ?? 440;
   const ph = spec.panelHeight ?? 300;
   const all = spec.panels.flatMap((p) => p.series.flatMap((s) => s.points));
-  const x = axis(spec.xScale, all.map((p) => p.x), spec.xTicks);
-  const y = axis(spec.yScale, all.map((p) => p.y));
+  const x = axis(
+    spec.xScale,
+    all.map((p) => p.x),
+    spec.xTicks,
+  );
+  const y = axis(
+    spec.yScale,
+    all.map((p) => p.y),
+  );
   const legendItems = [...new Map(spec.panels.flatMap((p) => p.series).map((s) => [s.label, s])).values()];
   const perRow = Math.max(1, Math.floor((pw * spec.panels.length) / 260));
   const legendRows = Math.ceil(legendItems.length / perRow);

@@ -61,7 +61,9 @@ export function summaryRow(c: CellSummary): string[] {
 }
 
 /** Rows per hold time, N ascending, implementations in the run's order. */
-export function rowsByHold(report: Pick<BenchReport, 'summaries' | 'settings' | 'implementations'>): { holdMs: number; groups: string[][][] }[] {
+export function rowsByHold(
+  report: Pick<BenchReport, 'summaries' | 'settings' | 'implementations'>,
+): { holdMs: number; groups: string[][][] }[] {
   const order = report.implementations.map((i) => i.impl);
   return report.settings.holdsMs.map((holdMs) => ({
     holdMs,
@@ -116,17 +118,24 @@ export function markdownTables(report: BenchReport): string {
  * A --runtime run (bench/shared/runtimes.ts): per N, each runtime variant's medians with ratios of medians
  * against Node's (`zkts-mutex@node`) and, for a native transport, against its runtime's Node-compat path.
  */
-export function runtimeTable(report: Pick<BenchReport, 'summaries' | 'settings' | 'implementations'>, holdMs = Math.min(...report.settings.holdsMs)): string {
+export function runtimeTable(
+  report: Pick<BenchReport, 'summaries' | 'settings' | 'implementations'>,
+  holdMs = Math.min(...report.settings.holdsMs),
+): string {
   const order = report.implementations.map((i) => i.impl);
   const lines = [
     '| N | zkts Mutex client side | runs | handoffs/s | vs Node | vs Node-compat | p50 ms | p99 ms | CPU µs/acq | CPU vs Node |',
     '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  const x = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || b === 0 ? '-' : `${(a / b).toFixed(2)}x`);
+  const x = (a: number | undefined, b: number | undefined): string =>
+    a === undefined || b === undefined || b === 0 ? '-' : `${(a / b).toFixed(2)}x`;
   for (const n of report.settings.ns) {
-    const row = (impl: string): CellSummary | undefined => report.summaries.find((s) => s.impl === impl && s.n === n && s.holdMs === holdMs && s.runs > 0);
+    const row = (impl: string): CellSummary | undefined =>
+      report.summaries.find((s) => s.impl === impl && s.n === n && s.holdMs === holdMs && s.runs > 0);
     const node = row('zkts-mutex@node');
-    for (const s of report.summaries.filter((c) => c.n === n && c.holdMs === holdMs).sort((a, b) => order.indexOf(a.impl) - order.indexOf(b.impl))) {
+    for (const s of report.summaries
+      .filter((c) => c.n === n && c.holdMs === holdMs)
+      .sort((a, b) => order.indexOf(a.impl) - order.indexOf(b.impl))) {
       if (s.runs === 0) {
         lines.push(`| ${n} | ${LABELS[s.impl]} | 0/${s.failed} | failed | | | | | | |`);
         continue;

@@ -58,7 +58,8 @@ export function checkHolds(holds: readonly Hold[], maxExamples = 5): ViolationRe
 
   // A token is one lock node: two holds with the same token are one node held twice.
   for (let i = 1; i < parsed.length; i++) {
-    if (parsed[i]!.token === parsed[i - 1]!.token) flag(`token ${parsed[i]!.token} held twice: ${describe(parsed[i - 1]!)} and ${describe(parsed[i]!)}`);
+    if (parsed[i]!.token === parsed[i - 1]!.token)
+      flag(`token ${parsed[i]!.token} held twice: ${describe(parsed[i - 1]!)} and ${describe(parsed[i]!)}`);
   }
 
   // A pair (older i, newer j) conflicts when one of them is a writer and i ends after j starts. Each

@@ -12,9 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onPath } from '../shared/on-path.js';
 
-const DEBIAN_JARS = ['zookeeper.jar', 'zookeeper-jute.jar', 'slf4j-api.jar', 'slf4j-nop.jar'].map((j) =>
-  join('/usr/share/java', j),
-);
+const DEBIAN_JARS = ['zookeeper.jar', 'zookeeper-jute.jar', 'slf4j-api.jar', 'slf4j-nop.jar'].map((j) => join('/usr/share/java', j));
 
 export const JAVA_INSTALL_HINT =
   'Java client skipped: install a JDK 17+ (javac) and the ZooKeeper Java client jars ' +

@@ -183,8 +183,7 @@ export function parseArgs(argv: readonly string[]): Options {
         console.error(`${(err as Error).message}\n${usage()}`);
         process.exit(2);
       }
-    }
-    else if (a === '--help' || a === '-h') {
+    } else if (a === '--help' || a === '-h') {
       console.log(usage());
       process.exit(0);
     } else {
@@ -514,9 +513,7 @@ export function renderReport(r: Report): string {
     const q = r.ratios[phase];
     const f = (x: number | null | undefined, goal: (v: number) => boolean): string =>
       x === null || x === undefined ? 'n/a' : `${x.toFixed(2)} ${goal(x) ? '(met)' : '(missed)'}`;
-    lines.push(
-      `| ${PHASE_LABEL[phase]} | ${f(q?.zktsVsNzcCpu, (v) => v <= 1 / 3)} | ${f(q?.zktsVsJavaOps, (v) => v >= 1)} |`,
-    );
+    lines.push(`| ${PHASE_LABEL[phase]} | ${f(q?.zktsVsNzcCpu, (v) => v <= 1 / 3)} | ${f(q?.zktsVsJavaOps, (v) => v >= 1)} |`);
   }
   return lines.join('\n');
 }

@@ -107,7 +107,9 @@ export function renderTable(json: unknown, kind: string, opts: Map<string, strin
       for (const f of [report.floor, report.javaFloor]) {
         if (f === null || f === undefined) continue;
         lines.push(row([f.client, 'create + delete', ms(f.createDeleteUs.p50), ms(f.createDeleteUs.p99), '']));
-        lines.push(row([f.client, 'delete → NodeDeleted', ms(f.notifyUs.p50), ms(f.notifyUs.p99), String(f.ceilingHandoffsPerS['0'] ?? '')]));
+        lines.push(
+          row([f.client, 'delete → NodeDeleted', ms(f.notifyUs.p50), ms(f.notifyUs.p99), String(f.ceilingHandoffsPerS['0'] ?? '')]),
+        );
       }
       return lines.join('\n');
     }

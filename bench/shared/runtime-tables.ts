@@ -23,16 +23,22 @@ function pipelineCaption(r: PipelineReport): string {
 function lockCaption(r: BenchReport): string {
   const m = r.machine;
   const s = r.settings;
-  return `Run ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC: \`${r.command}\`; ${m.cpus} CPUs (${m.cpuModel}); ${Object.values(s.runtimes ?? {}).join(', ')}; server: ${r.server.kind}, ZooKeeper ${r.server.version}, forceSync ${r.server.forceSync}; hold ${Math.min(...s.holdsMs)} ms, ${Object.entries(s.repeats)
+  return `Run ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC: \`${r.command}\`; ${m.cpus} CPUs (${m.cpuModel}); ${Object.values(s.runtimes ?? {}).join(', ')}; server: ${r.server.kind}, ZooKeeper ${r.server.version}, forceSync ${r.server.forceSync}; hold ${Math.min(...s.holdsMs)} ms, ${Object.entries(
+    s.repeats,
+  )
     .map(([n, k]) => `N=${n}: ${k} repeats`)
     .join(', ')}, ${s.measureMs} ms measured per cell; ${load(m.loadBefore, m.loadAfter)}.`;
 }
 
-const verdict = (missed: string[], measured: boolean): string => (!measured ? 'not measured' : missed.length === 0 ? 'met' : `missed (${missed.join(', ')})`);
+const verdict = (missed: string[], measured: boolean): string =>
+  !measured ? 'not measured' : missed.length === 0 ? 'met' : `missed (${missed.join(', ')})`;
 
 /** Met or missed per runtime and goal, without figures (bench/README.md quotes none): a --runtime file of either benchmark. */
 function runtimeVerdicts(json: unknown): string {
-  const lines = ['| runtime | native transport at least as fast as its Node-compat path | client CPU within 1.2 times Node\'s |', '|---|---|---|'];
+  const lines = [
+    "| runtime | native transport at least as fast as its Node-compat path | client CPU within 1.2 times Node's |",
+    '|---|---|---|',
+  ];
   const pipeline = json as PipelineReport;
   if (pipeline.runtimes !== undefined) {
     for (const v of pipeline.runtimes.variants.filter((x) => x === 'bun' || x === 'deno')) {

@@ -27,7 +27,8 @@ export function parseRuntimes(value: string): RuntimeName[] {
     .filter(Boolean);
   if (names.length === 0) throw new Error('--runtime: empty list');
   for (const n of names) {
-    if (!(RUNTIME_NAMES as readonly string[]).includes(n)) throw new Error(`--runtime: unknown runtime ${n} (known: ${RUNTIME_NAMES.join(', ')})`);
+    if (!(RUNTIME_NAMES as readonly string[]).includes(n))
+      throw new Error(`--runtime: unknown runtime ${n} (known: ${RUNTIME_NAMES.join(', ')})`);
   }
   return [...new Set(names)] as RuntimeName[];
 }

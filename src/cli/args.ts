@@ -125,7 +125,13 @@ export function mergeArgs(a: ParsedArgs, b: ParsedArgs): ParsedArgs {
 /** An integer option within [min, max], or `fallback` when absent. */
 export function intOption(args: ParsedArgs, name: string, fallback: number, min?: number, max?: number): number;
 export function intOption(args: ParsedArgs, name: string, fallback: undefined, min?: number, max?: number): number | undefined;
-export function intOption(args: ParsedArgs, name: string, fallback: number | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function intOption(
+  args: ParsedArgs,
+  name: string,
+  fallback: number | undefined,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   const raw = args.values.get(name);
   if (raw === undefined) return fallback;
   if (!/^-?\d+$/.test(raw.trim())) throw new UsageError(`--${name} must be an integer, got ${JSON.stringify(raw)}`);

@@ -21,7 +21,12 @@ export const CONNECTION_OPTIONS: readonly OptionSpec[] = [
     help: `host:port[,host:port...][/chroot] (default: $ZK_CONNECT, else ${DEFAULT_CONNECT})`,
   },
   { name: 'session-timeout', kind: 'value', arg: 'MS', help: `session timeout requested (default ${DEFAULT_SESSION_TIMEOUT})` },
-  { name: 'auth', kind: 'value', arg: 'USER:PASSWORD', help: 'digest credentials (default: $ZKTS_AUTH, better: arguments show in ps); never printed' },
+  {
+    name: 'auth',
+    kind: 'value',
+    arg: 'USER:PASSWORD',
+    help: 'digest credentials (default: $ZKTS_AUTH, better: arguments show in ps); never printed',
+  },
   { name: 'tls', kind: 'flag', help: 'connect with TLS (implied by the other --tls-* options)' },
   { name: 'tls-ca', kind: 'value', arg: 'FILE', help: 'PEM CA certificates to trust instead of the system ones' },
   { name: 'tls-cert', kind: 'value', arg: 'FILE', help: 'PEM client certificate (x509 auth; needs --tls-key)' },

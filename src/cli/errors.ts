@@ -5,7 +5,14 @@
 import { ZooKeeperError } from '../entry/node.js';
 import { CliError, ExitCode } from './exit-codes.js';
 
-const CONNECTION_CODES = new Set(['NOHOSTS', 'CONNECTIONLOSS', 'SESSIONEXPIRED', 'AUTHFAILED', 'CLIENTCLOSED', 'SESSIONCLOSEDREQUIRESASLAUTH']);
+const CONNECTION_CODES = new Set([
+  'NOHOSTS',
+  'CONNECTIONLOSS',
+  'SESSIONEXPIRED',
+  'AUTHFAILED',
+  'CLIENTCLOSED',
+  'SESSIONCLOSEDREQUIRESASLAUTH',
+]);
 
 export interface Failure {
   readonly line: string;

@@ -53,12 +53,7 @@ export function mainHelp(commands: readonly Command[], connection: readonly Opti
 }
 
 export function commandHelp(command: Command, connection: readonly OptionSpec[]): string {
-  const lines = [
-    `zkts ${command.name}: ${command.summary}`,
-    '',
-    'Usage:',
-    ...command.usage.map((u) => `  zkts ${u}`),
-  ];
+  const lines = [`zkts ${command.name}: ${command.summary}`, '', 'Usage:', ...command.usage.map((u) => `  zkts ${u}`)];
   if (command.details !== undefined && command.details.length > 0) lines.push('', ...command.details);
   if (command.options.length > 0) lines.push('', 'Options:', ...optionLines(command.options));
   const others = GLOBAL_OPTIONS.filter((o) => o.name !== 'json' || command.json === true);

@@ -79,7 +79,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (!help) return await runBench(benchArgs);
       write(commandHelp(command, CONNECTION_OPTIONS));
       if (!benchAvailable()) return ExitCode.OK;
-      write('\nThe benchmark\'s own options (bench/lock/main.ts --help):\n\n');
+      write("\nThe benchmark's own options (bench/lock/main.ts --help):\n\n");
       return await runBench(['--help']);
     }
     const specs = [...GLOBAL_OPTIONS, ...(command.connects ? CONNECTION_OPTIONS : []), ...command.options];

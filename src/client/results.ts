@@ -29,10 +29,7 @@ export interface DataResult {
 
 /** The outcome of one op of a successful multi. */
 export type WriteResult =
-  | { type: 'create'; path: string; stat?: Stat | undefined }
-  | { type: 'delete' }
-  | { type: 'setData'; stat: Stat }
-  | { type: 'check' };
+  { type: 'create'; path: string; stat?: Stat | undefined } | { type: 'delete' } | { type: 'setData'; stat: Stat } | { type: 'check' };
 
 /** The outcome of one op of a multiRead: each op succeeds or fails on its own. */
 export type ReadResult =
@@ -73,7 +70,11 @@ export function notAn(what: string, value: never): never {
 }
 
 /** A multi's results for the caller (paths outside the chroot stripped), or its MultiError. */
-export function writeResults(writeOps: readonly WriteOp[], results: MultiResult[], clientPath: (serverPath: string) => string): WriteResult[] {
+export function writeResults(
+  writeOps: readonly WriteOp[],
+  results: MultiResult[],
+  clientPath: (serverPath: string) => string,
+): WriteResult[] {
   const failed = results.findIndex((r) => r.op === 'error' && r.err !== 0);
   if (failed !== -1) {
     const opErrors = results.map((r) => (r.op === 'error' ? r.err : 0));

@@ -26,9 +26,7 @@ export interface WatchedEvent {
   path: string;
 }
 
-const typeNames = new Map<number, EventTypeName>(
-  (Object.keys(EventType) as EventTypeName[]).map((name) => [EventType[name], name]),
-);
+const typeNames = new Map<number, EventTypeName>((Object.keys(EventType) as EventTypeName[]).map((name) => [EventType[name], name]));
 
 export function eventTypeName(type: number): EventTypeName {
   return typeNames.get(type) ?? 'None';

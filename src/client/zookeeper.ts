@@ -1,9 +1,4 @@
-import {
-  InvalidArgumentError,
-  UnimplementedError,
-  UnsupportedError,
-  type ZooKeeperError,
-} from '../errors.js';
+import { InvalidArgumentError, UnimplementedError, UnsupportedError, type ZooKeeperError } from '../errors.js';
 import { OPEN_ACL_UNSAFE, checkACL } from '../protocol/acl.js';
 import { AddWatchMode, CreateMode, ErrorCode, EventType, WatcherType, createModeInfo } from '../protocol/constants.js';
 import { type CreateKindRequest, createRequest } from '../protocol/create.js';
@@ -209,9 +204,7 @@ export class ZooKeeper implements AsyncDisposable {
    * ```
    */
   create(path: string, data?: Data, options: CreateOptions = {}): Promise<string> {
-    return this.call(() =>
-      this.send(this.createRequestFor(path, data, options), path).then((r) => this.clientPath(r.path)),
-    );
+    return this.call(() => this.send(this.createRequestFor(path, data, options), path).then((r) => this.clientPath(r.path)));
   }
 
   /**
@@ -249,9 +242,7 @@ export class ZooKeeper implements AsyncDisposable {
    */
   delete(path: string, options: VersionOptions = {}): Promise<void> {
     return this.call(() =>
-      this.send({ op: 'delete', path: this.serverPath(path), version: checkVersion(options.version) }, path).then(
-        () => undefined,
-      ),
+      this.send({ op: 'delete', path: this.serverPath(path), version: checkVersion(options.version) }, path).then(() => undefined),
     );
   }
 
@@ -268,10 +259,9 @@ export class ZooKeeper implements AsyncDisposable {
    */
   setData(path: string, data: Data, options: VersionOptions = {}): Promise<Stat> {
     return this.call(() =>
-      this.send(
-        { op: 'setData', path: this.serverPath(path), data: toBytes(data), version: checkVersion(options.version) },
-        path,
-      ).then((r) => r.stat),
+      this.send({ op: 'setData', path: this.serverPath(path), data: toBytes(data), version: checkVersion(options.version) }, path).then(
+        (r) => r.stat,
+      ),
     );
   }
 
@@ -286,10 +276,9 @@ export class ZooKeeper implements AsyncDisposable {
   setACL(path: string, acl: readonly ACL[], options: VersionOptions = {}): Promise<Stat> {
     return this.call(() => {
       checkACL(acl, path);
-      return this.send(
-        { op: 'setACL', path: this.serverPath(path), acl, version: checkVersion(options.version) },
-        path,
-      ).then((r) => r.stat);
+      return this.send({ op: 'setACL', path: this.serverPath(path), acl, version: checkVersion(options.version) }, path).then(
+        (r) => r.stat,
+      );
     });
   }
 
@@ -374,11 +363,9 @@ export class ZooKeeper implements AsyncDisposable {
     return this.call(() => {
       const serverPath = this.serverPath(path);
       const w = options?.watch === true ? this.oneShot(serverPath, 'child') : undefined;
-      return this.send(
-        { op: 'getChildren', path: serverPath, watch: w !== undefined },
-        path,
-        w?.registration,
-      ).then((r) => (w === undefined ? (r.children ?? []) : { children: r.children ?? [], watch: w.event }));
+      return this.send({ op: 'getChildren', path: serverPath, watch: w !== undefined }, path, w?.registration).then((r) =>
+        w === undefined ? (r.children ?? []) : { children: r.children ?? [], watch: w.event },
+      );
     });
   }
 
@@ -389,19 +376,12 @@ export class ZooKeeper implements AsyncDisposable {
    * @throws {@link NoAuthError} without READ permission.
    */
   getChildrenWithStat(path: string): Promise<{ children: string[]; stat: Stat }>;
-  getChildrenWithStat(
-    path: string,
-    options: WatchOption,
-  ): Promise<{ children: string[]; stat: Stat; watch: Promise<WatchedEvent> }>;
+  getChildrenWithStat(path: string, options: WatchOption): Promise<{ children: string[]; stat: Stat; watch: Promise<WatchedEvent> }>;
   getChildrenWithStat(path: string, options?: WatchOption): Promise<unknown> {
     return this.call(() => {
       const serverPath = this.serverPath(path);
       const w = options?.watch === true ? this.oneShot(serverPath, 'child') : undefined;
-      return this.send(
-        { op: 'getChildren2', path: serverPath, watch: w !== undefined },
-        path,
-        w?.registration,
-      ).then((r) =>
+      return this.send({ op: 'getChildren2', path: serverPath, watch: w !== undefined }, path, w?.registration).then((r) =>
         w === undefined ? { children: r.children ?? [], stat: r.stat } : { children: r.children ?? [], stat: r.stat, watch: w.event },
       );
     });
@@ -431,9 +411,7 @@ export class ZooKeeper implements AsyncDisposable {
    * ```
    */
   sync(path = '/'): Promise<string> {
-    return this.call(() =>
-      this.send({ op: 'sync', path: this.serverPath(path) }, path).then((r) => this.clientPath(r.path)),
-    );
+    return this.call(() => this.send({ op: 'sync', path: this.serverPath(path) }, path).then((r) => this.clientPath(r.path)));
   }
 
   /**
@@ -459,11 +437,7 @@ export class ZooKeeper implements AsyncDisposable {
    * @throws {@link UnimplementedError} on servers before 3.6.
    */
   getAllChildrenNumber(path: string): Promise<number> {
-    return this.call(() =>
-      this.send({ op: 'getAllChildrenNumber', path: this.serverPath(path) }, path).then(
-        (r) => r.totalNumber,
-      ),
-    );
+    return this.call(() => this.send({ op: 'getAllChildrenNumber', path: this.serverPath(path) }, path).then((r) => r.totalNumber));
   }
 
   /**
@@ -562,10 +536,7 @@ export class ZooKeeper implements AsyncDisposable {
   // ---------------------------------------------------------------- watches
 
   /** A one-shot watcher: registration for the session, and the promise of its event. */
-  private oneShot(
-    serverPath: string,
-    kind: WatchKind | 'existsAware',
-  ): { registration: WatchRegistration; event: Promise<WatchedEvent> } {
+  private oneShot(serverPath: string, kind: WatchKind | 'existsAware'): { registration: WatchRegistration; event: Promise<WatchedEvent> } {
     let resolve!: (e: WatchedEvent) => void;
     const event = new Promise<WatchedEvent>((r) => (resolve = r));
     const watcher = (e: RawWatchEvent): void => resolve(this.toWatchedEvent(e));
@@ -597,11 +568,10 @@ export class ZooKeeper implements AsyncDisposable {
         this.removeWatches(path, kind === 'persistent' ? 'persistent' : 'persistentRecursive').catch(() => {}),
       );
       // Final events: None (the session ended) and PersistentWatchRemoved (7, removeWatches).
-      const watcher = (e: RawWatchEvent): void => watch.push(this.toWatchedEvent(e), e.type === EventType.None || e.type === EventType.PersistentWatchRemoved);
+      const watcher = (e: RawWatchEvent): void =>
+        watch.push(this.toWatchedEvent(e), e.type === EventType.None || e.type === EventType.PersistentWatchRemoved);
       const mode = options.recursive === true ? AddWatchMode.PERSISTENT_RECURSIVE : AddWatchMode.PERSISTENT;
-      return this.send({ op: 'addWatch', path: serverPath, mode }, path, { path: serverPath, kind, watcher }).then(
-        () => watch,
-      );
+      return this.send({ op: 'addWatch', path: serverPath, mode }, path, { path: serverPath, kind, watcher }).then(() => watch);
     });
   }
 

@@ -34,7 +34,9 @@ export function checkACL(acl: readonly ACL[], path?: string): void {
   for (const entry of acl) {
     const perms = entry.perms;
     if (!Number.isInteger(perms) || perms < 0 || (perms & ~Perms.ALL) !== 0) {
-      throw new InvalidACLError(`INVALIDACL: perms ${perms} for ${entry.id.scheme}:${entry.id.id} has bits outside Perms.ALL (31)`, { path });
+      throw new InvalidACLError(`INVALIDACL: perms ${perms} for ${entry.id.scheme}:${entry.id.id} has bits outside Perms.ALL (31)`, {
+        path,
+      });
     }
   }
 }

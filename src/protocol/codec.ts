@@ -21,11 +21,6 @@ export const EMPTY: Codec<null> = {
   read: () => null,
 };
 
-export function codec<T>(
-  name: string,
-  size: (v: T) => number,
-  write: (w: JuteWriter, v: T) => void,
-  read: (r: JuteReader) => T,
-): Codec<T> {
+export function codec<T>(name: string, size: (v: T) => number, write: (w: JuteWriter, v: T) => void, read: (r: JuteReader) => T): Codec<T> {
   return { name, size, write, read };
 }

@@ -3,9 +3,7 @@
  * Uses crypto.subtle, which every supported runtime has; hence async.
  */
 export async function digestId(user: string, password: string): Promise<string> {
-  const hash = new Uint8Array(
-    await crypto.subtle.digest('SHA-1', new TextEncoder().encode(`${user}:${password}`)),
-  );
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-1', new TextEncoder().encode(`${user}:${password}`)));
   let binary = '';
   for (const b of hash) binary += String.fromCharCode(b);
   return `${user}:${btoa(binary)}`;

@@ -79,7 +79,7 @@ export class FrameSplitter {
   }
 
   private readLength(bytes: Uint8Array, offset: number): number {
-    const len = ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) | 0;
+    const len = (bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]! | 0;
     if (len < 0 || len > this.maxFrameSize) {
       this.reset();
       throw new ProtocolError(

@@ -392,13 +392,7 @@ function decodeCesu(bytes: Uint8Array, start: number, end: number): string {
       units.length = 0;
       units.push(unit);
       i += 3;
-      if (
-        unit <= 0xdbff &&
-        i + 2 < end &&
-        bytes[i] === 0xed &&
-        (bytes[i + 1]! & 0xf0) === 0xb0 &&
-        (bytes[i + 2]! & 0xc0) === 0x80
-      ) {
+      if (unit <= 0xdbff && i + 2 < end && bytes[i] === 0xed && (bytes[i + 1]! & 0xf0) === 0xb0 && (bytes[i + 2]! & 0xc0) === 0x80) {
         units.push(0xd000 | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f));
         i += 3;
         out += String.fromCharCode(units[0]!, units[1]!);

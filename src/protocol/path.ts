@@ -30,13 +30,7 @@ export function validatePath(path: string, sequential = false): void {
       segStart = i + 1;
       continue;
     }
-    if (
-      c === 0 ||
-      (c > 0 && c < 0x20) ||
-      (c >= 0x7f && c <= 0x9f) ||
-      (c >= 0xd800 && c <= 0xf8ff) ||
-      (c >= 0xfff0 && c <= 0xffff)
-    ) {
+    if (c === 0 || (c > 0 && c < 0x20) || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xf8ff) || (c >= 0xfff0 && c <= 0xffff)) {
       invalid(path, `forbidden character U+${c.toString(16).toUpperCase().padStart(4, '0')} at index ${i}`);
     }
   }

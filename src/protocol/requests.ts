@@ -11,12 +11,7 @@
 import { OpCode } from './constants.js';
 import { type Codec, EMPTY, codec } from './codec.js';
 import { JuteReader, JuteWriter } from './jute.js';
-import {
-  type MultiOp,
-  readMultiRequest,
-  sizeMultiRequest,
-  writeMultiRequest,
-} from './records/multi.js';
+import { type MultiOp, readMultiRequest, sizeMultiRequest, writeMultiRequest } from './records/multi.js';
 import * as ops from './records/ops.js';
 import * as s from './records/session.js';
 
@@ -66,14 +61,11 @@ export type Request = {
   [K in RequestOp]: RequestBodies[K] extends null ? { op: K } : { op: K } & RequestBodies[K];
 }[RequestOp];
 
-const pathWatch = (name: string): Codec<ops.PathWatchRecord> =>
-  codec(name, ops.sizePathWatch, ops.writePathWatch, ops.readPathWatch);
+const pathWatch = (name: string): Codec<ops.PathWatchRecord> => codec(name, ops.sizePathWatch, ops.writePathWatch, ops.readPathWatch);
 const pathVersion = (name: string): Codec<ops.PathVersionRecord> =>
   codec(name, ops.sizePathVersion, ops.writePathVersion, ops.readPathVersion);
-const pathOnly = (name: string): Codec<ops.PathRecord> =>
-  codec(name, ops.sizePathRecord, ops.writePathRecord, ops.readPathRecord);
-const pathType = (name: string): Codec<ops.PathTypeRecord> =>
-  codec(name, ops.sizePathType, ops.writePathType, ops.readPathType);
+const pathOnly = (name: string): Codec<ops.PathRecord> => codec(name, ops.sizePathRecord, ops.writePathRecord, ops.readPathRecord);
+const pathType = (name: string): Codec<ops.PathTypeRecord> => codec(name, ops.sizePathType, ops.writePathType, ops.readPathType);
 const create = codec('CreateRequest', ops.sizeCreateRequest, ops.writeCreateRequest, ops.readCreateRequest);
 const multi = codec<MultiRequest>(
   'MultiOperationRecord',
@@ -107,12 +99,7 @@ export const requestCodecs: { readonly [K in RequestOp]: Codec<RequestBodies[K]>
   auth: codec('AuthPacket', s.sizeAuthPacket, s.writeAuthPacket, s.readAuthPacket),
   setWatches: codec('SetWatches', s.sizeSetWatches, s.writeSetWatches, s.readSetWatches),
   sasl: codec('GetSASLRequest', ops.sizeToken, ops.writeToken, ops.readToken),
-  getEphemerals: codec(
-    'GetEphemeralsRequest',
-    ops.sizeGetEphemeralsRequest,
-    ops.writeGetEphemeralsRequest,
-    ops.readGetEphemeralsRequest,
-  ),
+  getEphemerals: codec('GetEphemeralsRequest', ops.sizeGetEphemeralsRequest, ops.writeGetEphemeralsRequest, ops.readGetEphemeralsRequest),
   getAllChildrenNumber: pathOnly('GetAllChildrenNumberRequest'),
   setWatches2: codec('SetWatches2', s.sizeSetWatches2, s.writeSetWatches2, s.readSetWatches2),
   addWatch: codec('AddWatchRequest', ops.sizeAddWatchRequest, ops.writeAddWatchRequest, ops.readAddWatchRequest),
@@ -120,9 +107,7 @@ export const requestCodecs: { readonly [K in RequestOp]: Codec<RequestBodies[K]>
   closeSession: EMPTY,
 };
 
-const opNames = new Map<number, RequestOp>(
-  (Object.keys(requestCodecs) as RequestOp[]).map((op) => [OpCode[op], op]),
-);
+const opNames = new Map<number, RequestOp>((Object.keys(requestCodecs) as RequestOp[]).map((op) => [OpCode[op], op]));
 
 /** The request op name of an opcode number, or undefined for one a client does not send. */
 export function requestOpName(type: number): RequestOp | undefined {

@@ -48,8 +48,7 @@ export interface ResponseBodies {
   closeSession: null;
 }
 
-const statOnly = (name: string): Codec<ops.StatRecord> =>
-  codec(name, ops.sizeStatRecord, ops.writeStatRecord, ops.readStatRecord);
+const statOnly = (name: string): Codec<ops.StatRecord> => codec(name, ops.sizeStatRecord, ops.writeStatRecord, ops.readStatRecord);
 const create2 = codec('Create2Response', ops.sizeCreate2Response, ops.writeCreate2Response, ops.readCreate2Response);
 const getData = codec('GetDataResponse', ops.sizeGetDataResponse, ops.writeGetDataResponse, ops.readGetDataResponse);
 const multi = codec<MultiResult[]>('MultiResponse', sizeMultiResponse, writeMultiResponse, readMultiResponse);
@@ -63,20 +62,10 @@ export const responseCodecs: { readonly [K in RequestOp]: Codec<ResponseBodies[K
   setData: statOnly('SetDataResponse'),
   getACL: codec('GetACLResponse', ops.sizeGetACLResponse, ops.writeGetACLResponse, ops.readGetACLResponse),
   setACL: statOnly('SetACLResponse'),
-  getChildren: codec(
-    'GetChildrenResponse',
-    ops.sizeGetChildrenResponse,
-    ops.writeGetChildrenResponse,
-    ops.readGetChildrenResponse,
-  ),
+  getChildren: codec('GetChildrenResponse', ops.sizeGetChildrenResponse, ops.writeGetChildrenResponse, ops.readGetChildrenResponse),
   sync: codec('SyncResponse', ops.sizePathRecord, ops.writePathRecord, ops.readPathRecord),
   ping: EMPTY,
-  getChildren2: codec(
-    'GetChildren2Response',
-    ops.sizeGetChildren2Response,
-    ops.writeGetChildren2Response,
-    ops.readGetChildren2Response,
-  ),
+  getChildren2: codec('GetChildren2Response', ops.sizeGetChildren2Response, ops.writeGetChildren2Response, ops.readGetChildren2Response),
   check: EMPTY,
   multi,
   create2,
@@ -116,11 +105,7 @@ export const responseCodecs: { readonly [K in RequestOp]: Codec<ResponseBodies[K
 /** Reads the ReplyHeader at the start of a reply payload (no length prefix). */
 export function decodeReplyHeader(payload: Uint8Array): s.ReplyHeader {
   if (payload.length < s.REPLY_HEADER_SIZE) {
-    throw new ProtocolError(
-      `truncated: need ${s.REPLY_HEADER_SIZE} bytes, have ${payload.length}`,
-      'ReplyHeader',
-      0,
-    );
+    throw new ProtocolError(`truncated: need ${s.REPLY_HEADER_SIZE} bytes, have ${payload.length}`, 'ReplyHeader', 0);
   }
   const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   return { xid: v.getInt32(0), zxid: v.getBigInt64(4), err: v.getInt32(12) };
@@ -166,11 +151,7 @@ export function encodeConnectResponse(response: s.ConnectResponse): Uint8Array {
  * Encodes a whole reply frame: for fake servers and tests. With err != 0 (or no op) the frame is
  * header-only, as the server sends it.
  */
-export function encodeReply<K extends RequestOp>(
-  header: s.ReplyHeader,
-  op?: K,
-  body?: ResponseBodies[K],
-): Uint8Array {
+export function encodeReply<K extends RequestOp>(header: s.ReplyHeader, op?: K, body?: ResponseBodies[K]): Uint8Array {
   const c = op === undefined || header.err !== 0 ? undefined : (responseCodecs[op] as Codec<unknown>);
   const w = JuteWriter.frame(s.REPLY_HEADER_SIZE + (c === undefined ? 0 : c.size(body)));
   s.writeReplyHeader(w, header);

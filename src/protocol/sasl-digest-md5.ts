@@ -99,7 +99,15 @@ export interface DigestParams {
  * response, or ":" digest-uri for the server's rspauth (`forServer`).
  */
 export function digestResponse(p: DigestParams, forServer = false): string {
-  const secret = md5(concat(hashBytes(p.username, p.utf8), encoder.encode(':'), hashBytes(p.realm, p.utf8), encoder.encode(':'), hashBytes(p.password, p.utf8)));
+  const secret = md5(
+    concat(
+      hashBytes(p.username, p.utf8),
+      encoder.encode(':'),
+      hashBytes(p.realm, p.utf8),
+      encoder.encode(':'),
+      hashBytes(p.password, p.utf8),
+    ),
+  );
   const a1 = concat(secret, encoder.encode(`:${p.nonce}:${p.cnonce}`));
   const a2 = `${forServer ? '' : 'AUTHENTICATE'}:${p.digestUri}`;
   const ha1 = toHex(md5(a1));

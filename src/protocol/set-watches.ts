@@ -31,11 +31,7 @@ const FIXED = REQUEST_HEADER_SIZE + 8 + 5 * 4;
  * (paths in the Java client's order; a batch without persistent watches goes out as SetWatches, which servers
  * before 3.6 understand).
  */
-export function splitSetWatches(
-  relativeZxid: bigint,
-  watches: WatchSet,
-  maxBytes: number = SET_WATCHES_MAX_LENGTH,
-): Request[] {
+export function splitSetWatches(relativeZxid: bigint, watches: WatchSet, maxBytes: number = SET_WATCHES_MAX_LENGTH): Request[] {
   const sources = [watches.data, watches.exist, watches.child, watches.persistent, watches.persistentRecursive];
   const requests: Request[] = [];
   let batch: Lists = [[], [], [], [], []];

@@ -1,4 +1,13 @@
-import { AcquireTimeoutError, CreateMode, type Data, InvalidArgumentError, type Stat, type WatchedEvent, type ZooKeeper, isRetryable } from '../index.js';
+import {
+  AcquireTimeoutError,
+  CreateMode,
+  type Data,
+  InvalidArgumentError,
+  type Stat,
+  type WatchedEvent,
+  type ZooKeeper,
+  isRetryable,
+} from '../index.js';
 import type { WaitOptions } from './barrier.js';
 import { type Bounds, Cancelled, cancellation, checkBounds, deadlineIn, isCode, remaining, retrying, within } from './internal/bounds.js';
 import { ensureContainer } from './internal/contention.js';
@@ -122,7 +131,10 @@ export class DoubleBarrier {
     } catch (err) {
       if (created) void deleteGuaranteed(zk, this.memberPath);
       if (err instanceof Cancelled) {
-        throw cancellation(b, () => new AcquireTimeoutError(`could not enter the double barrier ${this.path} in time`, { path: this.path }));
+        throw cancellation(
+          b,
+          () => new AcquireTimeoutError(`could not enter the double barrier ${this.path} in time`, { path: this.path }),
+        );
       }
       throw err;
     }
@@ -181,7 +193,10 @@ export class DoubleBarrier {
     } catch (err) {
       void deleteGuaranteed(zk, this.memberPath);
       if (err instanceof Cancelled) {
-        throw cancellation(b, () => new AcquireTimeoutError(`could not leave the double barrier ${this.path} in time`, { path: this.path }));
+        throw cancellation(
+          b,
+          () => new AcquireTimeoutError(`could not leave the double barrier ${this.path} in time`, { path: this.path }),
+        );
       }
       throw err;
     }

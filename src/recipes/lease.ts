@@ -23,7 +23,6 @@ export interface LeaseOptions {
   disconnectGrace?: number | undefined;
 }
 
-
 /**
  * A held lock (or semaphore lease, or leadership): its fencing token, the bound up to which holding it
  * is certain, an AbortSignal that fires as soon as it is not, a guard for writes, and release.

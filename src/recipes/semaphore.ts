@@ -52,7 +52,8 @@ export class Semaphore {
   private readonly leases: string;
 
   constructor(zk: ZooKeeper, path: string, maxLeases: number, options: SemaphoreOptions = {}) {
-    if (!Number.isInteger(maxLeases) || maxLeases < 1) throw new InvalidArgumentError(`maxLeases must be a positive integer, not ${maxLeases}`, { path });
+    if (!Number.isInteger(maxLeases) || maxLeases < 1)
+      throw new InvalidArgumentError(`maxLeases must be a positive integer, not ${maxLeases}`, { path });
     this.zk = zk;
     this.path = path;
     this.maxLeases = maxLeases;
@@ -133,7 +134,8 @@ export class Semaphore {
         const event = await within(zk, b, monitor.event);
         if (event.type === 'None') throw new LockLostError('session-ended', `the session ended (${event.state}) while waiting for a lease`);
         const listed = await retrying(zk, b, () => zk.getChildren(this.leases, { watch: true }));
-        if (!listed.children.includes(ours.name)) throw new LockLostError('node-deleted', `our lease node ${ours.path} is gone`, { path: ours.path });
+        if (!listed.children.includes(ours.name))
+          throw new LockLostError('node-deleted', `our lease node ${ours.path} is gone`, { path: ours.path });
         count = sortContenders(listed.children, LEASE_NAMES).length;
         monitor = { event: listed.watch, kind: 'children' };
       }

@@ -76,7 +76,8 @@ export class SharedMutex {
 
   constructor(zk: ZooKeeper, path: string, options: SharedMutexOptions = {}) {
     const k = options.maxLocalHandoffs ?? DEFAULT_MAX_LOCAL_HANDOFFS;
-    if (!Number.isInteger(k) || k < 0 || k > MAX_LOCAL_SEQUENCE) throw new RangeError(`maxLocalHandoffs must be a whole number from 0 to ${MAX_LOCAL_SEQUENCE}`);
+    if (!Number.isInteger(k) || k < 0 || k > MAX_LOCAL_SEQUENCE)
+      throw new RangeError(`maxLocalHandoffs must be a whole number from 0 to ${MAX_LOCAL_SEQUENCE}`);
     const t = options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS;
     if (!(t >= 0)) throw new RangeError('maxHoldMs must be 0 or more');
     this.zk = zk;
@@ -121,7 +122,11 @@ export class SharedMutex {
     }
     const group = groupFor(this.zk, this.path, this.options);
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const onAbort = (): void => group.cancel(waiter, cancellation({ signal }, () => new Error('aborted')));
+    const onAbort = (): void =>
+      group.cancel(
+        waiter,
+        cancellation({ signal }, () => new Error('aborted')),
+      );
     const waiter: Waiter = {
       tryOnly,
       resolve,
@@ -244,7 +249,11 @@ export class SharedLease implements AsyncDisposable {
   }
 
   private assertCurrent(): void {
-    if (this.lost !== undefined) throw new LockLostError(this.lost.reason, `this holder no longer holds ${this.path}: ${this.lost.message}`, { path: this.path, cause: this.lost });
+    if (this.lost !== undefined)
+      throw new LockLostError(this.lost.reason, `this holder no longer holds ${this.path}: ${this.lost.message}`, {
+        path: this.path,
+        cause: this.lost,
+      });
   }
 }
 
@@ -431,10 +440,18 @@ class Group {
     const error =
       reason instanceof LockLostError
         ? reason
-        : new LockLostError('lease-expired', `the session's validity was not renewed in time (${node.lease.path})`, { path: node.lease.path });
+        : new LockLostError('lease-expired', `the session's validity was not renewed in time (${node.lease.path})`, {
+            path: node.lease.path,
+          });
     node.holder?.end(error);
     const released = node.lease.release();
-    if (error.reason === 'session-ended' || sessionOver(this.zk)) this.failAll(new LockLostError('session-ended', `the session ended (${this.zk.state}) while waiting for ${this.dir}`, { path: this.dir, cause: error }));
+    if (error.reason === 'session-ended' || sessionOver(this.zk))
+      this.failAll(
+        new LockLostError('session-ended', `the session ended (${this.zk.state}) while waiting for ${this.dir}`, {
+          path: this.dir,
+          cause: error,
+        }),
+      );
     else this.pump();
     return released;
   }
@@ -489,7 +506,11 @@ class Group {
           held.validity.release();
           void deleteGuaranteed(this.zk, held.path);
           this.state = 'idle';
-          this.failAll(new RangeError(`czxid ${held.stat.czxid} is at or above 2^47 (zxid epoch 2^15 or more): SharedMutex tokens would not fit 64 bits`));
+          this.failAll(
+            new RangeError(
+              `czxid ${held.stat.czxid} is at or above 2^47 (zxid epoch 2^15 or more): SharedMutex tokens would not fit 64 bits`,
+            ),
+          );
           return;
         }
         const node: HeldNode = {

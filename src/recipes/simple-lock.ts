@@ -10,7 +10,18 @@ import {
   isRetryable,
 } from '../index.js';
 import { ensureContainer } from './internal/contention.js';
-import { type Bounds, Cancelled, cancellation, checkBounds, deadlineIn, isCode, parentOf, remaining, sessionOver, within } from './internal/bounds.js';
+import {
+  type Bounds,
+  Cancelled,
+  cancellation,
+  checkBounds,
+  deadlineIn,
+  isCode,
+  parentOf,
+  remaining,
+  sessionOver,
+  within,
+} from './internal/bounds.js';
 import { waitConnected } from './internal/session-waits.js';
 import { Lease, leaseMargin } from './lease.js';
 import type { AcquireOptions, MutexOptions } from './mutex.js';
@@ -158,7 +169,8 @@ export class SimpleLock {
     } catch (err) {
       validity.release();
       if (unsure) void dropUnclaimed(zk, this.path);
-      if (err instanceof Cancelled) throw cancellation(b, () => new AcquireTimeoutError(`could not acquire ${this.path} in time`, { path: this.path }));
+      if (err instanceof Cancelled)
+        throw cancellation(b, () => new AcquireTimeoutError(`could not acquire ${this.path} in time`, { path: this.path }));
       if (endsSession(err)) throw sessionEnded(zk, err);
       throw err;
     }

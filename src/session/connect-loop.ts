@@ -141,7 +141,10 @@ export class ConnectLoop {
     const { clock } = this.host;
     const abort = new AbortController();
     const timeout = this.host.connectTimeout();
-    const timer = clock.setTimeout(() => abort.abort(new ConnectionLossError(`connect to ${describe(endpoint)} timed out after ${timeout} ms`)), timeout);
+    const timer = clock.setTimeout(
+      () => abort.abort(new ConnectionLossError(`connect to ${describe(endpoint)} timed out after ${timeout} ms`)),
+      timeout,
+    );
     this.stopWaiting = (reason) => abort.abort(reason);
     try {
       const { host, port, name } = endpoint;

@@ -22,7 +22,10 @@ export interface SessionSoFar {
   readonly seenReadWrite: boolean;
 }
 
-export function connectRequest(session: SessionSoFar, options: { sessionTimeout: number; allowReadOnly?: boolean | undefined }): Uint8Array {
+export function connectRequest(
+  session: SessionSoFar,
+  options: { sessionTimeout: number; allowReadOnly?: boolean | undefined },
+): Uint8Array {
   // Until a read-write server was seen, a read-only client asks for a new session every time: read-only
   // servers refuse to resume a global session, and the one a read-only server gave is local to it.
   const resume = session.seenReadWrite || options.allowReadOnly !== true;

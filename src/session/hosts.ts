@@ -90,7 +90,10 @@ export class HostProvider {
     this.log = options.log ?? (() => {});
     if (this.resolver === undefined) {
       // Nothing to resolve: the endpoints are the hosts as written, shuffled once.
-      this.slots = shuffle(this.names.map((named) => ({ named, endpoint: asWritten(named) })), this.random);
+      this.slots = shuffle(
+        this.names.map((named) => ({ named, endpoint: asWritten(named) })),
+        this.random,
+      );
     }
   }
 
@@ -150,7 +153,10 @@ export class HostProvider {
     if (fresh.length === 0) {
       const reasons = this.names.map((n, i) => `${n.name}:${n.port} (${reasonOf(failures[i])})`).join(', ');
       throw new NoHostsError(`no address for any host: ${reasons}`, {
-        cause: new AggregateError(failures.filter((f) => f !== undefined), 'host resolution failed'),
+        cause: new AggregateError(
+          failures.filter((f) => f !== undefined),
+          'host resolution failed',
+        ),
       });
     }
     const before = new Set(this.slots.map((s) => endpointKey(s.endpoint.host, s.endpoint.port)));

@@ -76,7 +76,9 @@ export class RequestPipeline {
       );
     }
     if (this.queuedBytes + frame.length > this.o.maxQueuedBytes && this.queuedBytes > 0) {
-      return Promise.reject(new QueueFullError(`${this.queuedBytes} bytes already queued or in flight (maxQueuedBytes)`, { path: options.path }));
+      return Promise.reject(
+        new QueueFullError(`${this.queuedBytes} bytes already queued or in flight (maxQueuedBytes)`, { path: options.path }),
+      );
     }
     return new Promise((resolve, reject) => {
       this.push(
@@ -118,7 +120,14 @@ export class RequestPipeline {
     const frame = encodeRequest(xid, { op: 'closeSession' });
     return new Promise((resolve) => {
       this.push(
-        pendingRequest({ xid, op: 'closeSession', frame, deadline: this.o.clock.now() + timeout, resolve: () => resolve(), reject: () => resolve() }),
+        pendingRequest({
+          xid,
+          op: 'closeSession',
+          frame,
+          deadline: this.o.clock.now() + timeout,
+          resolve: () => resolve(),
+          reject: () => resolve(),
+        }),
       );
     });
   }
@@ -176,7 +185,11 @@ export class RequestPipeline {
   matchReply(xid: number): PendingRequest {
     const p = this.inflight.peek();
     if (p === undefined || p.xid !== xid) {
-      throw new ProtocolError(p === undefined ? `reply xid ${xid} with nothing in flight` : `reply xid ${xid}, expected ${p.xid}`, 'ReplyHeader.xid', 0);
+      throw new ProtocolError(
+        p === undefined ? `reply xid ${xid} with nothing in flight` : `reply xid ${xid}, expected ${p.xid}`,
+        'ReplyHeader.xid',
+        0,
+      );
     }
     this.inflight.shift();
     this.queuedBytes -= p.size;
@@ -194,7 +207,12 @@ export class RequestPipeline {
    * A new connection: writes an auth packet for every credential (answering the addAuth calls still
    * waiting for theirs, which are then not sent again), then the SetWatches `replay` requests.
    */
-  prime(credentials: readonly AuthCredential[], replay: readonly Request[], write: (bytes: Uint8Array) => void, onReplayError: (e: Error) => void): void {
+  prime(
+    credentials: readonly AuthCredential[],
+    replay: readonly Request[],
+    write: (bytes: Uint8Array) => void,
+    onReplayError: (e: Error) => void,
+  ): void {
     const calls = new Map<AuthCredential, PendingRequest>();
     for (const p of this.replayedAuth) calls.set(p.credential!, p);
     this.replayedAuth = [];
@@ -277,7 +295,8 @@ export class RequestPipeline {
 
   /** The session is over: everything pending fails with `error`. */
   end(error: (path?: string) => Error): void {
-    for (const p of [...this.inflight.drain(), ...this.outbound.drain(), ...this.authWaiters.drain(), ...this.replayedAuth]) settleWith(p, error);
+    for (const p of [...this.inflight.drain(), ...this.outbound.drain(), ...this.authWaiters.drain(), ...this.replayedAuth])
+      settleWith(p, error);
     this.replayedAuth = [];
     this.queuedBytes = 0;
   }

@@ -5,7 +5,14 @@
  * is in flight meanwhile, so every frame is the answer to the last packet. Run again on every connection:
  * SASL authenticates a connection, not a session.
  */
-import { AuthFailedError, ErrorCode, ProtocolError, SessionClosedRequireSaslAuthError, type ZooKeeperError, errorFromCode } from '../errors.js';
+import {
+  AuthFailedError,
+  ErrorCode,
+  ProtocolError,
+  SessionClosedRequireSaslAuthError,
+  type ZooKeeperError,
+  errorFromCode,
+} from '../errors.js';
 import { encodeRequest } from '../protocol/requests.js';
 import { decodeReplyHeader, decodeResponse } from '../protocol/responses.js';
 import { DigestMd5Client, SaslError } from '../protocol/sasl-digest-md5.js';
@@ -99,7 +106,9 @@ export class SaslExchange {
       return new AuthFailedError(`SASL DIGEST-MD5 as "${this.username}" refused by the server: wrong password, or no such user`, { cause });
     }
     if (err === ErrorCode.SESSIONCLOSEDREQUIRESASLAUTH) {
-      return new SessionClosedRequireSaslAuthError(`SASL DIGEST-MD5 as "${this.username}" refused by a server that requires SASL`, { cause });
+      return new SessionClosedRequireSaslAuthError(`SASL DIGEST-MD5 as "${this.username}" refused by a server that requires SASL`, {
+        cause,
+      });
     }
     return new AuthFailedError(`SASL DIGEST-MD5 as "${this.username}" failed: ${cause.message}`, { cause });
   }

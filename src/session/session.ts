@@ -237,7 +237,11 @@ export class Session {
 
   /** Y1 or Y2 of a renewal (validity-keeper.ts): a sync, or a multi that only checks the server's root. */
   private sendRenewal(kind: 'sync' | 'write'): Promise<boolean> {
-    if (kind === 'sync') return this.submit({ op: 'sync', path: '/' }).then(() => true, () => false);
+    if (kind === 'sync')
+      return this.submit({ op: 'sync', path: '/' }).then(
+        () => true,
+        () => false,
+      );
     return this.submit({ op: 'multi', ops: [{ op: 'check', path: '/', version: -1 }] }).then(
       (results) => results.every((r) => r.op !== 'error'),
       () => false,
@@ -323,7 +327,12 @@ export class Session {
     this.validity.connected(connectSentAt, this.connection.lastRecv, timeOut, { newSession, readOnly: this.readOnly });
     // Auth first, then watch replay, then (via flush) the requests queued meanwhile (ClientCnxn primeConnection).
     const replay = this.watches.empty ? [] : splitSetWatches(this.lastZxid, this.watches.replaySet());
-    this.pipeline.prime(this.auth, replay, (bytes) => this.connection.write(bytes), (e) => this.log('warn', 'watch replay failed', { error: e }));
+    this.pipeline.prime(
+      this.auth,
+      replay,
+      (bytes) => this.connection.write(bytes),
+      (e) => this.log('warn', 'watch replay failed', { error: e }),
+    );
     this.ticker.arm();
     this.transition(this.readOnly ? 'connectedReadOnly' : 'connected');
     handshake.resolve();
@@ -437,7 +446,10 @@ export class Session {
       return;
     }
     this._state = next;
-    this.log(isTerminal(next) ? 'warn' : 'info', `state ${previous} -> ${next}`, { sessionId: this.sessionId.toString(16), cause: cause?.message });
+    this.log(isTerminal(next) ? 'warn' : 'info', `state ${previous} -> ${next}`, {
+      sessionId: this.sessionId.toString(16),
+      cause: cause?.message,
+    });
     const change: StateChange = { state: next, previous, cause };
     for (const listener of this.listeners) {
       try {

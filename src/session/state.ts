@@ -7,14 +7,7 @@
 import { AuthFailedError, ClientClosedError, SessionExpiredError } from '../errors.js';
 
 /** The session's state: `connecting`, `connected`, `connectedReadOnly` or `disconnected`, then one of the terminal `expired`, `authFailed`, `closed`. */
-export type SessionState =
-  | 'connecting'
-  | 'connected'
-  | 'connectedReadOnly'
-  | 'disconnected'
-  | 'expired'
-  | 'authFailed'
-  | 'closed';
+export type SessionState = 'connecting' | 'connected' | 'connectedReadOnly' | 'disconnected' | 'expired' | 'authFailed' | 'closed';
 
 const TERMINAL: ReadonlySet<SessionState> = new Set(['expired', 'authFailed', 'closed']);
 

@@ -183,15 +183,19 @@ export class ValidityKeeper {
       this.failing = true;
       // Not proven (a lost connection is retried on the next one via poke): wait before trying again so a
       // server that refuses the write is not hammered.
-      if (this.holds > 0 && this.host.ready()) this.wakeAt(this.host.clock.now() + Math.max(10, this.validity.pingBound / 3), this.host.clock.now());
+      if (this.holds > 0 && this.host.ready())
+        this.wakeAt(this.host.clock.now() + Math.max(10, this.validity.pingBound / 3), this.host.clock.now());
     });
   }
 
   private wakeAt(at: number, now: number): void {
-    this.timer = this.host.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.poke();
-    }, Math.max(1, Math.ceil(at - now)));
+    this.timer = this.host.clock.setTimeout(
+      () => {
+        this.timer = undefined;
+        this.poke();
+      },
+      Math.max(1, Math.ceil(at - now)),
+    );
   }
 
   private stopTimer(): void {

@@ -86,7 +86,12 @@ export class SessionValidity {
    * A ConnectResponse arrived. `newSession`: the server created the session (a committed createSession,
    * which proves the connect's send time at once). A read-only server proves nothing on this connection.
    */
-  connected(sentAt: number, receivedAt: number, timeout: number, { newSession, readOnly }: { newSession: boolean; readOnly: boolean }): void {
+  connected(
+    sentAt: number,
+    receivedAt: number,
+    timeout: number,
+    { newSession, readOnly }: { newSession: boolean; readOnly: boolean },
+  ): void {
     if (newSession) {
       this.proven = Number.NEGATIVE_INFINITY;
       this.until = Number.NEGATIVE_INFINITY;

@@ -8,13 +8,7 @@
  * the half-close). Errors are given the shape Node's have (`connect ECONNREFUSED 127.0.0.1:2181`, with
  * `code` and `syscall`), so a connection loss reads the same on either runtime.
  */
-import type {
-  Transport,
-  TransportConnectOptions,
-  TransportConnection,
-  TransportSink,
-  TransportTlsOptions,
-} from './types.js';
+import type { Transport, TransportConnectOptions, TransportConnection, TransportSink, TransportTlsOptions } from './types.js';
 
 // ---- the slice of Bun's API this adapter uses (bun-types is not a dependency) ----
 
@@ -315,7 +309,8 @@ export function createBunTransport(api: BunApi = runtimeApi): ResolvingTransport
         const asked = useTls && options.tls !== true ? (options.tls as TransportTlsOptions) : undefined;
         const skipName = asked?.verifyHostname === false;
         const verify = asked?.rejectUnauthorized !== false;
-        const nameOnly = (error: Error | null): boolean => skipName && (error as { code?: unknown } | null)?.code === 'ERR_TLS_CERT_ALTNAME_INVALID';
+        const nameOnly = (error: Error | null): boolean =>
+          skipName && (error as { code?: unknown } | null)?.code === 'ERR_TLS_CERT_ALTNAME_INVALID';
         const conn = new BunConnection(remote);
         let socket: BunSocket | undefined;
         let settled = false;
@@ -371,8 +366,7 @@ export function createBunTransport(api: BunApi = runtimeApi): ResolvingTransport
             if (tls === undefined || settled) return;
             if (verify && (!success || authorizationError !== null) && !nameOnly(authorizationError)) {
               fail(tlsError(authorizationError));
-            }
-            else ready();
+            } else ready();
           },
           data(_s, data) {
             if (connected) conn.onData(data);

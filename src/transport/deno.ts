@@ -10,13 +10,7 @@
  * with `code` and `syscall`), so a connection loss reads the same on either runtime.
  */
 import { UnsupportedError } from '../errors.js';
-import type {
-  Transport,
-  TransportConnectOptions,
-  TransportConnection,
-  TransportSink,
-  TransportTlsOptions,
-} from './types.js';
+import type { Transport, TransportConnectOptions, TransportConnection, TransportSink, TransportTlsOptions } from './types.js';
 
 // ---- the slice of Deno's API this adapter uses (the Deno namespace types are not a dependency) ----
 
@@ -92,8 +86,7 @@ function socketError(error: unknown, syscall: string, address?: string): Error {
 }
 
 /** After close(), Deno rejects pending reads and writes with these: not failures of the connection. */
-const isInterrupted = (error: unknown): boolean =>
-  error instanceof Error && (error.name === 'Interrupted' || error.name === 'BadResource');
+const isInterrupted = (error: unknown): boolean => error instanceof Error && (error.name === 'Interrupted' || error.name === 'BadResource');
 
 // ---- the connection ----
 
@@ -296,7 +289,11 @@ export function createDenoTransport(api: DenoApi = runtimeApi): Transport & Requ
           return;
         }
         if (t?.verifyHostname === false) {
-          reject(new UnsupportedError('Deno cannot skip the certificate name check: set tls.servername to a name the server certificate carries'));
+          reject(
+            new UnsupportedError(
+              'Deno cannot skip the certificate name check: set tls.servername to a name the server certificate carries',
+            ),
+          );
           return;
         }
         let settled = false;

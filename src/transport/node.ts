@@ -6,13 +6,7 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
-import type {
-  Transport,
-  TransportConnectOptions,
-  TransportConnection,
-  TransportSink,
-  TransportTlsOptions,
-} from './types.js';
+import type { Transport, TransportConnectOptions, TransportConnection, TransportSink, TransportTlsOptions } from './types.js';
 
 class NodeConnection implements TransportConnection {
   private sink: TransportSink | undefined;

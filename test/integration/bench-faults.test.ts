@@ -18,7 +18,10 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 function run(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lock/main.ts', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lock/main.ts', ...args], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -43,7 +46,10 @@ describe('lock benchmark --faults-quick', () => {
     async ({ skip }) => {
       // The run starts and kills its own servers: only where the harness can start them.
       if (!inject('zkHarness')) skip();
-      const { code, stdout, stderr } = await run(['--ensemble', '3', '--faults-quick', '--impl', 'zkts-mutex', '--out', out], scaled(80_000));
+      const { code, stdout, stderr } = await run(
+        ['--ensemble', '3', '--faults-quick', '--impl', 'zkts-mutex', '--out', out],
+        scaled(80_000),
+      );
       expect(code, `${stdout}\n${stderr}`).toBe(0);
       expect(stdout).toMatch(/leader kill -9 \(member \d\)/);
       expect(stdout).toMatch(/worker 1 cut off \(worker 1\)/);

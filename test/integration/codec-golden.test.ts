@@ -312,12 +312,7 @@ const SPECS: Record<string, Spec> = {
   ),
   RequestHeader: spec({ xid: 'int', type: 'int' }, fixed(p.REQUEST_HEADER_SIZE), p.writeRequestHeader, p.readRequestHeader),
   ReplyHeader: spec({ xid: 'int', zxid: 'long', err: 'int' }, fixed(p.REPLY_HEADER_SIZE), p.writeReplyHeader, p.readReplyHeader),
-  MultiHeader: spec(
-    { type: 'int', done: 'bool', err: 'int' },
-    fixed(p.MULTI_HEADER_SIZE),
-    writeMultiHeaderViaFraming,
-    p.readMultiHeader,
-  ),
+  MultiHeader: spec({ type: 'int', done: 'bool', err: 'int' }, fixed(p.MULTI_HEADER_SIZE), writeMultiHeaderViaFraming, p.readMultiHeader),
   AuthPacket: spec({ type: 'int', scheme: 'str', auth: 'buf' }, p.sizeAuthPacket, p.writeAuthPacket, p.readAuthPacket, {
     req: ['auth'],
   }),
@@ -362,13 +357,9 @@ const SPECS: Record<string, Spec> = {
   }),
   SetACLResponse: spec(StatRecord, p.sizeStatRecord, p.writeStatRecord, p.readStatRecord, { res: ['setACL'] }),
   GetChildrenRequest: spec(PathWatch, p.sizePathWatch, p.writePathWatch, p.readPathWatch, { req: ['getChildren'] }),
-  GetChildrenResponse: spec(
-    { children: 'strs' },
-    p.sizeGetChildrenResponse,
-    p.writeGetChildrenResponse,
-    p.readGetChildrenResponse,
-    { res: ['getChildren'] },
-  ),
+  GetChildrenResponse: spec({ children: 'strs' }, p.sizeGetChildrenResponse, p.writeGetChildrenResponse, p.readGetChildrenResponse, {
+    res: ['getChildren'],
+  }),
   GetChildren2Request: spec(PathWatch, p.sizePathWatch, p.writePathWatch, p.readPathWatch, { req: ['getChildren2'] }),
   GetChildren2Response: spec(
     { children: 'strs', stat: Stat },
@@ -394,13 +385,9 @@ const SPECS: Record<string, Spec> = {
   AddWatchRequest: spec({ path: 'str', mode: 'int' }, p.sizeAddWatchRequest, p.writeAddWatchRequest, p.readAddWatchRequest, {
     req: ['addWatch'],
   }),
-  GetEphemeralsRequest: spec(
-    { prefixPath: 'str' },
-    p.sizeGetEphemeralsRequest,
-    p.writeGetEphemeralsRequest,
-    p.readGetEphemeralsRequest,
-    { req: ['getEphemerals'] },
-  ),
+  GetEphemeralsRequest: spec({ prefixPath: 'str' }, p.sizeGetEphemeralsRequest, p.writeGetEphemeralsRequest, p.readGetEphemeralsRequest, {
+    req: ['getEphemerals'],
+  }),
   GetEphemeralsResponse: spec(
     { ephemerals: 'strs' },
     p.sizeGetEphemeralsResponse,
@@ -490,7 +477,6 @@ const EXPECTED_RECORDS = [
 const XID = 7;
 const ZXID = 0x1_0000_0047n;
 
-
 function ints(...values: number[]): Uint8Array {
   const b = new Uint8Array(4 * values.length);
   const v = new DataView(b.buffer);
@@ -555,7 +541,7 @@ function describeFailure(e: unknown): string {
   const err = e as Error & { actual?: unknown; expected?: unknown };
   if (!('actual' in err) || !('expected' in err)) return err.message;
   const show = (v: unknown): string =>
-    typeof v === 'string' ? v : JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x)) ?? String(v);
+    typeof v === 'string' ? v : (JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x)) ?? String(v));
   const a = show(err.actual);
   const b = show(err.expected);
   let i = 0;
@@ -655,8 +641,7 @@ describe('codec golden - behaviour', () => {
     // As captured from a ZooKeeper 3.8.0 server (test/unit/protocol/captured-frames.test.ts), without the
     // length prefix 0000002d.
     const captured = '00000000' + '0000000000000000' + '00007530' + '0000000000000000' + '00000010' + '00'.repeat(16) + '00';
-    const hexOfCase = (name: string): string | undefined =>
-      cases.find((t) => t.c.record === 'ConnectRequest' && t.c.case === name)?.c.hex;
+    const hexOfCase = (name: string): string | undefined => cases.find((t) => t.c.record === 'ConnectRequest' && t.c.case === name)?.c.hex;
     expect(hexOfCase('new session, readOnly false (3.8.0 capture)')).toBe(captured);
     expect(hexOfCase('without readOnly (pre-3.4)')).toBe(captured.slice(0, 88));
     expect(captured.slice(0, 88).length / 2).toBe(44);

@@ -61,12 +61,18 @@ describe('link proxy', () => {
   });
 
   /** A proxy to the test server and a client through it; with `cutFirst` the client connects during a cut. */
-  async function proxyAndClient(options: Partial<LinkProxyOptions> = {}, cutFirst = false): Promise<{ proxy: LinkProxy; client: Received }> {
+  async function proxyAndClient(
+    options: Partial<LinkProxyOptions> = {},
+    cutFirst = false,
+  ): Promise<{ proxy: LinkProxy; client: Received }> {
     accepted = [];
     const proxy = await LinkProxy.start({ target: { host: '127.0.0.1', port: (server.address() as AddressInfo).port }, ...options });
     if (cutFirst) proxy.cut();
     const client = new Received(createConnection({ host: '127.0.0.1', port: proxy.port, allowHalfOpen: true }));
-    cleanups.push(() => proxy.close(), () => client.socket.destroy());
+    cleanups.push(
+      () => proxy.close(),
+      () => client.socket.destroy(),
+    );
     return { proxy, client };
   }
 
@@ -172,7 +178,7 @@ describe('partition', () => {
    */
   async function expectCutOff(member: ZkServer, logOffset: number): Promise<void> {
     const modes: unknown[] = [];
-    for (const end = performance.now() + scaled(CUT_OFF_WINDOW_MS); performance.now() < end; ) {
+    for (const end = performance.now() + scaled(CUT_OFF_WINDOW_MS); performance.now() < end;) {
       modes.push(await member.mode(scaled(500)));
       await delay(100);
     }
@@ -229,7 +235,10 @@ describe('partition', () => {
     const reader = await client(f);
     expect(await reader.exists('/during')).not.toBeNull();
     expect(await reader.exists('/during-other')).not.toBeNull();
-    await waitFor(() => (onF.state === 'expired' ? true : undefined), { timeoutMs: scaled(10_000), what: "f's old client to learn of its expiry" });
+    await waitFor(() => (onF.state === 'expired' ? true : undefined), {
+      timeoutMs: scaled(10_000),
+      what: "f's old client to learn of its expiry",
+    });
   });
 
   it('partition - delayLinks makes a follower lag behind the commits of the leader', async () => {

@@ -70,7 +70,12 @@ describe('ensemble', () => {
     expect(modes.filter((m) => m === 'follower')).toHaveLength(2);
     expect(modes[ensemble.members.indexOf(leader)]).toBe('leader');
     const followers = await ensemble.followers();
-    expect(followers.map((f) => f.id).sort()).toEqual(ensemble.members.filter((m) => m !== leader).map((m) => m.id).sort());
+    expect(followers.map((f) => f.id).sort()).toEqual(
+      ensemble.members
+        .filter((m) => m !== leader)
+        .map((m) => m.id)
+        .sort(),
+    );
     expect(ensemble.connectString.split(',')).toEqual(ensemble.members.map((m) => m.connectString));
   });
 

@@ -246,7 +246,19 @@ describe('hostile server', () => {
     s.bad.behaviour = onRequests((conn, xid) => {
       const whole = encodeReply({ xid, zxid: 5n, err: 0 }, 'getData', {
         data: HELLO,
-        stat: { czxid: 1n, mzxid: 1n, ctime: 0n, mtime: 0n, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 5, numChildren: 0, pzxid: 1n },
+        stat: {
+          czxid: 1n,
+          mzxid: 1n,
+          ctime: 0n,
+          mtime: 0n,
+          version: 0,
+          cversion: 0,
+          aversion: 0,
+          ephemeralOwner: 0n,
+          dataLength: 5,
+          numChildren: 0,
+          pzxid: 1n,
+        },
       });
       conn.send(whole.subarray(0, Math.floor(whole.length / 2)));
       conn.destroy();

@@ -13,7 +13,6 @@ import { FrameTap } from '../support/proxy/frame-tap.js';
 import { eventually } from '../support/promises.js';
 import { scaled } from '../support/zookeeper/timing.js';
 
-
 /** Wakes waiters whenever something they may be waiting for has changed. */
 class Signal {
   private readonly listeners = new Set<() => void>();

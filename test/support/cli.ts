@@ -124,7 +124,10 @@ export async function exited(proc: CliProcess, ms: number): Promise<CliResult> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`zkts (pid ${proc.pid}) still running after ${scaled(ms)} ms\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`)),
+      () =>
+        reject(
+          new Error(`zkts (pid ${proc.pid}) still running after ${scaled(ms)} ms\nstdout: ${proc.stdout()}\nstderr: ${proc.stderr()}`),
+        ),
       scaled(ms),
     );
   });

@@ -9,19 +9,9 @@
 import type { ConnectRequest, ConnectResponse, WatcherEvent } from '../../src/protocol/records/session.js';
 import { FrameSplitter } from '../../src/protocol/frame.js';
 import { type Request, decodeConnectRequest, decodeRequest } from '../../src/protocol/requests.js';
-import {
-  type ResponseBodies,
-  encodeConnectResponse,
-  encodeReply,
-  encodeWatcherEvent,
-} from '../../src/protocol/responses.js';
+import { type ResponseBodies, encodeConnectResponse, encodeReply, encodeWatcherEvent } from '../../src/protocol/responses.js';
 import type { RequestOp } from '../../src/protocol/requests.js';
-import type {
-  Transport,
-  TransportConnectOptions,
-  TransportConnection,
-  TransportSink,
-} from '../../src/transport/types.js';
+import type { Transport, TransportConnectOptions, TransportConnection, TransportSink } from '../../src/transport/types.js';
 import { concatBytes } from './bytes.js';
 
 export type ConnectOutcome = 'accept' | 'refuse' | 'hang';
@@ -41,7 +31,6 @@ export interface DecodedRequest {
 
 /** A well-formed 16-byte session password for scripted ConnectResponses. */
 export const TEST_PASSWORD = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
-
 
 export class MemoryTransport implements Transport {
   readonly attempts: ConnectAttempt[] = [];

@@ -279,7 +279,10 @@ export class ZooKeeperModel {
         }
       } catch (err) {
         if (!(err instanceof OpError)) throw err;
-        const failed: MultiResult[] = ops.map((_, j) => ({ op: 'error', err: j < i ? 0 : j === i ? err.code : ErrorCode.RUNTIMEINCONSISTENCY }));
+        const failed: MultiResult[] = ops.map((_, j) => ({
+          op: 'error',
+          err: j < i ? 0 : j === i ? err.code : ErrorCode.RUNTIMEINCONSISTENCY,
+        }));
         return failed;
       }
     }

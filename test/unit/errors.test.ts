@@ -204,7 +204,15 @@ describe('errors - classes', () => {
       const cls = SERVER_CLASSES[code];
       const e = errorFromCode(errno, '/p');
       const name = cls === undefined ? 'ZooKeeperError' : cls.name;
-      expect([code, e.name, e.constructor.name, e.code, e.errno, e.path, e.message]).toEqual([code, name, name, code, errno, '/p', `${code} for /p`]);
+      expect([code, e.name, e.constructor.name, e.code, e.errno, e.path, e.message]).toEqual([
+        code,
+        name,
+        name,
+        code,
+        errno,
+        '/p',
+        `${code} for /p`,
+      ]);
       expect(e).toBeInstanceOf(cls ?? ZooKeeperError);
       expect(e instanceof ServerError).toBe(cls !== undefined);
     }

@@ -32,8 +32,7 @@ async function problems(filePath: string, code: string): Promise<string[]> {
   return result!.messages.map((m) => `${m.ruleId ?? 'fatal'}: ${m.message}`);
 }
 
-const NO_NODE =
-  'Only src/transport/node*.ts, src/entry/node.ts and src/cli may import node:* modules; the core uses universal APIs.';
+const NO_NODE = 'Only src/transport/node*.ts, src/entry/node.ts and src/cli may import node:* modules; the core uses universal APIs.';
 const NO_BARE = 'Zero runtime dependencies: src may import only relative modules.';
 const PROTOCOL = 'Layer rule (README.md, Layout): src/protocol is the pure codec and may import only src/protocol and src/errors.ts.';
 const SESSION =
@@ -44,8 +43,7 @@ const TRANSPORT =
   "Layer rule (README.md, Layout): a transport adapter may import only ./types.js and ../errors.js (no session, client, recipes or another runtime's adapter).";
 const ENTRY =
   "Layer rule (README.md, Layout): an entry file wires exactly one adapter: import ../index.js and this runtime's transport, never another runtime's.";
-const GLOBAL =
-  'Not available on every runtime: use Uint8Array/DataView/TextEncoder, setTimeout/queueMicrotask, and inject configuration.';
+const GLOBAL = 'Not available on every runtime: use Uint8Array/DataView/TextEncoder, setTimeout/queueMicrotask, and inject configuration.';
 const ENUM = 'Use an `as const` object with a type alias of the same name instead of `enum`.';
 
 const restricted = (source: string, message: string): string =>
@@ -68,7 +66,14 @@ describe('lint - node:* imports', () => {
   });
 
   it('lint - node:* is an error in protocol, recipes, deno adapter, index and other src files', async () => {
-    for (const path of ['src/protocol/x.ts', 'src/protocol/records/x.ts', 'src/recipes/lock.ts', 'src/transport/deno.ts', 'src/index.ts', 'src/util.ts']) {
+    for (const path of [
+      'src/protocol/x.ts',
+      'src/protocol/records/x.ts',
+      'src/recipes/lock.ts',
+      'src/transport/deno.ts',
+      'src/index.ts',
+      'src/util.ts',
+    ]) {
       expect(await problems(path, imp('node:buffer')), path).toEqual([restricted('node:buffer', NO_NODE)]);
     }
   });
@@ -233,7 +238,9 @@ describe('lint - globals and syntax', () => {
   });
 
   it('lint - unused names are errors unless prefixed with _', async () => {
-    expect(await problems('src/session/x.ts', `export function f(_a: number, b: number): number {\n  const _c = 1;\n  return b;\n}\n`)).toEqual([]);
+    expect(
+      await problems('src/session/x.ts', `export function f(_a: number, b: number): number {\n  const _c = 1;\n  return b;\n}\n`),
+    ).toEqual([]);
     expect(await problems('src/session/x.ts', `export function f(): void {\n  const c = 1;\n}\n`)).toEqual([
       "@typescript-eslint/no-unused-vars: 'c' is assigned a value but never used. Allowed unused vars must match /^_/u.",
     ]);
@@ -263,6 +270,10 @@ describe('lint - async correctness (type-aware)', () => {
     ].join('\n');
     const [result] = await typed.lintText(code, { filePath: 'src/index.ts' });
     const ids = result!.messages.map((m) => m.ruleId);
-    expect(ids).toEqual(['@typescript-eslint/no-floating-promises', '@typescript-eslint/no-misused-promises', '@typescript-eslint/await-thenable']);
+    expect(ids).toEqual([
+      '@typescript-eslint/no-floating-promises',
+      '@typescript-eslint/no-misused-promises',
+      '@typescript-eslint/await-thenable',
+    ]);
   }, 60_000);
 });

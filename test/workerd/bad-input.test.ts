@@ -23,7 +23,11 @@ const CONNECT_TIMEOUT = scaled(1500);
 /** connect() must give up with NoHostsError after about `CONNECT_TIMEOUT`, not hang. */
 async function expectNoHosts(connectString: string): Promise<void> {
   const started = Date.now();
-  const err = await within(errorOf(connect(connectString, { connectTimeout: CONNECT_TIMEOUT, sessionTimeout: 10_000 })), 10_000, 'connect to give up');
+  const err = await within(
+    errorOf(connect(connectString, { connectTimeout: CONNECT_TIMEOUT, sessionTimeout: 10_000 })),
+    10_000,
+    'connect to give up',
+  );
   expect(err).toBeInstanceOf(NoHostsError);
   expect(Date.now() - started).toBeLessThan(CONNECT_TIMEOUT + scaled(2000));
 }

@@ -41,7 +41,9 @@ export function evaluateFaultGoals(results: readonly FaultImplResult[]): GoalRes
     detail:
       killed.length === 0
         ? 'no leader kill ran'
-        : killed.map((r) => `${r.impl} ${seconds(r.gapAfterLeaderKillMs)} (half rate after ${seconds(r.recoveryAfterLeaderKillMs)})`).join('; '),
+        : killed
+            .map((r) => `${r.impl} ${seconds(r.gapAfterLeaderKillMs)} (half rate after ${seconds(r.recoveryAfterLeaderKillMs)})`)
+            .join('; '),
   });
   return goals;
 }

@@ -50,7 +50,9 @@ export async function runSchedule(schedule: Schedule, ctx: InjectorContext): Pro
   } catch (err) {
     const done = new Set(faults.map((f) => f.kind));
     const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-    skipped.push(...schedule.steps.filter((s) => !done.has(s.kind)).map((s) => `${FAULT_LABELS[s.kind]}: the schedule broke off (${message})`));
+    skipped.push(
+      ...schedule.steps.filter((s) => !done.has(s.kind)).map((s) => `${FAULT_LABELS[s.kind]}: the schedule broke off (${message})`),
+    );
     if (skipped.length === 0) skipped.push(`the schedule broke off after its last fault: ${message}`);
   } finally {
     await restore(ctx);
@@ -66,7 +68,10 @@ async function inject(step: FaultStep, ctx: InjectorContext, now: () => number):
       const { leader } = await ensemble.waitForQuorum(QUORUM_WAIT_MS);
       const startMs = now();
       await leader.kill();
-      const elected = await newLeader(ensemble.members.filter((m) => m !== leader), step.holdMs);
+      const elected = await newLeader(
+        ensemble.members.filter((m) => m !== leader),
+        step.holdMs,
+      );
       const electedMs = now();
       await leader.restart();
       const endMs = now();
@@ -87,7 +92,14 @@ async function inject(step: FaultStep, ctx: InjectorContext, now: () => number):
       await follower.pause();
       await sleep(step.holdMs);
       await follower.resume();
-      return { kind: step.kind, label, target: `member ${follower.id}`, startMs, endMs: now(), detail: `${connections}; SIGSTOP, SIGCONT after ${ms(step.holdMs)}` };
+      return {
+        kind: step.kind,
+        label,
+        target: `member ${follower.id}`,
+        startMs,
+        endMs: now(),
+        detail: `${connections}; SIGSTOP, SIGCONT after ${ms(step.holdMs)}`,
+      };
     }
     case 'follower-isolate': {
       const { follower, connections } = await busiestFollower(ensemble);

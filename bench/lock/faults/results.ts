@@ -18,12 +18,19 @@ export function renderFaultsMarkdown(r: FaultsReport, chartName: string | undefi
   const out: string[] = [];
   out.push(`# Lock benchmark under faults, ${r.startedAt.slice(0, 19).replace('T', ' ')} UTC`, '');
   out.push(`Command: \`${r.command}\` (${r.durationS} s).`, '');
-  out.push(`Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}, Node ${m.node}; 1-minute load average ${m.loadBefore} before, ${m.loadAfter} after.`);
-  out.push(`Server: ${r.server.kind}, ZooKeeper ${r.server.version}, forceSync ${r.server.forceSync}${r.server.settings.length > 0 ? ` (${r.server.settings.join('; ')})` : ''}; members linked through proxies (so one can be isolated).`);
+  out.push(
+    `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}, Node ${m.node}; 1-minute load average ${m.loadBefore} before, ${m.loadAfter} after.`,
+  );
+  out.push(
+    `Server: ${r.server.kind}, ZooKeeper ${r.server.version}, forceSync ${r.server.forceSync}${r.server.settings.length > 0 ? ` (${r.server.settings.join('; ')})` : ''}; members linked through proxies (so one can be isolated).`,
+  );
   out.push(
     `Cell: ${s.contenders} contenders over ${s.workers} runner processes, each process through its own proxy to every member; hold ${s.holdMs} ms; session timeout ${s.sessionTimeoutMs} ms; warm-up ${s.warmupMs} ms; one ${s.windowMs} ms window per implementation.`,
   );
-  out.push(`Schedule (${s.schedule}): ${s.calmMs} ms quiet, then ${s.plan.join(`, ${s.calmMs} ms, `)}, ${s.calmMs} ms; after each fault the run waits until every member serves again.`, '');
+  out.push(
+    `Schedule (${s.schedule}): ${s.calmMs} ms quiet, then ${s.plan.join(`, ${s.calmMs} ms, `)}, ${s.calmMs} ms; after each fault the run waits until every member serves again.`,
+    '',
+  );
   out.push('Implementations:', '');
   for (const i of r.implementations) out.push(`- \`${i.impl}\`: ${LABELS[i.impl]}, ${i.version}`);
   for (const k of r.skipped) out.push(`- \`${k.impl}\`: skipped, ${k.reason}`);
@@ -37,8 +44,8 @@ export function renderFaultsMarkdown(r: FaultsReport, chartName: string | undefi
   out.push(
     [
       'Over the whole window. `longest gap`: the longest stretch without a hand-off (critical section entered), and when it began.',
-      '`gap after leader kill`: from the kill to the first critical section granted after it, the first hand-off at least 100 ms after the kill (one sooner was granted by the old leader: the fault table\'s first hand-off can be such a one); `of it election`: until the other two members were seen to have a new leader (polled every 50 ms), the ensemble\'s part; `half rate after kill`: until the rate was back to half the rate before the kill over 500 ms, since a lock can hand off once and stall again.',
-      '`failed acq`: acquisitions (and releases) that failed and were retried; `sessions replaced`: sessions that ended and were replaced (by the runner, or by Curator and kazoo themselves); both from the runners\' results (`?`: the cell broke off before them).',
+      "`gap after leader kill`: from the kill to the first critical section granted after it, the first hand-off at least 100 ms after the kill (one sooner was granted by the old leader: the fault table's first hand-off can be such a one); `of it election`: until the other two members were seen to have a new leader (polled every 50 ms), the ensemble's part; `half rate after kill`: until the rate was back to half the rate before the kill over 500 ms, since a lock can hand off once and stall again.",
+      "`failed acq`: acquisitions (and releases) that failed and were retried; `sessions replaced`: sessions that ended and were replaced (by the runner, or by Curator and kazoo themselves); both from the runners' results (`?`: the cell broke off before them).",
       '`orphans`: children of the lock path at DONE, when no contender holds or waits; `violations`: overlaps and stale tokens the fenced store saw, plus the check of the recorded holds.',
     ].join(' '),
     '',

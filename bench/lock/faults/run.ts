@@ -61,11 +61,22 @@ export async function runFaults(opts: BenchOptions, progress: Progress, command:
       const targets = ensemble.members.map((m) => ({ host: m.host, port: m.clientPort }));
       const links = await WorkerLinks.start(WORKERS, targets, opts.rttMs);
       try {
-        progress.line(`server: ${server.info.kind}, ZooKeeper ${server.info.version}, forceSync ${server.info.forceSync}; root ${server.root}`);
-        progress.line(`schedule (${schedule.name}): ${schedule.steps.map((s) => FAULT_LABELS[s.kind]).join(', ')}; ${schedule.windowMs / 1000} s window per implementation`);
+        progress.line(
+          `server: ${server.info.kind}, ZooKeeper ${server.info.version}, forceSync ${server.info.forceSync}; root ${server.root}`,
+        );
+        progress.line(
+          `schedule (${schedule.name}): ${schedule.steps.map((s) => FAULT_LABELS[s.kind]).join(', ')}; ${schedule.windowMs / 1000} s window per implementation`,
+        );
         for (const prepared of ready) {
           const pool = new RunnerPool(prepared, REPO, (line) => (opts.verbose ? progress.line(`  ${prepared.impl}: ${line}`) : undefined));
-          const spec: FaultCellSpec = { prepared, schedule, contenders: CONTENDERS, workers: WORKERS, holdMs: HOLD_MS, sessionTimeoutMs: opts.sessionTimeoutMs };
+          const spec: FaultCellSpec = {
+            prepared,
+            schedule,
+            contenders: CONTENDERS,
+            workers: WORKERS,
+            holdMs: HOLD_MS,
+            sessionTimeoutMs: opts.sessionTimeoutMs,
+          };
           progress.begin(`${prepared.impl} under faults (N=${CONTENDERS}, ${WORKERS} workers, hold ${HOLD_MS} ms)`);
           try {
             const result = await runFaultCell({ server, ensemble, store, pool, links }, spec, {
@@ -97,7 +108,15 @@ export async function runFaults(opts: BenchOptions, progress: Progress, command:
     durationS: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
     command,
     machine: machineInfo(loadBefore),
-    server: serverInfo ?? { kind: 'not started', version: 'unknown', forceSync: 'unknown', settings: [], members: 0, rttMs: opts.rttMs, root: '' },
+    server: serverInfo ?? {
+      kind: 'not started',
+      version: 'unknown',
+      forceSync: 'unknown',
+      settings: [],
+      members: 0,
+      rttMs: opts.rttMs,
+      root: '',
+    },
     settings: {
       schedule: schedule.name,
       plan: schedule.steps.map((s) => FAULT_LABELS[s.kind]),

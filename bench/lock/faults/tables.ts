@@ -20,7 +20,15 @@ export function summaryTable(results: readonly FaultImplResult[]): Table {
   return {
     header: [
       ...['implementation', 'status', 'handoffs/s', 'p99 ms', 'max ms', 'longest gap s', 'at s'],
-      ...['gap after leader kill s', 'of it election s', 'half rate after kill s', 'failed acq', 'sessions replaced', 'orphans', 'violations'],
+      ...[
+        'gap after leader kill s',
+        'of it election s',
+        'half rate after kill s',
+        'failed acq',
+        'sessions replaced',
+        'orphans',
+        'violations',
+      ],
     ],
     textColumns: 2,
     rows: results.map((r) => [
@@ -37,14 +45,28 @@ export function summaryTable(results: readonly FaultImplResult[]): Table {
       r.errors === null ? '?' : String(r.errors),
       r.sessionsReplaced === null ? '?' : String(r.sessionsReplaced),
       r.orphans === null ? '?' : String(r.orphans),
-      r.violations === 0 ? '0' : `${r.violations} !! (${r.storeOverlaps} overlaps, ${r.staleWrites} stale, ${r.timestampViolations} by time)`,
+      r.violations === 0
+        ? '0'
+        : `${r.violations} !! (${r.storeOverlaps} overlaps, ${r.staleWrites} stale, ${r.timestampViolations} by time)`,
     ]),
   };
 }
 
 export function faultTable(results: readonly FaultImplResult[]): Table {
   return {
-    header: ['implementation', 'fault', 'target', 'start s', 'end s', 'before /s', 'during /s', 'after /s', 'first hand-off s', 'half rate s', 'longest gap s'],
+    header: [
+      'implementation',
+      'fault',
+      'target',
+      'start s',
+      'end s',
+      'before /s',
+      'during /s',
+      'after /s',
+      'first hand-off s',
+      'half rate s',
+      'longest gap s',
+    ],
     textColumns: 3,
     rows: results.flatMap((r) =>
       r.faults.map((f) => [

@@ -93,11 +93,10 @@ export function prepareCurator(): PeerRunner | string {
 export function prepareKazoo(): PeerRunner | string {
   const python = process.env['KAZOO_PYTHON'] ?? KAZOO_PYTHON_DEFAULT;
   if (!existsSync(python)) return `${KAZOO_INSTALL_HINT} (no ${python})`;
-  const probe = spawnSync(
-    python,
-    ['-c', 'import sys, kazoo.version as v; print(v.__version__, sys.version.split()[0])'],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
+  const probe = spawnSync(python, ['-c', 'import sys, kazoo.version as v; print(v.__version__, sys.version.split()[0])'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (probe.status !== 0) return `${KAZOO_INSTALL_HINT} (${python}: ${firstLine(probe.stderr || String(probe.error))})`;
   const [kazooVersion, pyVersion] = firstLine(probe.stdout).split(' ');
   const script = fileURLToPath(new URL('./kazoo/kazoo_lock_bench.py', import.meta.url));

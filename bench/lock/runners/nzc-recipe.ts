@@ -115,7 +115,11 @@ async function open(config: RunnerConfig): Promise<Contender> {
   let s: NzcSession;
   let close: () => Promise<void>;
   if (config.shareSession === true) {
-    share ??= new SessionShare(() => connectNzc(config), closeNzc, (x) => x.expired());
+    share ??= new SessionShare(
+      () => connectNzc(config),
+      closeNzc,
+      (x) => x.expired(),
+    );
     const taken = await share.take();
     s = taken.session;
     close = taken.release;

@@ -14,7 +14,8 @@ import { type Contender, runRunner } from '../runner-loop.js';
 
 const ENTRIES = { node: nodeEntry, bun: bunEntry, deno: denoEntry } as const;
 const name = process.argv[process.argv.indexOf('--entry') + 1] ?? '';
-if (!process.argv.includes('--entry') || !(name in ENTRIES)) throw new Error(`zkts-runtime runner: --entry node, bun or deno, not ${JSON.stringify(name)}`);
+if (!process.argv.includes('--entry') || !(name in ENTRIES))
+  throw new Error(`zkts-runtime runner: --entry node, bun or deno, not ${JSON.stringify(name)}`);
 const { connect } = ENTRIES[name as keyof typeof ENTRIES];
 
 async function open(config: RunnerConfig): Promise<Contender> {

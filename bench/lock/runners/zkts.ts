@@ -39,7 +39,11 @@ async function session(config: RunnerConfig): Promise<{ zk: ZooKeeper; close: ()
     const zk = await connect(config.connect, { sessionTimeout: config.sessionTimeoutMs });
     return { zk, close: () => zk.close() };
   }
-  share ??= new SessionShare(() => connect(config.connect, { sessionTimeout: config.sessionTimeoutMs }), (zk) => zk.close(), isEnded);
+  share ??= new SessionShare(
+    () => connect(config.connect, { sessionTimeout: config.sessionTimeoutMs }),
+    (zk) => zk.close(),
+    isEnded,
+  );
   const { session: zk, release } = await share.take();
   return { zk, close: release };
 }
@@ -67,7 +71,8 @@ async function open(config: RunnerConfig, index: number): Promise<Contender> {
       const readRatio = config.readRatio ?? 0.9;
       const next = rng(((config.worker ?? 0) + 1) * 7919 + index * 104729 + 1);
       return {
-        acquire: async () => (next() < readRatio ? held(await lock.readLock().acquire(), 'r') : held(await lock.writeLock().acquire(), 'w')),
+        acquire: async () =>
+          next() < readRatio ? held(await lock.readLock().acquire(), 'r') : held(await lock.writeLock().acquire(), 'w'),
         close,
         ended,
       };

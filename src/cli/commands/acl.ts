@@ -10,7 +10,7 @@ export const aclCommand: Command = {
   usage: ['acl get PATH', 'acl set PATH ACL [ACL...] [--version V]'],
   details: [
     'An ACL entry is scheme:id:perms, perms being letters of cdrwa (create, delete, read, write, admin):',
-    'world:anyone:cdrwa, auth::cdrwa (the session\'s own ids), digest:USER:BASE64HASH:rw, ip:10.0.0.0/8:r.',
+    "world:anyone:cdrwa, auth::cdrwa (the session's own ids), digest:USER:BASE64HASH:rw, ip:10.0.0.0/8:r.",
     '`acl get` prints one entry per line (--json: {"path","acl":[{"scheme","id","perms","mask"}],"aclVersion"});',
     '`acl set` replaces the whole list (with --version: only if the ACL version is V) and prints the new ACL version.',
   ],

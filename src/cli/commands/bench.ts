@@ -26,7 +26,7 @@ export const benchCommand: Command = {
     'Runs the lock benchmark (bench/lock/main.ts, the same as `npm run bench --`) with every argument after',
     '`bench` passed on as it is (e.g. --connect HOSTS, --quick); from a checkout, its options follow below.',
     'The benchmark is NOT part of the published package: it needs a source checkout of zkts with its dev',
-    'dependencies installed (npm ci); an installed zkts says so and exits 2. Exits with the benchmark\'s code.',
+    "dependencies installed (npm ci); an installed zkts says so and exits 2. Exits with the benchmark's code.",
   ],
   options: [],
   connects: false,

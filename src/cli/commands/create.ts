@@ -58,7 +58,12 @@ export const createCommand: Command = {
   ],
   options: [
     { name: 'mode', kind: 'value', arg: 'MODE', help: 'creation mode (default persistent)' },
-    { name: 'ttl', kind: 'value', arg: 'MS', help: 'time to live of a ttl node (implies --mode ttl); the server needs extendedTypesEnabled' },
+    {
+      name: 'ttl',
+      kind: 'value',
+      arg: 'MS',
+      help: 'time to live of a ttl node (implies --mode ttl); the server needs extendedTypesEnabled',
+    },
     { name: 'parents', short: 'p', kind: 'flag', help: 'create missing parent nodes (persistent, empty)' },
     DATA_FILE_OPTION,
   ],

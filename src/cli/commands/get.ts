@@ -32,8 +32,10 @@ export const getCommand: Command = {
     }
     if (data !== null && data.length > 0) {
       const shown = showData(data);
-      if (shown.encoding === 'base64') ctx.err(`note: ${path} holds ${data.length} bytes that are not UTF-8: shown as base64 (--raw writes them as they are)`);
-      if (shown.encoding === 'escaped') ctx.err(`note: ${path} holds control characters: shown escaped (--raw writes the bytes as they are)`);
+      if (shown.encoding === 'base64')
+        ctx.err(`note: ${path} holds ${data.length} bytes that are not UTF-8: shown as base64 (--raw writes them as they are)`);
+      if (shown.encoding === 'escaped')
+        ctx.err(`note: ${path} holds control characters: shown escaped (--raw writes the bytes as they are)`);
       ctx.out(shown.text.endsWith('\n') ? shown.text : `${shown.text}\n`);
     }
     if (ctx.args.flags.has('stat')) ctx.out(`${statText(stat)}\n`);

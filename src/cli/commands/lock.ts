@@ -48,7 +48,7 @@ export const lockCommand: Command = {
   usage: ['lock PATH [--timeout MS | --try] [--kill-after MS] -- CMD [ARGS...]'],
   details: [
     'Acquires the Mutex on PATH (Curator InterProcessMutex compatible), runs CMD with stdio inherited and',
-    'ZKTS_FENCING_TOKEN (the lock node\'s czxid, decimal; grows with every holder), ZKTS_LOCK_PATH (PATH),',
+    "ZKTS_FENCING_TOKEN (the lock node's czxid, decimal; grows with every holder), ZKTS_LOCK_PATH (PATH),",
     'ZKTS_LOCK_NODE (the lock node) and ZKTS_SESSION_ID (0x hex) in its environment, releases the lock when',
     'CMD exits and exits with its code. Ctrl-C or SIGTERM to zkts is passed on to CMD, and the lock is',
     'released once CMD has exited.',
@@ -130,4 +130,3 @@ async function acquire(
     throw err;
   }
 }
-

@@ -30,7 +30,10 @@ export const lsCommand: Command = {
   name: 'ls',
   summary: "list a node's children (-R: the whole subtree)",
   usage: ['ls PATH [-R]'],
-  details: ['Prints one child name per line, sorted; with -R, every path below PATH, depth first.', '--json: {"path","children"} (names), or with -R {"path","nodes"} (full paths).'],
+  details: [
+    'Prints one child name per line, sorted; with -R, every path below PATH, depth first.',
+    '--json: {"path","children"} (names), or with -R {"path","nodes"} (full paths).',
+  ],
   options: [{ name: 'recursive', short: 'R', kind: 'flag', help: 'list the whole subtree, as full paths' }],
   connects: true,
   json: true,

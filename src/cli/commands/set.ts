@@ -9,7 +9,9 @@ export const setCommand: Command = {
   name: 'set',
   summary: "replace a node's data",
   usage: ['set PATH DATA [--version V]', 'set PATH --file FILE [--version V]'],
-  details: ['Prints the new data version (--json: {"path","stat"}). With --version, fails with BADVERSION unless the node has that version.'],
+  details: [
+    'Prints the new data version (--json: {"path","stat"}). With --version, fails with BADVERSION unless the node has that version.',
+  ],
   options: [{ name: 'version', kind: 'value', arg: 'V', help: 'only if the data version is V (-1: any)' }, DATA_FILE_OPTION],
   connects: true,
   json: true,

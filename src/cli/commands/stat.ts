@@ -8,7 +8,9 @@ export const statCommand: Command = {
   name: 'stat',
   summary: "print a node's Stat",
   usage: ['stat PATH'],
-  details: ['zxids are printed in decimal and hex; --json gives zxids as decimal strings and ephemeralOwner as a 0x hex string (null if none).'],
+  details: [
+    'zxids are printed in decimal and hex; --json gives zxids as decimal strings and ephemeralOwner as a 0x hex string (null if none).',
+  ],
   options: [],
   connects: true,
   json: true,

@@ -12,9 +12,7 @@ import { watchdogArgs } from './protocol.js';
 
 /** How CMD ended: its exit code, the signal that ended it, or why it could not start. */
 export type CommandOutcome =
-  | { kind: 'exited'; code: number }
-  | { kind: 'signaled'; signal: string }
-  | { kind: 'failed'; code: string; message: string };
+  { kind: 'exited'; code: number } | { kind: 'signaled'; signal: string } | { kind: 'failed'; code: string; message: string };
 
 export interface CommandProcess {
   /** Resolves once CMD has started (its pid), or undefined if it could not start. */
@@ -61,7 +59,9 @@ export function startCommand(
     });
     watchdog.on('close', (code, signal) => {
       resolveStarted(undefined);
-      resolve(outcome ?? { kind: 'failed', code: 'WATCHDOG', message: `the watchdog ended (${signal ?? `exit ${code}`}) without CMD's outcome` });
+      resolve(
+        outcome ?? { kind: 'failed', code: 'WATCHDOG', message: `the watchdog ended (${signal ?? `exit ${code}`}) without CMD's outcome` },
+      );
     });
   });
   const post = (message: ToWatchdog): void => {

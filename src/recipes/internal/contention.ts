@@ -109,10 +109,11 @@ export async function contend(zk: ZooKeeper, options: ContendOptions): Promise<H
   let held: Held | null;
   try {
     held = await contendHeld(zk, options);
-    if (held !== null) await within(zk, options, validity.ready(options.margin)).catch((err: unknown) => {
-      void deleteGuaranteed(zk, held!.path);
-      throw err instanceof Cancelled ? cancelError(options) : endsSession(err) ? sessionEnded(zk) : err;
-    });
+    if (held !== null)
+      await within(zk, options, validity.ready(options.margin)).catch((err: unknown) => {
+        void deleteGuaranteed(zk, held!.path);
+        throw err instanceof Cancelled ? cancelError(options) : endsSession(err) ? sessionEnded(zk) : err;
+      });
   } catch (err) {
     validity.release();
     throw err;

@@ -87,7 +87,7 @@ describe('zkts get, set, create', () => {
 
   it('creates with --parents and in every mode: sequential, ephemeral, container, ttl', async () => {
     expect(await cli.run(['create', '/deep/a/b', 'x', '--parents'])).toMatchObject({ code: 0, stdout: '/deep/a/b\n' });
-    expect((await zk.getChildren('/deep/a'))).toEqual(['b']);
+    expect(await zk.getChildren('/deep/a')).toEqual(['b']);
 
     const seq = await cli.run(['create', '/deep/job-', '--mode', 'sequential']);
     expect(seq.stdout).toMatch(/^\/deep\/job-\d{10}\n$/);
@@ -118,7 +118,10 @@ describe('zkts ls, stat, delete', () => {
     expect(await cli.run(['ls', '/tree'])).toMatchObject({ code: 0, stdout: 'a\nb\n' });
     expect(await cli.run(['ls', '-R', '/tree'])).toMatchObject({ code: 0, stdout: '/tree/a\n/tree/a/x\n/tree/b\n' });
     expect(json((await cli.run(['ls', '/tree', '--json'])).stdout)).toEqual({ path: '/tree', children: ['a', 'b'] });
-    expect(json((await cli.run(['ls', '/tree', '-R', '--json'])).stdout)).toEqual({ path: '/tree', nodes: ['/tree/a', '/tree/a/x', '/tree/b'] });
+    expect(json((await cli.run(['ls', '/tree', '-R', '--json'])).stdout)).toEqual({
+      path: '/tree',
+      nodes: ['/tree/a', '/tree/a/x', '/tree/b'],
+    });
     expect(await cli.run(['ls', '/absent'])).toMatchObject({ code: 1, stderr: 'zkts ls: NONODE: /absent\n' });
   });
 
@@ -146,7 +149,9 @@ describe('zkts ls, stat, delete', () => {
     expect(await cli.run(['delete', '/del'])).toMatchObject({ code: 1, stderr: 'zkts delete: NOTEMPTY: /del\n' });
     const unconfirmed = await cli.run(['delete', '/del', '--recursive']);
     expect(unconfirmed.code).toBe(2);
-    expect(unconfirmed.stderr).toBe('zkts delete: refusing to delete /del and everything below it without --yes (zkts delete --help shows the usage)\n');
+    expect(unconfirmed.stderr).toBe(
+      'zkts delete: refusing to delete /del and everything below it without --yes (zkts delete --help shows the usage)\n',
+    );
     expect(await zk.exists('/del/a/b')).not.toBeNull();
 
     expect(json((await cli.run(['delete', '/del', '-r', '--yes', '--json'])).stdout)).toEqual({ path: '/del', deleted: 3 });
@@ -159,7 +164,10 @@ describe('zkts acl, whoami', () => {
   it('reads and replaces ACLs; a read-only ACL then refuses writes with NOAUTH', async () => {
     await zk.create('/guarded', 'x');
     expect(await cli.run(['acl', 'get', '/guarded'])).toMatchObject({ code: 0, stdout: 'world:anyone:cdrwa\n' });
-    expect(await cli.run(['acl', 'set', '/guarded', 'world:anyone:r', '--version', '0'])).toMatchObject({ code: 0, stdout: 'aclVersion 1\n' });
+    expect(await cli.run(['acl', 'set', '/guarded', 'world:anyone:r', '--version', '0'])).toMatchObject({
+      code: 0,
+      stdout: 'aclVersion 1\n',
+    });
     expect(json((await cli.run(['acl', 'get', '/guarded', '--json'])).stdout)).toEqual({
       path: '/guarded',
       acl: [{ scheme: 'world', id: 'anyone', perms: 'r', mask: 1 }],
@@ -233,7 +241,10 @@ describe('usage and connection errors', () => {
     const unknown = await cli.run(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe('zkts: unknown command "frobnicate" (zkts --help lists them)\n');
-    expect(await cli.run(['get', '/', '--bogus'])).toMatchObject({ code: 2, stderr: 'zkts get: unknown option --bogus (zkts get --help shows the usage)\n' });
+    expect(await cli.run(['get', '/', '--bogus'])).toMatchObject({
+      code: 2,
+      stderr: 'zkts get: unknown option --bogus (zkts get --help shows the usage)\n',
+    });
     // Port 1 on loopback: refused at once; zkts gives up after the connect timeout (= session timeout).
     const down = await cli.run(['get', '/', '--connect', '127.0.0.1:1', '--session-timeout', '1500']);
     expect(down.code).toBe(3);

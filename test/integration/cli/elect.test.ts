@@ -101,6 +101,10 @@ describe('zkts elect', () => {
     await zk.delete(`/once/${node!}`);
     const r = await exited(once, 30_000);
     expect(r.code).toBe(125);
-    expect(readLines(file).filter((l) => l.name === 'O').map((l) => l.event)).toEqual(['start', 'term']);
+    expect(
+      readLines(file)
+        .filter((l) => l.name === 'O')
+        .map((l) => l.event),
+    ).toEqual(['start', 'term']);
   });
 });

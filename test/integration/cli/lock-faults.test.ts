@@ -44,7 +44,18 @@ it("stops a black-holed holder's command before the lock passes on, and exits 12
   const file = join(dir, 'lines');
   cli.watchLineFile(file);
   const viaProxy = `${proxy.address}${chroot.path}`;
-  const holder = cli.start(['lock', '/bh', '--connect', viaProxy, '--session-timeout', '2000', '--kill-after', '3000', '--', ...holdCommand(file, 'A', -1)]);
+  const holder = cli.start([
+    'lock',
+    '/bh',
+    '--connect',
+    viaProxy,
+    '--session-timeout',
+    '2000',
+    '--kill-after',
+    '3000',
+    '--',
+    ...holdCommand(file, 'A', -1),
+  ]);
   await lineAppears(file, 'start', 'A', 30_000);
   const [holderNode] = await zk.getChildren('/bh');
   const { watch: holderGone } = await zk.exists(`/bh/${holderNode!}`, { watch: true });
@@ -60,7 +71,9 @@ it("stops a black-holed holder's command before the lock passes on, and exits 12
   proxy.blackhole(true);
   const held = await exited(holder, 40_000);
   expect(held.code).toBe(125);
-  expect(held.stderr).toMatch(/^zkts lock: lock on \/bh lost \((lease-expired|session-ended|disconnected): .*\); stopping CMD: SIGTERM now, SIGKILL after 3000 ms\n$/);
+  expect(held.stderr).toMatch(
+    /^zkts lock: lock on \/bh lost \((lease-expired|session-ended|disconnected): .*\); stopping CMD: SIGTERM now, SIGKILL after 3000 ms\n$/,
+  );
   expect((await exited(waiter, 40_000)).code).toBe(0);
 
   const lines = readLines(file);

@@ -92,7 +92,14 @@ describe('zkts lock', () => {
   });
 
   it('passes CMD the fencing token, lock path, lock node and session id', async () => {
-    const env = await cli.run(['lock', '/envs', '--', 'sh', '-c', 'echo "$ZKTS_FENCING_TOKEN|$ZKTS_LOCK_PATH|$ZKTS_LOCK_NODE|$ZKTS_SESSION_ID"']);
+    const env = await cli.run([
+      'lock',
+      '/envs',
+      '--',
+      'sh',
+      '-c',
+      'echo "$ZKTS_FENCING_TOKEN|$ZKTS_LOCK_PATH|$ZKTS_LOCK_NODE|$ZKTS_SESSION_ID"',
+    ]);
     expect(env.code).toBe(0);
     const [token, path, node, session] = env.stdout.trim().split('|');
     expect(token).toMatch(/^\d+$/);
@@ -129,7 +136,10 @@ describe('zkts lock', () => {
     const waiting = cli.start(['lock', '/busy', '--', ...holdCommand(file, 'I', 0)]);
     await queued('/busy', 2);
     waiting.child.kill('SIGINT');
-    expect(await exited(waiting, 30_000)).toMatchObject({ code: 130, stderr: 'zkts lock: interrupted by SIGINT while waiting for /busy\n' });
+    expect(await exited(waiting, 30_000)).toMatchObject({
+      code: 130,
+      stderr: 'zkts lock: interrupted by SIGINT while waiting for /busy\n',
+    });
     expect(readLines(file).map((l) => l.name)).toEqual(['A']);
     expect(await contenders('/busy')).toBe(1);
 
@@ -160,7 +170,9 @@ describe('zkts lock', () => {
     const r = await exited(holder, 30_000);
     expect(r.code).toBe(125);
     expect(Date.now() - deleted).toBeGreaterThanOrEqual(700);
-    expect(r.stderr).toMatch(/^zkts lock: lock on \/lost lost \(node-deleted: [^\n]*\); stopping CMD: SIGTERM now, SIGKILL after 700 ms\n$/);
+    expect(r.stderr).toMatch(
+      /^zkts lock: lock on \/lost lost \(node-deleted: [^\n]*\); stopping CMD: SIGTERM now, SIGKILL after 700 ms\n$/,
+    );
     const pid = Number(readFileSync(marker, 'utf8'));
     expect(() => process.kill(pid, 0)).toThrow();
   });

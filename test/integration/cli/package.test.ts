@@ -34,11 +34,19 @@ beforeAll(async () => {
   mkdirSync(pkg);
   for (const f of ['package.json', 'README.md', 'LICENSE']) if (existsSync(join(REPO_ROOT, f))) cpSync(join(REPO_ROOT, f), join(pkg, f));
   cpSync(join(REPO_ROOT, 'src'), join(pkg, 'src'), { recursive: true });
-  await sh(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(pkg, 'dist')], REPO_ROOT);
+  await sh(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(pkg, 'dist')],
+    REPO_ROOT,
+  );
   await sh('npm', ['pack', '--pack-destination', dir, '--silent'], pkg);
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
   expect(tarball).toBeDefined();
-  await sh('npm', ['install', '--global', '--prefix', join(dir, 'prefix'), '--offline', '--no-audit', '--no-fund', join(dir, tarball!)], dir);
+  await sh(
+    'npm',
+    ['install', '--global', '--prefix', join(dir, 'prefix'), '--offline', '--no-audit', '--no-fund', join(dir, tarball!)],
+    dir,
+  );
   bin = join(dir, 'prefix', 'bin', 'zkts');
 }, scaled(300_000));
 
@@ -80,6 +88,7 @@ it('installs a working zkts bin from the packed tarball', async () => {
 
   expect(await zkts(['bench'])).toMatchObject({
     code: 2,
-    stderr: 'zkts bench: the lock benchmark is not part of the installed package: run it from a source checkout of zkts (npm ci && npm run bench)\n',
+    stderr:
+      'zkts bench: the lock benchmark is not part of the installed package: run it from a source checkout of zkts (npm ci && npm run bench)\n',
   });
 });

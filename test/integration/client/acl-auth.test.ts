@@ -99,9 +99,7 @@ describe('ACL', () => {
     expect(text((await zk.getData('/bob')).data)).toBe('for bob');
   });
 
-  test('ACL - InvalidACLError for CREATOR_ALL_ACL without an authenticated identity, and for an empty ACL', async ({
-    env,
-  }) => {
+  test('ACL - InvalidACLError for CREATOR_ALL_ACL without an authenticated identity, and for an empty ACL', async ({ env }) => {
     const { zk } = env;
     const creator = await errorOf(zk.create('/c', null, { acl: CREATOR_ALL_ACL }));
     expect(creator).toBeInstanceOf(InvalidACLError);

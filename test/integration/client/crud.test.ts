@@ -62,9 +62,7 @@ describe('create', () => {
     expect(persistent.stat.ephemeralOwner).toBe(0n);
   });
 
-  test('create - NodeExistsError, NoNodeError and NoChildrenForEphemeralsError carry code, errno and client path', async ({
-    env,
-  }) => {
+  test('create - NodeExistsError, NoNodeError and NoChildrenForEphemeralsError carry code, errno and client path', async ({ env }) => {
     const { zk } = env;
     await zk.create('/a');
     const exists = await errorOf(zk.create('/a'));
@@ -94,7 +92,7 @@ describe('create', () => {
     expect(stat.czxid).toBe(zk.lastZxid);
     expect(stat.ctime).toBe(stat.mtime);
     expect(stat).toMatchObject({ version: 0, cversion: 0, aversion: 0, dataLength: 4, numChildren: 0, ephemeralOwner: 0n });
-    expect((await zk.exists('/n'))).toEqual(stat);
+    expect(await zk.exists('/n')).toEqual(stat);
   });
 });
 

@@ -58,7 +58,10 @@ async function forward(address: string, port: number, target: { host: string; po
 
 /** The Node transport with `zk.test` resolved by the test. */
 function resolving(addresses: () => string[]): Transport {
-  return { connect: (o) => nodeTransport.connect(o), resolve: async (host) => (host === 'zk.test' ? addresses() : nodeTransport.resolve(host)) };
+  return {
+    connect: (o) => nodeTransport.connect(o),
+    resolve: async (host) => (host === 'zk.test' ? addresses() : nodeTransport.resolve(host)),
+  };
 }
 
 describe('host names', () => {

@@ -3,14 +3,7 @@
  * over jute.maxbuffer, and requests past `maxQueuedBytes`. None of them harms the session.
  * A counting transport proves that nothing reached the socket.
  */
-import {
-  InvalidArgumentError,
-  QueueFullError,
-  type ZooKeeper,
-  isRetryable,
-  op,
-  type Data,
-} from '../../../src/entry/node.js';
+import { InvalidArgumentError, QueueFullError, type ZooKeeper, isRetryable, op, type Data } from '../../../src/entry/node.js';
 import { JUTE_MAX_BUFFER } from '../../../src/protocol/constants.js';
 import { countingTransport, describe, expect, test } from '../../support/client-fixture.js';
 import { errorOf } from '../../support/promises.js';

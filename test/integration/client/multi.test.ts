@@ -71,10 +71,7 @@ describe('multi', () => {
     const { zk } = env;
     await zk.create('/n');
     await zk.setData('/n', 'one');
-    expect(await zk.multi([op.check('/n', 1), op.create('/ok1')])).toEqual([
-      { type: 'check' },
-      { type: 'create', path: '/ok1' },
-    ]);
+    expect(await zk.multi([op.check('/n', 1), op.create('/ok1')])).toEqual([{ type: 'check' }, { type: 'create', path: '/ok1' }]);
     expect(await zk.multi([op.check('/n', -1), op.create('/ok2')])).toHaveLength(2);
 
     const stale = await errorOf(zk.multi([op.create('/no1'), op.check('/n', 0)]));

@@ -10,9 +10,7 @@ const OPS = 2000;
 const NODES = 10;
 
 describe('ordering', () => {
-  test('ordering - 2,000 pipelined creates, setData, getData and exists settle in call order and see earlier writes', async ({
-    env,
-  }) => {
+  test('ordering - 2,000 pipelined creates, setData, getData and exists settle in call order and see earlier writes', async ({ env }) => {
     const { zk } = env;
     const model = new Map<string, { data: string; version: number }>();
     const settled: number[] = [];
@@ -112,7 +110,12 @@ describe('ordering', () => {
     for (let round = 0; round < 3; round++) {
       for (const call of calls) {
         const i = n++;
-        outcomes.push(call(round).then(() => settled.push(i), () => settled.push(i)));
+        outcomes.push(
+          call(round).then(
+            () => settled.push(i),
+            () => settled.push(i),
+          ),
+        );
       }
     }
     await within(Promise.all(outcomes), 10_000, 'every call');

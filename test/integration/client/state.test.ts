@@ -3,15 +3,7 @@
  * (idempotent, bounded, draining requests made before it, ending ephemerals at once), `await using`,
  * and ClientClosedError afterwards.
  */
-import {
-  ClientClosedError,
-  CreateMode,
-  type StateChange,
-  type ZooKeeper,
-  connect,
-  endsSession,
-  op,
-} from '../../../src/entry/node.js';
+import { ClientClosedError, CreateMode, type StateChange, type ZooKeeper, connect, endsSession, op } from '../../../src/entry/node.js';
 import { FaultProxy } from '../../support/proxy/index.js';
 import { splitConnectString } from '../../support/zookeeper/index.js';
 import { describe, expect, test, testOptions } from '../../support/client-fixture.js';
@@ -147,9 +139,7 @@ describe('close', () => {
     expect(await observer.exists('/eph')).toBeNull();
   });
 
-  test('close - ephemerals of a closed session are gone at once for other clients, and their watches fire', async ({
-    env,
-  }) => {
+  test('close - ephemerals of a closed session are gone at once for other clients, and their watches fire', async ({ env }) => {
     const zk = await env.connect();
     const observer = await env.connect();
     await zk.create('/e', null, { mode: CreateMode.EPHEMERAL });

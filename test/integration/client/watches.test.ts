@@ -94,9 +94,7 @@ describe('one-shot watches', () => {
     expect(seen.fired).toEqual([event('NodeDataChanged', '/n')]);
   });
 
-  test('watches - child watches fire NodeChildrenChanged for creates and deletes, NodeDeleted for the node', async ({
-    env,
-  }) => {
+  test('watches - child watches fire NodeChildrenChanged for creates and deletes, NodeDeleted for the node', async ({ env }) => {
     const { zk } = env;
     const other = await env.connect();
     await zk.create('/p');
@@ -332,11 +330,7 @@ describe('close', () => {
     const recursive = await zk.addWatch('/r', { recursive: true });
     await zk.close();
     const closed = { type: 'None', state: 'Closed', path: '' };
-    expect(await within(Promise.all([data.watch, exists.watch, child.watch]), EVENT_MS, 'final events')).toEqual([
-      closed,
-      closed,
-      closed,
-    ]);
+    expect(await within(Promise.all([data.watch, exists.watch, child.watch]), EVENT_MS, 'final events')).toEqual([closed, closed, closed]);
     expect(await drain(persistent)).toEqual([closed]);
     expect(await drain(recursive)).toEqual([closed]);
   });

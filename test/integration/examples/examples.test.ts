@@ -47,7 +47,10 @@ function runExample(file: string, connectString: string, timeoutMs: number): Pro
 /** The examples CI runs, with lines each must print. */
 const CASES: Record<string, RegExp[]> = {
   'mutex-fencing.ts': [/counter = 9: no increment was lost/, /the old holder's write was refused: stale fencing token/],
-  'leader-election.ts': [/crashes: its session closes without resigning/, /leaders in turn: candidate-\w -> candidate-\w -> candidate-\w; fencing tokens increase/],
+  'leader-election.ts': [
+    /crashes: its session closes without resigning/,
+    /leaders in turn: candidate-\w -> candidate-\w -> candidate-\w; fencing tokens increase/,
+  ],
   'config-watch.ts': [/NodeDataChanged db\/url -> "postgres:\/\/db-2\/app"/, /NodeDeleted feature\/beta -> \(gone\)/, /final copy:/],
   'worker-pool.ts': [/8 jobs done by 3 workers, at most [12] at once \(limit 2\)/],
 };
@@ -68,7 +71,10 @@ describe('examples', () => {
     for (const file of files) {
       const source = readFileSync(join(EXAMPLES, file), 'utf8');
       const specifiers = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-      expect(specifiers.filter((s) => s !== 'zkts' && !s!.startsWith('zkts/')), file).toEqual([]);
+      expect(
+        specifiers.filter((s) => s !== 'zkts' && !s!.startsWith('zkts/')),
+        file,
+      ).toEqual([]);
     }
   });
 

@@ -16,14 +16,7 @@ import {
   connect,
 } from '../../../src/entry/node.js';
 import { FaultProxy } from '../../support/proxy/index.js';
-import {
-  AdminClient,
-  createChroot,
-  scaled,
-  splitConnectString,
-  type TestChroot,
-  waitFor,
-} from '../../support/zookeeper/index.js';
+import { AdminClient, createChroot, scaled, splitConnectString, type TestChroot, waitFor } from '../../support/zookeeper/index.js';
 import { closeAll, settleAll } from '../../support/fault-support.js';
 import { nextState, recordStates } from '../../support/states.js';
 import { track, within } from '../../support/promises.js';

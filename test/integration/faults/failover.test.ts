@@ -5,10 +5,26 @@
  * member carries the client's connection.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREATOR_ALL_ACL, ConnectionLossError, CreateMode, type StateChange, type WatchedEvent, type ZooKeeper, connect } from '../../../src/entry/node.js';
+import {
+  CREATOR_ALL_ACL,
+  ConnectionLossError,
+  CreateMode,
+  type StateChange,
+  type WatchedEvent,
+  type ZooKeeper,
+  connect,
+} from '../../../src/entry/node.js';
 import type { FaultProxy } from '../../support/proxy/index.js';
 import { AdminClient, createChroot, scaled, startEnsemble, type TestChroot, type ZkEnsemble } from '../../support/zookeeper/index.js';
-import { carrierIndex, closeAll, outcomePattern, proxiesFor, proxyConnectString, settleAll, unexpectedErrors } from '../../support/fault-support.js';
+import {
+  carrierIndex,
+  closeAll,
+  outcomePattern,
+  proxiesFor,
+  proxyConnectString,
+  settleAll,
+  unexpectedErrors,
+} from '../../support/fault-support.js';
 import { nextState, recordStates } from '../../support/states.js';
 import { track, within } from '../../support/promises.js';
 
@@ -29,7 +45,12 @@ afterAll(async () => {
 
 /** Connect string of the members still running (bypassing the proxies), with a chroot. */
 function liveMembers(chroot: TestChroot): string {
-  return ensemble.members.filter((m) => m.state === 'running').map((m) => m.connectString).join(',') + chroot.path;
+  return (
+    ensemble.members
+      .filter((m) => m.state === 'running')
+      .map((m) => m.connectString)
+      .join(',') + chroot.path
+  );
 }
 
 /**
@@ -43,8 +64,7 @@ function pipelineThen(zk: ZooKeeper, strikeAfter: number, fault: () => void): Pr
   };
   const requests: Promise<unknown>[] = [];
   for (let i = 0; i < REQUESTS; i++) {
-    const p =
-      i % 3 === 0 ? zk.getData('/data') : i % 3 === 1 ? zk.setData('/data', `v${i}`) : zk.create(`/n-${i}`, `${i}`);
+    const p = i % 3 === 0 ? zk.getData('/data') : i % 3 === 1 ? zk.setData('/data', `v${i}`) : zk.create(`/n-${i}`, `${i}`);
     requests.push(p);
     p.then(strike, strike);
   }
@@ -221,7 +241,8 @@ describe('failover', () => {
       const queued: Promise<unknown>[] = [];
       const off = zk.onStateChange((c) => {
         if (c.state !== 'disconnected') return;
-        for (let i = 0; i < 20; i++) queued.push(track<unknown>(i % 2 === 0 ? client.getData('/data') : client.setData('/data', `q${i}`)).promise);
+        for (let i = 0; i < 20; i++)
+          queued.push(track<unknown>(i % 2 === 0 ? client.getData('/data') : client.setData('/data', `q${i}`)).promise);
       });
       const start = zk.now();
       hole.blackhole(true);

@@ -101,9 +101,17 @@ describe('watch replay', () => {
       off();
       expect(zk.sessionId).toBe(sessionId);
       const bound = 5000;
-      await expect(within(changed, bound, '/changed')).resolves.toEqual({ type: 'NodeDataChanged', state: 'SyncConnected', path: '/changed' });
+      await expect(within(changed, bound, '/changed')).resolves.toEqual({
+        type: 'NodeDataChanged',
+        state: 'SyncConnected',
+        path: '/changed',
+      });
       await expect(within(deleted, bound, '/deleted')).resolves.toEqual({ type: 'NodeDeleted', state: 'SyncConnected', path: '/deleted' });
-      await expect(within(appears.watch, bound, '/appears')).resolves.toEqual({ type: 'NodeCreated', state: 'SyncConnected', path: '/appears' });
+      await expect(within(appears.watch, bound, '/appears')).resolves.toEqual({
+        type: 'NodeCreated',
+        state: 'SyncConnected',
+        path: '/appears',
+      });
       await expect(within(children, bound, '/parent')).resolves.toEqual({
         type: 'NodeChildrenChanged',
         state: 'SyncConnected',
@@ -220,4 +228,3 @@ describe('watch replay', () => {
     }
   });
 });
-

@@ -56,7 +56,12 @@ let app = '';
 let packed: string[] = [];
 /** README, LICENSE, CHANGELOG: what the repository root has of them. */
 let rootFiles: string[] = [];
-let manifest: { exports: Record<string, unknown>; main: string; types: string; files: string[] } = { exports: {}, main: '', types: '', files: [] };
+let manifest: { exports: Record<string, unknown>; main: string; types: string; files: string[] } = {
+  exports: {},
+  main: '',
+  types: '',
+  files: [],
+};
 const chroots: TestChroot[] = [];
 
 async function chroot(name: string): Promise<string> {
@@ -109,7 +114,11 @@ beforeAll(async () => {
     cp(join(ROOT, 'src'), join(pkg, 'src'), { recursive: true }),
   ]);
   // What `npm run build` does, into the copy (the repository's own dist is left alone).
-  await sh(NODE, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], ROOT);
+  await sh(
+    NODE,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')],
+    ROOT,
+  );
   // The copy has no node_modules: prepack (npm run build) is what just ran, so scripts are skipped.
   const packJson = await sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', temp], pkg);
   const [info] = JSON.parse(packJson) as [{ filename: string; files: { path: string }[] }];

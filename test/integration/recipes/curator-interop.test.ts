@@ -204,10 +204,13 @@ describe('curator interop', () => {
     await java.printed('READY', 60_000);
     await env.zk.create('/go');
     // Curator's contender node appears behind ours (it counts our `_c_…-lock-` node as a contender).
-    const children = await waitFor(async () => {
-      const c = await zk.getChildren('/lock');
-      return c.length === 2 ? c : undefined;
-    }, { timeoutMs: scaled(20_000), intervalMs: 20, what: "Curator's contender node" });
+    const children = await waitFor(
+      async () => {
+        const c = await zk.getChildren('/lock');
+        return c.length === 2 ? c : undefined;
+      },
+      { timeoutMs: scaled(20_000), intervalMs: 20, what: "Curator's contender node" },
+    );
     expect(children.every((c) => /^_c_[0-9a-f-]{36}-lock-\d{10}$/.test(c))).toBe(true);
     // It waits: its critical section has not run while we hold, and a zkts tryAcquire sees the lock taken.
     expect(await new Mutex(zk, '/lock').tryAcquire()).toBeNull();

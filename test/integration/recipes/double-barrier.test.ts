@@ -58,7 +58,11 @@ describe('double barrier', () => {
 
   test('double barrier - the last member in creates ready; members arriving later pass at once', async ({ env }) => {
     const other = await env.connect();
-    await within(Promise.all([new DoubleBarrier(env.zk, '/db', 2).enter(), new DoubleBarrier(other, '/db', 2).enter()]), WAIT_MS, 'two members');
+    await within(
+      Promise.all([new DoubleBarrier(env.zk, '/db', 2).enter(), new DoubleBarrier(other, '/db', 2).enter()]),
+      WAIT_MS,
+      'two members',
+    );
     expect(await children(env.zk)).toContain('ready');
     const late = new DoubleBarrier(other, '/db', 2);
     await within(late.enter(), WAIT_MS, 'a late member');

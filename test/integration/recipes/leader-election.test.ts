@@ -127,7 +127,9 @@ describe('leader election', () => {
     expect(await errorOf(new LeaderElection(other, '/election').join({ timeout: 100 }))).toBeInstanceOf(AcquireTimeoutError);
     const controller = new AbortController();
     controller.abort(new Error('never mind'));
-    expect(((await errorOf(new LeaderElection(other, '/election').join({ signal: controller.signal }))) as Error).message).toBe('never mind');
+    expect(((await errorOf(new LeaderElection(other, '/election').join({ signal: controller.signal }))) as Error).message).toBe(
+      'never mind',
+    );
     expect(await candidates(other)).toEqual([leader.path.slice('/election/'.length)]);
     await leader.resign();
   });

@@ -36,7 +36,6 @@ import { SESSION, viaProxy, WAIT_MS } from '../../support/recipes/lock-test-supp
 import { errorOf, within } from '../../support/promises.js';
 import { nextState } from '../../support/states.js';
 
-
 // ---------------------------------------------------------------- helpers
 
 /** The reason a lease's signal aborted with (waits for the abort). */
@@ -49,7 +48,6 @@ async function lost(lease: Lease, ms = 10_000): Promise<LockLostError> {
   expect(reason).toBeInstanceOf(LockLostError);
   return reason as LockLostError;
 }
-
 
 /** The node transport, keeping the session id and password of the last ConnectResponse it read. */
 function credentialTap(): { transport: Transport; credentials(): { sessionId: bigint; passwd: Uint8Array } } {
@@ -186,7 +184,11 @@ describe('lease - bound', () => {
       expect(lease.held).toBe(true);
       expect(lease.signal.aborted).toBe(false);
     }
-    await waitFor(() => (zk.now() > firstBound ? true : undefined), { timeoutMs: WAIT_MS, intervalMs: 20, what: 'the first bound to pass' });
+    await waitFor(() => (zk.now() > firstBound ? true : undefined), {
+      timeoutMs: WAIT_MS,
+      intervalMs: 20,
+      what: 'the first bound to pass',
+    });
     expect(lease.held).toBe(true);
     expect(lease.signal.aborted).toBe(false);
     await lease.release();
@@ -385,7 +387,11 @@ describe('lease - signal reasons', () => {
     proxy.resetAll();
     await up;
     // The reconnect's REVALIDATE touched the session at the leader; the next renewal write proves it.
-    await waitFor(() => (lease.validUntil > before ? true : undefined), { timeoutMs: WAIT_MS, intervalMs: 10, what: 'the bound to move on' });
+    await waitFor(() => (lease.validUntil > before ? true : undefined), {
+      timeoutMs: WAIT_MS,
+      intervalMs: 10,
+      what: 'the bound to move on',
+    });
     expect(lease.signal.aborted).toBe(false);
     // The monitor still works after the reconnect.
     await env.zk.delete(lease.path);

@@ -51,7 +51,9 @@ async function untilArmed(proxy: FaultProxy, zk: ZooKeeper): Promise<void> {
  * A holder of /lock (a persistent node: the server's container reaper must not remove it while a test
  * reads it) and a middle waiter queued behind it, which `giveUp` aborts (timeout, cancel, crash).
  */
-async function holderAndMiddle(env: ClientEnv): Promise<{ holder: ZooKeeper; lease: Lease; giveUp: AbortController; middleWaiting: Promise<Lease> }> {
+async function holderAndMiddle(
+  env: ClientEnv,
+): Promise<{ holder: ZooKeeper; lease: Lease; giveUp: AbortController; middleWaiting: Promise<Lease> }> {
   await env.zk.create('/lock');
   const holder = await env.connect(SESSION);
   const lease = await new Mutex(holder, '/lock').acquire();
@@ -84,10 +86,12 @@ describe('mutex round trips', () => {
     expect(list).toBeGreaterThan(create);
     expect(replied(tap.events, tap.events[create]!.xid)).toBeGreaterThan(list);
     // Nothing else was needed: two requests, two replies.
-    expect(tap.events.slice(from).filter((e) => e.dir === 'out' && e.op !== OpCode.ping).map((e) => e.op)).toEqual([
-      OpCode.create2,
-      OpCode.getChildren,
-    ]);
+    expect(
+      tap.events
+        .slice(from)
+        .filter((e) => e.dir === 'out' && e.op !== OpCode.ping)
+        .map((e) => e.op),
+    ).toEqual([OpCode.create2, OpCode.getChildren]);
     await lease.release();
   });
 
@@ -115,7 +119,11 @@ describe('mutex round trips', () => {
     const other = await env.connect(SESSION);
     const waiting = new Mutex(other, '/lock').acquire();
     await untilChildren(other, '/lock', 2);
-    await waitFor(() => (seen(proxy, OpCode.exists) >= 1 ? true : undefined), { timeoutMs: WAIT_MS, intervalMs: 5, what: 'monitor re-armed' });
+    await waitFor(() => (seen(proxy, OpCode.exists) >= 1 ? true : undefined), {
+      timeoutMs: WAIT_MS,
+      intervalMs: 5,
+      what: 'monitor re-armed',
+    });
     proxy.resetCounts();
     await lease.release();
     expect(requests(proxy)).toEqual({ [OpCode.delete]: 1 });
@@ -144,11 +152,12 @@ describe('mutex round trips', () => {
     expect(request.existWatches).toEqual([]);
     expect(request.childWatches).toEqual([]);
     // create2, getChildren, setWatches: nothing else was sent to start waiting.
-    expect(tap.events.slice(from).filter((e) => e.dir === 'out' && e.op !== OpCode.ping).map((e) => e.op)).toEqual([
-      OpCode.create2,
-      OpCode.getChildren,
-      OpCode.setWatches,
-    ]);
+    expect(
+      tap.events
+        .slice(from)
+        .filter((e) => e.dir === 'out' && e.op !== OpCode.ping)
+        .map((e) => e.op),
+    ).toEqual([OpCode.create2, OpCode.getChildren, OpCode.setWatches]);
     await zk.getACL('/');
     expect(waiting.settled).toBe(false);
     await lease.release();
@@ -159,7 +168,7 @@ describe('mutex round trips', () => {
 // ---------------------------------------------------------------- fast-path conditions
 
 describe('mutex fast path', () => {
-  test('fast path 1 - the sole blocker\'s release hands over with no request at all', async ({ env }) => {
+  test("fast path 1 - the sole blocker's release hands over with no request at all", async ({ env }) => {
     // A persistent lock node: the server's container reaper must not remove it while a test reads it.
     await env.zk.create('/lock');
     const holder = await env.connect(SESSION);
@@ -177,9 +186,7 @@ describe('mutex fast path', () => {
     await next.release();
   });
 
-  test('fast path 1 - with several blockers, a deleted predecessor means a re-read, and the older holder still holds', async ({
-    env,
-  }) => {
+  test('fast path 1 - with several blockers, a deleted predecessor means a re-read, and the older holder still holds', async ({ env }) => {
     // A middle waiter that gives up while the holder keeps the lock.
     const { lease, giveUp, middleWaiting } = await holderAndMiddle(env);
     const { proxy, zk } = await viaProxy(env);
@@ -201,9 +208,7 @@ describe('mutex fast path', () => {
     await next.release();
   });
 
-  test('fast path 1 - behind several blockers, the look-ahead\'s deletion brings the re-read into the blocker\'s hold', async ({
-    env,
-  }) => {
+  test("fast path 1 - behind several blockers, the look-ahead's deletion brings the re-read into the blocker's hold", async ({ env }) => {
     const { lease, middleWaiting } = await holderAndMiddle(env);
     const { proxy, zk } = await viaProxy(env);
     const waiting = track(new Mutex(zk, '/lock').acquire());
@@ -225,9 +230,7 @@ describe('mutex fast path', () => {
     await next.release();
   });
 
-  test('fast path 1 - a look-ahead that gives up means a re-read: the waiter looks further ahead and still waits', async ({
-    env,
-  }) => {
+  test('fast path 1 - a look-ahead that gives up means a re-read: the waiter looks further ahead and still waits', async ({ env }) => {
     // Holder H, then M1 (gives up), M2, and our waiter W: W waits for M2 and looks ahead to M1.
     const { holder, lease, giveUp, middleWaiting } = await holderAndMiddle(env);
     const m2 = await env.connect(SESSION);
@@ -297,7 +300,7 @@ describe('mutex fast path', () => {
     expect((err as LockLostError).reason).toBe('session-ended');
     expect(zk.state).toBe('expired');
     // The server expires the session too, and its contender node goes with it.
-    await eventually(async () => (await holder.getChildren('/lock')).length === 0, 15_000, 'the expired waiter\'s node to go');
+    await eventually(async () => (await holder.getChildren('/lock')).length === 0, 15_000, "the expired waiter's node to go");
   });
 
   test('fast path 3 - a release heard after a reconnect on the same session hands over without a re-read', async ({ env }) => {
@@ -332,9 +335,7 @@ describe('mutex fast path', () => {
     await next.release();
   });
 
-  test('fast path 4 - our own node deleted while waiting rejects with node-deleted, even if the holder releases next', async ({
-    env,
-  }) => {
+  test('fast path 4 - our own node deleted while waiting rejects with node-deleted, even if the holder releases next', async ({ env }) => {
     // A persistent lock node: the server's container reaper must not remove it while a test reads it.
     await env.zk.create('/lock');
     const holder = await env.connect(SESSION);
@@ -359,9 +360,7 @@ describe('mutex fast path', () => {
     }
   });
 
-  test('fast path 4 - our own node deleted while waiting, holder still holding: acquire rejects, the holder keeps it', async ({
-    env,
-  }) => {
+  test('fast path 4 - our own node deleted while waiting, holder still holding: acquire rejects, the holder keeps it', async ({ env }) => {
     // A persistent lock node: the server's container reaper must not remove it while a test reads it.
     await env.zk.create('/lock');
     const holder = await env.connect(SESSION);
@@ -419,9 +418,7 @@ describe('mutex fast path', () => {
     await next.release();
   });
 
-  test('fast path 5 - with several blockers, a predecessor gone when armed means a re-read, and the wait goes on', async ({
-    env,
-  }) => {
+  test('fast path 5 - with several blockers, a predecessor gone when armed means a re-read, and the wait goes on', async ({ env }) => {
     const { holder, lease, giveUp, middleWaiting } = await holderAndMiddle(env);
     const { proxy, zk } = await viaProxy(env);
     proxy.setLatency({ toServer: scaled(300) });

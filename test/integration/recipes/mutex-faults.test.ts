@@ -14,12 +14,7 @@
  * getChildren xid 2, and (when it must wait) its setWatches xid 3.
  */
 import { onTestFinished, vi } from 'vitest';
-import {
-  AcquireTimeoutError,
-  CreateMode,
-  type LockLostError,
-  type ZooKeeper,
-} from '../../../src/entry/node.js';
+import { AcquireTimeoutError, CreateMode, type LockLostError, type ZooKeeper } from '../../../src/entry/node.js';
 import { OpCode } from '../../../src/protocol/index.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { scaled, waitFor } from '../../support/zookeeper/index.js';
@@ -30,7 +25,6 @@ import { nextState } from '../../support/states.js';
 
 const UUID = '00000000-0000-4000-8000-0000000c0604';
 
-
 /** Waits until `dir` has exactly `expected` children (sorted compare). */
 function untilChildrenAre(zk: ZooKeeper, dir: string, expected: readonly string[]): Promise<true> {
   const want = [...expected].sort();
@@ -40,7 +34,12 @@ function untilChildrenAre(zk: ZooKeeper, dir: string, expected: readonly string[
       last = (await zk.getChildren(dir)).sort();
       return JSON.stringify(last) === JSON.stringify(want) ? true : undefined;
     },
-    { timeoutMs: WAIT_MS, intervalMs: 20, what: `children of ${dir} to be ${JSON.stringify(want)}`, detail: () => `last: ${JSON.stringify(last)}` },
+    {
+      timeoutMs: WAIT_MS,
+      intervalMs: 20,
+      what: `children of ${dir} to be ${JSON.stringify(want)}`,
+      detail: () => `last: ${JSON.stringify(last)}`,
+    },
   );
 }
 
@@ -146,9 +145,7 @@ describe('mutex faults - stale nodes (CURATOR-604)', () => {
     await lease.release();
   });
 
-  test('faults - after a lost create reply, of two nodes with our prefix the engine takes the one its session owns', async ({
-    env,
-  }) => {
+  test('faults - after a lost create reply, of two nodes with our prefix the engine takes the one its session owns', async ({ env }) => {
     await env.zk.create('/lock');
     const earlier = await env.connect(SESSION);
     const stale = await earlier.create(`/lock/_c_${UUID}-lock-`, null, { mode: CreateMode.EPHEMERAL_SEQUENTIAL });
@@ -205,9 +202,7 @@ describe('mutex faults - giving up while disconnected', () => {
     await held.release();
   });
 
-  test('faults - an abort while the create outcome is unknown rejects at once and leaves no node after reconnecting', async ({
-    env,
-  }) => {
+  test('faults - an abort while the create outcome is unknown rejects at once and leaves no node after reconnecting', async ({ env }) => {
     await env.zk.create('/lock');
     const { proxy, zk } = await viaProxy(env);
     proxy.refuse(true); // no reconnect until the test allows it

@@ -26,9 +26,7 @@ async function children(zk: ZooKeeper, dir: string): Promise<string[]> {
 }
 
 describe('mutex - exclusion', () => {
-  test('mutex - clients contending in a loop never overlap, lose no update, and get increasing fencing tokens', async ({
-    env,
-  }) => {
+  test('mutex - clients contending in a loop never overlap, lose no update, and get increasing fencing tokens', async ({ env }) => {
     const CLIENTS = 4;
     const ITERATIONS = 5;
     await env.zk.create('/counter', '0');

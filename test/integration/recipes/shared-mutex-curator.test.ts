@@ -25,7 +25,8 @@ import { track, within } from '../../support/promises.js';
 const SOURCE = fileURLToPath(new URL('../../fixtures/curator/CuratorLock.java', import.meta.url));
 const CURATOR_JAR = '/usr/share/java/curator-recipes.jar';
 const SLF4J_NOP = '/usr/share/java/slf4j-nop.jar';
-const classpath = (...entries: string[]): string => [...entries, CURATOR_JAR, ...(existsSync(SLF4J_NOP) ? [SLF4J_NOP] : [])].join(delimiter);
+const classpath = (...entries: string[]): string =>
+  [...entries, CURATOR_JAR, ...(existsSync(SLF4J_NOP) ? [SLF4J_NOP] : [])].join(delimiter);
 
 /** A child process with its output collected; killed by its pid when the test ends. */
 function start(cmd: string, args: string[]): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
@@ -80,7 +81,9 @@ async function criticalSection(zk: ZooKeeper): Promise<boolean> {
 }
 
 describe('shared mutex - curator interop', () => {
-  test('shared mutex - Curator threads on one CuratorFramework and SharedMutex local acquirers on one client exclude each other', async ({ env }) => {
+  test('shared mutex - Curator threads on one CuratorFramework and SharedMutex local acquirers on one client exclude each other', async ({
+    env,
+  }) => {
     const JAVA_THREADS = 3;
     const LOCAL = 4;
     const ITERATIONS = 6;
@@ -89,7 +92,11 @@ describe('shared mutex - curator interop', () => {
     await env.zk.create('/counter', '0');
     const { java, classes } = await curator();
     const cur = startCurator(java, classes, [env.chroot.connectString, '/lock', String(JAVA_THREADS), String(ITERATIONS)]);
-    await waitFor(() => (cur.out().includes('READY') ? true : undefined), { timeoutMs: scaled(60_000), intervalMs: 20, what: 'CuratorLock READY' });
+    await waitFor(() => (cur.out().includes('READY') ? true : undefined), {
+      timeoutMs: scaled(60_000),
+      intervalMs: 20,
+      what: 'CuratorLock READY',
+    });
     const zk = await env.connect({ sessionTimeout: 10_000 });
     // Short turns: the lock moves between the zkts process and Curator's nodes many times.
     const mutex = new SharedMutex(zk, '/lock', { maxHoldMs: 5 });
@@ -124,7 +131,9 @@ describe('shared mutex - curator interop', () => {
     expect(await env.zk.getChildren('/lock')).toEqual([]);
   });
 
-  test('shared mutex - a SharedMutex holder keeps Curator out while its local queue hands on; Curator gets the lock after', async ({ env }) => {
+  test('shared mutex - a SharedMutex holder keeps Curator out while its local queue hands on; Curator gets the lock after', async ({
+    env,
+  }) => {
     await env.zk.create('/lock');
     await env.zk.create('/holds');
     await env.zk.create('/counter', '0');
@@ -133,12 +142,19 @@ describe('shared mutex - curator interop', () => {
     let lease = await mutex.acquire();
     const { java, classes } = await curator();
     const cur = startCurator(java, classes, [env.chroot.connectString, '/lock', '1', '1']);
-    await waitFor(() => (cur.out().includes('READY') ? true : undefined), { timeoutMs: scaled(60_000), intervalMs: 20, what: 'CuratorLock READY' });
+    await waitFor(() => (cur.out().includes('READY') ? true : undefined), {
+      timeoutMs: scaled(60_000),
+      intervalMs: 20,
+      what: 'CuratorLock READY',
+    });
     await env.zk.create('/go');
-    const children = await waitFor(async () => {
-      const c = await zk.getChildren('/lock');
-      return c.length === 2 ? c : undefined;
-    }, { timeoutMs: scaled(20_000), intervalMs: 20, what: "Curator's contender node" });
+    const children = await waitFor(
+      async () => {
+        const c = await zk.getChildren('/lock');
+        return c.length === 2 ? c : undefined;
+      },
+      { timeoutMs: scaled(20_000), intervalMs: 20, what: "Curator's contender node" },
+    );
     expect(children.every((c) => /^_c_[0-9a-f-]{36}-lock-\d{10}$/.test(c))).toBe(true);
     for (let i = 0; i < 3; i++) {
       const next = track(mutex.acquire());

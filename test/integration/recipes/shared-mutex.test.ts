@@ -31,10 +31,13 @@ async function children(zk: ZooKeeper, dir: string): Promise<string[]> {
 
 /** Waits until `dir` has `n` contender nodes. */
 function untilNodes(zk: ZooKeeper, dir: string, n: number): Promise<string[]> {
-  return waitFor(async () => {
-    const c = await children(zk, dir);
-    return c.length === n ? c : undefined;
-  }, { timeoutMs: WAIT_MS, intervalMs: 5, what: `${n} contender nodes under ${dir}` });
+  return waitFor(
+    async () => {
+      const c = await children(zk, dir);
+      return c.length === n ? c : undefined;
+    },
+    { timeoutMs: WAIT_MS, intervalMs: 5, what: `${n} contender nodes under ${dir}` },
+  );
 }
 
 /** Waits until `n` local acquirers queue on the shared mutex. */
@@ -44,7 +47,8 @@ function untilQueued(mutex: SharedMutex, n: number): Promise<true> {
 
 async function lostReason(lease: { signal: AbortSignal }, ms = 10_000): Promise<LockLostError> {
   const signal = lease.signal;
-  if (!signal.aborted) await within(new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true })), ms, 'the lease signal');
+  if (!signal.aborted)
+    await within(new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true })), ms, 'the lease signal');
   const reason: unknown = signal.reason;
   expect(reason).toBeInstanceOf(LockLostError);
   return reason as LockLostError;
@@ -161,10 +165,7 @@ describe('shared mutex - exclusion and fencing', () => {
           }
         }
       };
-      await Promise.all([
-        ...clients.flatMap((zk, c) => Array.from({ length: LOCAL }, (_, l) => sharedWorker(zk, c, l))),
-        plainWorker(),
-      ]);
+      await Promise.all([...clients.flatMap((zk, c) => Array.from({ length: LOCAL }, (_, l) => sharedWorker(zk, c, l))), plainWorker()]);
       expect(maxInside).toBe(1);
       const stats = store.stats('/lock');
       expect(stats.enters).toBe((CLIENTS * LOCAL + 1) * ITERATIONS);
@@ -381,7 +382,10 @@ describe('shared mutex - session end and cancellation', () => {
     const zk = await env.connect(SESSION);
     const mutex = new SharedMutex(zk, '/lock');
     const controller = new AbortController();
-    const waiters = [track(mutex.acquire({ signal: controller.signal })), track(mutex.acquire({ timeout: scaled(60_000), signal: controller.signal }))];
+    const waiters = [
+      track(mutex.acquire({ signal: controller.signal })),
+      track(mutex.acquire({ timeout: scaled(60_000), signal: controller.signal })),
+    ];
     await untilNodes(env.zk, '/lock', 2);
     controller.abort(new Error('stop'));
     for (const w of waiters) expect(((await errorOf(w.promise)) as Error).message).toBe('stop');

@@ -134,7 +134,7 @@ describe('simple lock', () => {
     await next.release();
   });
 
-  test('simple lock - a release landing between a waiter\'s create and its exists does not strand the waiter', async ({ env }) => {
+  test("simple lock - a release landing between a waiter's create and its exists does not strand the waiter", async ({ env }) => {
     const holderClient = await env.connect();
     // The waiter's create and exists go out together; the release races them from another session, so
     // some rounds see NODEEXISTS and then no node (exists sets a creation watch that never fires).

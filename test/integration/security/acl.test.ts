@@ -56,7 +56,11 @@ describe('ACL schemes', () => {
 
   test('digest - digestACL entries grant each user exactly its permissions', async ({ env }) => {
     const { zk } = env;
-    const acl = [await digestACL('alice', 'alice-pw', Perms.READ | Perms.WRITE), await digestACL('bob', 'bob-pw', Perms.READ), { perms: Perms.ADMIN, id: ANYONE }];
+    const acl = [
+      await digestACL('alice', 'alice-pw', Perms.READ | Perms.WRITE),
+      await digestACL('bob', 'bob-pw', Perms.READ),
+      { perms: Perms.ADMIN, id: ANYONE },
+    ];
     await zk.create('/digest', 'd', { acl });
     const alice = await env.connect({ auth: [{ scheme: 'digest', auth: ALICE }] });
     const bob = await env.connect({ auth: [{ scheme: 'digest', auth: 'bob:bob-pw' }] });
@@ -82,7 +86,9 @@ describe('ACL schemes', () => {
 });
 
 describe('ACL validation and versions', () => {
-  test('INVALIDACL from the server: unknown scheme, malformed digest and ip ids, world:someone, an empty list; nothing created', async ({ env }) => {
+  test('INVALIDACL from the server: unknown scheme, malformed digest and ip ids, world:someone, an empty list; nothing created', async ({
+    env,
+  }) => {
     const { zk } = env;
     const bad = [
       [{ perms: Perms.ALL, id: { scheme: 'no-such-scheme', id: 'x' } }],
@@ -103,7 +109,9 @@ describe('ACL validation and versions', () => {
     expect(await zk.exists('/m-ok')).toBeNull();
   });
 
-  test('INVALIDACL from the client: permission bits outside Perms.ALL, refused before sending (ZooKeeper 3.8 would store them)', async ({ env }) => {
+  test('INVALIDACL from the client: permission bits outside Perms.ALL, refused before sending (ZooKeeper 3.8 would store them)', async ({
+    env,
+  }) => {
     const { zk } = env;
     await zk.create('/target', 't');
     for (const perms of [64, -1, 1.5, Perms.ALL | 32]) {
@@ -181,7 +189,9 @@ describe('NOAUTH', () => {
 });
 
 describe('recipes on a secured tree', () => {
-  test('Mutex under a creator-only parent: works for its creator, fails fast with NOAUTH for another client, leaves no node', async ({ env }) => {
+  test('Mutex under a creator-only parent: works for its creator, fails fast with NOAUTH for another client, leaves no node', async ({
+    env,
+  }) => {
     const owner = await env.connect({ auth: [{ scheme: 'digest', auth: ALICE }] });
     await owner.create('/locks', null, { acl: CREATOR_ALL_ACL });
     const lease = await new Mutex(owner, '/locks').acquire({ timeout: 10_000 });

@@ -65,7 +65,12 @@ function counting(): { transport: Transport; connects: () => number } {
 }
 
 async function open(connectString: string, options: ConnectOptions = {}): Promise<ZooKeeper> {
-  const zk = await connect(connectString, { sessionTimeout: 6000, connectTimeout: scaled(10_000), requestTimeout: scaled(15_000), ...options });
+  const zk = await connect(connectString, {
+    sessionTimeout: 6000,
+    connectTimeout: scaled(10_000),
+    requestTimeout: scaled(15_000),
+    ...options,
+  });
   clients.push(zk);
   return zk;
 }

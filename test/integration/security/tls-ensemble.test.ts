@@ -41,7 +41,12 @@ async function carrier(sessionId: bigint): Promise<ZkServer> {
 
 it('TLS ensemble - the session survives kill -9 of its member: same session, ephemeral and watch kept, x509 identity back', async () => {
   const tls = clientTls(certs, certs.alice);
-  const zk = await connect(ensemble.secureConnectString, { tls, sessionTimeout: 8000, connectTimeout: scaled(15_000), requestTimeout: scaled(20_000) });
+  const zk = await connect(ensemble.secureConnectString, {
+    tls,
+    sessionTimeout: 8000,
+    connectTimeout: scaled(15_000),
+    requestTimeout: scaled(20_000),
+  });
   const other = await connect(ensemble.secureConnectString, { tls, sessionTimeout: 8000, connectTimeout: scaled(15_000) });
   try {
     await zk.create('/eph', 'mine', { mode: CreateMode.EPHEMERAL });

@@ -49,7 +49,12 @@ afterEach(async () => {
 });
 
 async function open(connectString: string, options: ConnectOptions): Promise<ZooKeeper> {
-  const zk = await connect(connectString, { sessionTimeout: 6000, connectTimeout: scaled(10_000), requestTimeout: scaled(15_000), ...options });
+  const zk = await connect(connectString, {
+    sessionTimeout: 6000,
+    connectTimeout: scaled(10_000),
+    requestTimeout: scaled(15_000),
+    ...options,
+  });
   clients.push(zk);
   return zk;
 }
@@ -73,7 +78,11 @@ describe('TLS: the client API over a secureClientPort', () => {
     expect(text(data)).toBe('v1');
     await zk.setData('/tls', 'v2', { version: stat.version });
     expect(await within(watch, scaled(5000), 'the data watch')).toEqual({ type: 'NodeDataChanged', state: 'SyncConnected', path: '/tls' });
-    const results = await zk.multi([op.check('/tls', 1), op.create('/tls/a', 'a', { mode: CreateMode.EPHEMERAL }), op.setData('/tls', 'v3')]);
+    const results = await zk.multi([
+      op.check('/tls', 1),
+      op.create('/tls/a', 'a', { mode: CreateMode.EPHEMERAL }),
+      op.setData('/tls', 'v3'),
+    ]);
     expect(results.map((r) => r.type)).toEqual(['check', 'create', 'setData']);
     expect(await zk.getChildren('/tls')).toEqual(['a']);
     expect(text((await zk.getData('/tls')).data)).toBe('v3');

@@ -62,7 +62,11 @@ async function failedConnect(connectString: string): Promise<{ error: unknown; m
 }
 
 async function connected(connectString: string): Promise<ZooKeeper> {
-  const zk = await connect(connectString, { sessionTimeout: SESSION_TIMEOUT, connectTimeout: scaled(10_000), requestTimeout: scaled(60_000) });
+  const zk = await connect(connectString, {
+    sessionTimeout: SESSION_TIMEOUT,
+    connectTimeout: scaled(10_000),
+    requestTimeout: scaled(60_000),
+  });
   clients.push(zk);
   return zk;
 }
@@ -163,7 +167,13 @@ describe('bad input - a server that closes mid-frame', () => {
   it('bad input - half a ConnectResponse, then FIN: NoHostsError within the connect timeout', async () => {
     fake.behaviour = {
       onConnect(conn) {
-        const response = encodeConnectResponse({ protocolVersion: 0, timeOut: SESSION_TIMEOUT, sessionId: 1n, passwd: new Uint8Array(16), readOnly: false });
+        const response = encodeConnectResponse({
+          protocolVersion: 0,
+          timeOut: SESSION_TIMEOUT,
+          sessionId: 1n,
+          passwd: new Uint8Array(16),
+          readOnly: false,
+        });
         conn.send(response.subarray(0, 10));
         conn.end();
       },

@@ -20,7 +20,15 @@ export function steady(from: number, to: number, everyMs: number): number[] {
 }
 
 export const FAULTS: FaultWindow[] = [
-  { kind: 'leader-kill', label: 'leader kill -9', target: 'member 3', startMs: 2000, endMs: 3500, electedMs: 2400, detail: 'member 1 led after 0.4 s' },
+  {
+    kind: 'leader-kill',
+    label: 'leader kill -9',
+    target: 'member 3',
+    startMs: 2000,
+    endMs: 3500,
+    electedMs: 2400,
+    detail: 'member 1 led after 0.4 s',
+  },
   { kind: 'worker-cutoff', label: 'worker 1 cut off', target: 'worker 1', startMs: 5500, endMs: 11_500, detail: 'black-holed 6 s' },
 ];
 
@@ -78,7 +86,15 @@ export function sampleFaultsReport(): FaultsReport {
     durationS: 70,
     command: 'npm run bench -- --ensemble 3 --faults-quick',
     machine: { cpus: 2, cpuModel: 'test cpu', memoryGb: 8, os: 'Linux 6', node: 'v20', loadBefore: 0.5, loadAfter: 1.5 },
-    server: { kind: 'ensemble of 3', version: '3.8.0', forceSync: 'yes', settings: ['forceSync=yes'], members: 3, rttMs: 0, root: '/zkts-bench/run-x' },
+    server: {
+      kind: 'ensemble of 3',
+      version: '3.8.0',
+      forceSync: 'yes',
+      settings: ['forceSync=yes'],
+      members: 3,
+      rttMs: 0,
+      root: '/zkts-bench/run-x',
+    },
     settings: {
       schedule: 'quick',
       plan: ['leader kill -9', 'worker 1 cut off'],

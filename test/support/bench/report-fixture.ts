@@ -73,7 +73,15 @@ export function sampleReport(): BenchReport {
     durationS: 180,
     command: 'npm run bench --',
     machine: { cpus: 2, cpuModel: 'AMD EPYC', memoryGb: 24, os: 'Linux 6.1', node: 'v20.20.2', loadBefore: 0.5, loadAfter: 0.7 },
-    server: { kind: 'standalone', version: '3.8.0', forceSync: 'yes', settings: ['forceSync=yes'], members: 1, rttMs: 0, root: '/zkts-bench/run-x' },
+    server: {
+      kind: 'standalone',
+      version: '3.8.0',
+      forceSync: 'yes',
+      settings: ['forceSync=yes'],
+      members: 1,
+      rttMs: 0,
+      root: '/zkts-bench/run-x',
+    },
     settings: {
       ns,
       holdsMs: holds,

@@ -33,7 +33,14 @@ export interface ProxyPolicy {
   /** While true, a frame is held back until its head is read, so a rule can still drop the whole frame. */
   holdsFrameHeads(direction: Direction): boolean;
   /** A frame's head was read (see FrameVisitor); returns a cut order if a frame rule fires on it. */
-  onFrame(conn: ProxiedConnection, direction: Direction, index: number, start: number, length: number, head: Uint8Array): CutOrder | undefined;
+  onFrame(
+    conn: ProxiedConnection,
+    direction: Direction,
+    index: number,
+    start: number,
+    length: number,
+    head: Uint8Array,
+  ): CutOrder | undefined;
   closed(conn: ProxiedConnection): void;
 }
 

@@ -10,10 +10,7 @@ export const SESSION = { sessionTimeout: 4000 };
 export const WAIT_MS = scaled(10_000);
 
 /** A client whose traffic goes through its own FaultProxy; both are closed when the test ends. */
-export async function viaProxy(
-  env: ClientEnv,
-  options: ConnectOptions = SESSION,
-): Promise<{ proxy: FaultProxy; zk: ZooKeeper }> {
+export async function viaProxy(env: ClientEnv, options: ConnectOptions = SESSION): Promise<{ proxy: FaultProxy; zk: ZooKeeper }> {
   const proxy = await FaultProxy.start({ target: splitConnectString(env.hosts).hosts[0]! });
   const zk = await env.connectTo(proxy.address + env.chroot.path, options);
   onTestFinished(async () => {

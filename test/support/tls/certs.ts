@@ -69,8 +69,23 @@ function newKey(dir: string, name: string): void {
 function selfSignedCa(dir: string, name: string, subject: string): CertFiles {
   newKey(dir, name);
   openssl(
-    ['req', '-x509', '-new', '-key', `${name}.key`, '-subj', subject, '-days', '30', '-out', `${name}.crt`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      `${name}.key`,
+      '-subj',
+      subject,
+      '-days',
+      '30',
+      '-out',
+      `${name}.crt`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
     dir,
   );
   return files(dir, name);
@@ -89,8 +104,23 @@ function issue(dir: string, ca: string, name: string, subject: string, san: stri
   writeFileSync(join(dir, `${name}.ext`), `${ext}\n`);
   openssl(['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`], dir);
   openssl(
-    ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '30',
-      '-extfile', `${name}.ext`, '-out', `${name}.crt`],
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${ca}.crt`,
+      '-CAkey',
+      `${ca}.key`,
+      '-CAcreateserial',
+      '-days',
+      '30',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    ],
     dir,
   );
   return files(dir, name);
@@ -125,8 +155,27 @@ function issueDated(dir: string, ca: string, name: string, subject: string, san:
   writeFileSync(join(dir, 'ca.cnf'), `${config}\n`);
   openssl(['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`], dir);
   openssl(
-    ['ca', '-batch', '-config', 'ca.cnf', '-extensions', 'leaf', '-cert', `${ca}.crt`, '-keyfile', `${ca}.key`,
-      '-startdate', start, '-enddate', end, '-in', `${name}.csr`, '-out', `${name}.crt`, '-notext'],
+    [
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-extensions',
+      'leaf',
+      '-cert',
+      `${ca}.crt`,
+      '-keyfile',
+      `${ca}.key`,
+      '-startdate',
+      start,
+      '-enddate',
+      end,
+      '-in',
+      `${name}.csr`,
+      '-out',
+      `${name}.crt`,
+      '-notext',
+    ],
     dir,
   );
   return files(dir, name);

@@ -74,7 +74,11 @@ export function secureServerOptions(spec: SecureServerSpec, name = 'zk'): ZkServ
 }
 
 /** Client TLS options from test certificates: the CA, and a client certificate when given. */
-export function clientTls(certs: TestCertificates, client?: CertFiles, extra: Record<string, unknown> = {}): {
+export function clientTls(
+  certs: TestCertificates,
+  client?: CertFiles,
+  extra: Record<string, unknown> = {},
+): {
   ca: string;
   cert?: string;
   key?: string;

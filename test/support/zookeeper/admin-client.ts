@@ -90,9 +90,12 @@ export class AdminClient {
     socket.on('close', () => this.fail(new Error('connection closed')));
     socket.on('error', (err) => this.fail(err));
     // Keeps the session alive when a caller holds the client for a while (a ping is header-only, xid -2).
-    this.pinger = setInterval(() => {
-      if (!this.closed) socket.write(encodeRequest(Xid.ping, { op: 'ping' }));
-    }, Math.max(100, Math.floor(negotiatedMs / 3)));
+    this.pinger = setInterval(
+      () => {
+        if (!this.closed) socket.write(encodeRequest(Xid.ping, { op: 'ping' }));
+      },
+      Math.max(100, Math.floor(negotiatedMs / 3)),
+    );
     this.pinger.unref();
   }
 

@@ -26,7 +26,11 @@ export interface ChrootOptions {
 export async function createChroot(connectString: string, suite: string, opts: ChrootOptions = {}): Promise<TestChroot> {
   const { chroot: base } = splitConnectString(connectString);
   const hosts = base === '' ? connectString : connectString.slice(0, connectString.indexOf('/'));
-  const name = suite.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'suite';
+  const name =
+    suite
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'suite';
   // Relative to any chroot already in connectString (ZK_CONNECT may carry one).
   const relative = `${CHROOT_ROOT}/${name}-${randomBytes(4).toString('hex')}`;
   const admin = await AdminClient.connect(connectString, { superUser: opts.superUser ?? false });

@@ -25,7 +25,7 @@ function containerEnv(opts: ZkServerOptions, tickTime: number): Record<string, s
     '-Dzookeeper.extendedTypesEnabled=true',
     `-Dznode.container.checkIntervalMs=${opts.containerCheckIntervalMs ?? 1000}`,
     '-Dzookeeper.fastleader.maxNotificationInterval=1000',
-    ...(opts.superDigest ?? true ? [superDigestFlag()] : []),
+    ...((opts.superDigest ?? true) ? [superDigestFlag()] : []),
     ...(opts.jvmFlags ?? []),
   ];
   const extra = {

@@ -157,7 +157,8 @@ export async function startEnsemble(size = 3, opts: EnsembleOptions = {}): Promi
   const location = await startableLocation(opts);
   const timeoutMs = opts.startTimeoutMs ?? scaled(60_000);
   if (location.kind === 'docker') {
-    if (opts.linkProxies) throw new Error('linkProxies needs ZooKeeper as local JVMs: containers cannot reach proxies on the host loopback');
+    if (opts.linkProxies)
+      throw new Error('linkProxies needs ZooKeeper as local JVMs: containers cannot reach proxies on the host loopback');
     const { servers, network } = await startContainers(location.image, size, opts);
     const ensemble = new ZkEnsemble(servers, async () => {
       await network?.stop();
@@ -181,7 +182,16 @@ export async function startEnsemble(size = 3, opts: EnsembleOptions = {}): Promi
     });
     links?.route(peers);
     const members = peers.map((p) =>
-      prepareProcessServer(location, join(root, `server-${p.id}`), p.id, p.clientPort, links?.viewOf(p.id) ?? peers, opts, root, p.securePort),
+      prepareProcessServer(
+        location,
+        join(root, `server-${p.id}`),
+        p.id,
+        p.clientPort,
+        links?.viewOf(p.id) ?? peers,
+        opts,
+        root,
+        p.securePort,
+      ),
     );
     const ensemble = new ZkEnsemble(
       members,

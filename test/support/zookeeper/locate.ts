@@ -62,8 +62,14 @@ function versionOf(jar: string): string | undefined {
 /** Tarball layout: lib/*.jar (3.5+ keeps zookeeper-x.y.z.jar there too; 3.4 kept it at the top) plus conf/. */
 function fromZooKeeperHome(home: string, java: string): ZkLocation {
   const lib = join(home, 'lib');
-  const jars = existsSync(lib) ? readdirSync(lib).filter((f) => f.endsWith('.jar')).map((f) => join(lib, f)) : [];
-  const top = readdirSync(home).filter((f) => /^zookeeper-[\d.]+\.jar$/.test(f)).map((f) => join(home, f));
+  const jars = existsSync(lib)
+    ? readdirSync(lib)
+        .filter((f) => f.endsWith('.jar'))
+        .map((f) => join(lib, f))
+    : [];
+  const top = readdirSync(home)
+    .filter((f) => /^zookeeper-[\d.]+\.jar$/.test(f))
+    .map((f) => join(home, f));
   const all = [...top, ...jars];
   const main = all.find((j) => /zookeeper-\d[\d.]*\.jar$/.test(basename(j)));
   if (!main) throw new Error(`ZOOKEEPER_HOME=${home} holds no zookeeper-<version>.jar in lib/ or at its top`);

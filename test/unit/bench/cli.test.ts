@@ -5,11 +5,24 @@ import { parseArgs } from '../../../bench/lock/cli.js';
 describe('bench cli', () => {
   it('cli - the defaults: a standalone server with fsync, N 1 to 64, hold 0 and 1 ms, every implementation', () => {
     const o = parseArgs([])!;
-    expect(o).toMatchObject({ connect: undefined, ensemble: 1, forceSync: true, rttMs: 0, ns: [1, 2, 16, 64], holds: [0, 1], otherHolds: [0] });
+    expect(o).toMatchObject({
+      connect: undefined,
+      ensemble: 1,
+      forceSync: true,
+      rttMs: 0,
+      ns: [1, 2, 16, 64],
+      holds: [0, 1],
+      otherHolds: [0],
+    });
     expect(o.impls).toContain('zkts-mutex');
     expect(o.impls).toContain('curator');
     // The goal cells (N = 2, 16, 64) three times, the rest once.
-    expect([...o.repeats.entries()]).toEqual([[1, 1], [2, 3], [16, 3], [64, 3]]);
+    expect([...o.repeats.entries()]).toEqual([
+      [1, 1],
+      [2, 3],
+      [16, 3],
+      [64, 3],
+    ]);
   });
 
   it('cli - --hold or --repeat make every implementation run every hold time', () => {
@@ -33,14 +46,21 @@ describe('bench cli', () => {
 
   it('cli - --faults: an ensemble of 3 this run starts, the four lock implementations, a 4 s session timeout', () => {
     const o = parseArgs(['--ensemble', '3', '--faults'])!;
-    expect(o).toMatchObject({ faults: 'full', ensemble: 3, sessionTimeoutMs: 4000, impls: ['zkts-mutex', 'curator', 'nzc-recipe', 'kazoo'] });
+    expect(o).toMatchObject({
+      faults: 'full',
+      ensemble: 3,
+      sessionTimeoutMs: 4000,
+      impls: ['zkts-mutex', 'curator', 'nzc-recipe', 'kazoo'],
+    });
     expect(parseArgs(['--ensemble=3', '--faults-quick', '--impl', 'zkts-mutex'])).toMatchObject({ faults: 'quick', impls: ['zkts-mutex'] });
     expect(parseArgs([])!.faults).toBeUndefined();
     expect(parseArgs([])!.sessionTimeoutMs).toBe(10_000);
   });
 
   it('cli - --faults refuses --connect, another ensemble size, and the options of the usual cells', () => {
-    expect(() => parseArgs(['--faults', '--connect', 'zk1:2181'])).toThrow('--faults kills, pauses and isolates servers, so it needs servers this run starts');
+    expect(() => parseArgs(['--faults', '--connect', 'zk1:2181'])).toThrow(
+      '--faults kills, pauses and isolates servers, so it needs servers this run starts',
+    );
     expect(() => parseArgs(['--faults'])).toThrow('--faults needs a run-started ensemble of 3 (--ensemble 3)');
     expect(() => parseArgs(['--faults', '--ensemble', '1'])).toThrow('--faults needs a run-started ensemble of 3');
     expect(() => parseArgs(['--faults-quick', '--ensemble', '5'])).toThrow('--faults-quick needs a run-started ensemble of 3');

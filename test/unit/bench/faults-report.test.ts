@@ -86,7 +86,14 @@ describe('faults report - figures of one implementation', () => {
   it('a cell that broke off: its error, the store figures, and no runner figures', () => {
     const o = { ...outcome('nzc-recipe', 500, null), results: [], error: 'no DONE within 46000 ms' };
     const f = faultFigures(o);
-    expect(f).toMatchObject({ status: 'failed', error: 'no DONE within 46000 ms', errors: null, sessionsReplaced: null, orphans: null, acquisitions: 0 });
+    expect(f).toMatchObject({
+      status: 'failed',
+      error: 'no DONE within 46000 ms',
+      errors: null,
+      sessionsReplaced: null,
+      orphans: null,
+      acquisitions: 0,
+    });
     expect(f.handoffs).toBeGreaterThan(0);
     expect(f.faults).toHaveLength(2);
   });
@@ -104,7 +111,11 @@ describe('faults report - goals', () => {
     const goals = evaluateFaultGoals(slower);
     expect(goals[1]).toMatchObject({ met: false, detail: '0 violations, 1 orphans' });
     expect(goals[2]!.met).toBe(false);
-    expect(evaluateFaultGoals([faultFigures(outcome('kazoo', 300, []))]).slice(1).map((g) => g.met)).toEqual([null, null]);
+    expect(
+      evaluateFaultGoals([faultFigures(outcome('kazoo', 300, []))])
+        .slice(1)
+        .map((g) => g.met),
+    ).toEqual([null, null]);
   });
 });
 
@@ -158,7 +169,10 @@ describe('faults report - chart', () => {
 
   it('a fault band runs from its earliest start to its latest end over the implementations', () => {
     const a = faultFigures(outcome('zkts-mutex', 500, []));
-    const b = faultFigures({ ...outcome('kazoo', 500, []), faults: FAULTS.map((f) => ({ ...f, startMs: f.startMs + 100, endMs: f.endMs + 700 })) });
+    const b = faultFigures({
+      ...outcome('kazoo', 500, []),
+      faults: FAULTS.map((f) => ({ ...f, startMs: f.startMs + 100, endMs: f.endMs + 700 })),
+    });
     expect(faultBands({ results: [a, b] })).toEqual([
       { from: 2, to: 4.2, label: 'leader kill -9' },
       { from: 5.5, to: 12.2, label: 'worker 1 cut off' },
@@ -172,7 +186,22 @@ describe('faults report - chart', () => {
       yLabel: 'y',
       xScale: 'linear',
       yScale: 'linear',
-      panels: [{ title: 'p', series: [{ label: 's', color: '#000000', markers: false, points: [{ x: 0, y: 1 }, { x: 10, y: 2 }] }] }],
+      panels: [
+        {
+          title: 'p',
+          series: [
+            {
+              label: 's',
+              color: '#000000',
+              markers: false,
+              points: [
+                { x: 0, y: 1 },
+                { x: 10, y: 2 },
+              ],
+            },
+          ],
+        },
+      ],
       bands: [
         { from: 2, to: 4, label: 'a & b' },
         { from: 8, to: 99, label: 'late' },
@@ -181,7 +210,10 @@ describe('faults report - chart', () => {
     wellFormed(svg);
     expect(svg.indexOf('<g class="band"')).toBeLessThan(svg.indexOf('<g class="series"'));
     expect(svg).toContain('data-label="a &amp; b"');
-    const rects = [...svg.matchAll(/<g class="band"[^>]*>\n<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    const rects = [...svg.matchAll(/<g class="band"[^>]*>\n<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
     expect(rects).toHaveLength(2);
     // The second band stops at the panel's right edge (x 0-10 over a 440 px panel: 64 to 422).
     expect(rects[1]![0]! + rects[1]![1]!).toBeCloseTo(422, 0);
@@ -199,7 +231,11 @@ describe('faults report - files', () => {
     dir = mkdtempSync(join(tmpdir(), 'zkts-faults-results-'));
     const report = sampleFaultsReport();
     const written = writeFaultsResults(report, dir, { jsonOnly: false });
-    expect(readdirSync(dir).sort()).toEqual(['faults-2026-12-06T21-00-00Z-handoffs.svg', 'faults-2026-12-06T21-00-00Z.json', 'faults-2026-12-06T21-00-00Z.md']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'faults-2026-12-06T21-00-00Z-handoffs.svg',
+      'faults-2026-12-06T21-00-00Z.json',
+      'faults-2026-12-06T21-00-00Z.md',
+    ]);
     expect(JSON.parse(readFileSync(written.json, 'utf8'))).toEqual(report);
     expect(readFileSync(written.md!, 'utf8')).toContain('(faults-2026-12-06T21-00-00Z-handoffs.svg)');
     const only = mkdtempSync(join(tmpdir(), 'zkts-faults-json-'));

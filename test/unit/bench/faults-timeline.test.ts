@@ -4,7 +4,15 @@
  * hand-off after a moment, and a fault's before / during / after figures.
  */
 import { describe, expect, it } from 'vitest';
-import { bucketCounts, firstAfter, longestGap, ratePerS, recoveredAt, smoothedRates, windowRates } from '../../../bench/lock/faults/timeline.js';
+import {
+  bucketCounts,
+  firstAfter,
+  longestGap,
+  ratePerS,
+  recoveredAt,
+  smoothedRates,
+  windowRates,
+} from '../../../bench/lock/faults/timeline.js';
 import { steady } from '../../support/bench/faults-fixture.js';
 
 describe('fault timeline - buckets and smoothing', () => {

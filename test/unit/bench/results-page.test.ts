@@ -14,7 +14,12 @@ import { sampleReport, sampleRuntimeReport } from '../../support/bench/report-fi
 
 /** A --runtime pipeline report: Node, and Bun and Deno each native and Node-compat, on both workloads. */
 function pipelineRuntimeReport(): PipelineReport {
-  const cell = (opsPerSec: number, cpuUsPerOp: number) => ({ opsPerSec, cpuUsPerOp, serverCpuUsPerOp: 50, rounds: [{ opsPerSec, cpuUsPerOp }] });
+  const cell = (opsPerSec: number, cpuUsPerOp: number) => ({
+    opsPerSec,
+    cpuUsPerOp,
+    serverCpuUsPerOp: 50,
+    rounds: [{ opsPerSec, cpuUsPerOp }],
+  });
   const figures = {
     'zkts@node': cell(20_000, 20),
     'zkts@bun': cell(22_000, 18),
@@ -61,7 +66,19 @@ describe('results page tables', () => {
   it('every table names a stored result file, and there is one of each kind', () => {
     const found = blocks(readme);
     expect(new Set(found.map((b) => b.kind))).toEqual(
-      new Set(['cells', 'goals', 'floor', 'codec', 'pipeline', 'lease', 'faults', 'fault-list', 'shared', 'pipeline-runtimes', 'lock-runtimes']),
+      new Set([
+        'cells',
+        'goals',
+        'floor',
+        'codec',
+        'pipeline',
+        'lease',
+        'faults',
+        'fault-list',
+        'shared',
+        'pipeline-runtimes',
+        'lock-runtimes',
+      ]),
     );
     for (const b of found) expect(existsSync(join(RESULTS_DIR, b.file)), b.file).toBe(true);
   });
@@ -83,7 +100,9 @@ describe('results page tables', () => {
 
   it('renders a --runtime run: figures against Node and the Node-compat path, and verdicts without figures', () => {
     const pipeline = renderTable(pipelineRuntimeReport(), 'pipeline-runtimes', new Map()).split('\n');
-    expect(pipeline).toContain('| getData, 100 B, window 1,000 | zkts on Bun 1.4.5, Bun.connect | 22,000 | 18.0 | 1.10x | 0.90x | 22,000 |');
+    expect(pipeline).toContain(
+      '| getData, 100 B, window 1,000 | zkts on Bun 1.4.5, Bun.connect | 22,000 | 18.0 | 1.10x | 0.90x | 22,000 |',
+    );
     expect(pipeline).toContain('| create+delete, window 1,000 pairs | Deno 2.9.6 | 0.95 (missed) | 1.25 (missed) |');
     expect(renderTable(pipelineRuntimeReport(), 'runtime-verdicts', new Map()).split('\n').slice(2)).toEqual([
       '| Bun 1.4.5 (pipeline) | met | met |',
@@ -103,7 +122,15 @@ describe('results page tables', () => {
     annotateCells(r.cells, r.floor!.ceilingHandoffsPerS);
     r.summaries = summarizeCells(r.cells);
     r.goals = evaluateGoals(r);
-    const table = renderTable(r, 'cells', new Map([['hold', '1'], ['impl', 'zkts-mutex,curator'], ['n', '16']]));
+    const table = renderTable(
+      r,
+      'cells',
+      new Map([
+        ['hold', '1'],
+        ['impl', 'zkts-mutex,curator'],
+        ['n', '16'],
+      ]),
+    );
     const lines = table.split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[2]).toMatch(/^\| zkts-mutex \| 16 \| 3 \| 750 \[713-788\] \| 1\.50x \|/);

@@ -101,7 +101,11 @@ describe('results - derived figures', () => {
   it('computes server costs from mntr deltas and the ceiling from the floor', () => {
     const before = { packetsReceived: 1000, packetsSent: 1100, watchCount: 3, syncBatches: 40 };
     const after = { packetsReceived: 1500, packetsSent: 1800, watchCount: 5, syncBatches: 190 };
-    expect(perAcquisition(before, after, 100)).toEqual({ requestsPerAcquisition: 5, notificationsPerHandoff: 2, flushesPerAcquisition: 1.5 });
+    expect(perAcquisition(before, after, 100)).toEqual({
+      requestsPerAcquisition: 5,
+      notificationsPerHandoff: 2,
+      flushesPerAcquisition: 1.5,
+    });
     // A server without the sync processor's metrics (before 3.6) reports no flushes.
     expect(perAcquisition({ ...before, syncBatches: 0 }, { ...after, syncBatches: 0 }, 100)!.flushesPerAcquisition).toBeNull();
     expect(perAcquisition(before, after, 0)).toBeUndefined();
@@ -134,14 +138,36 @@ describe('results - table and files', () => {
     const stamp = timestampName(r.startedAt);
     expect(stamp).toBe('2026-11-22T03-00-00Z');
     expect(readdirSync(dir).sort()).toEqual(
-      [`${stamp}.json`, `${stamp}.md`, `${stamp}-handoffs.svg`, `${stamp}-p99.svg`, 'latest.json', 'latest.md', 'latest-handoffs.svg', 'latest-p99.svg'].sort(),
+      [
+        `${stamp}.json`,
+        `${stamp}.md`,
+        `${stamp}-handoffs.svg`,
+        `${stamp}-p99.svg`,
+        'latest.json',
+        'latest.md',
+        'latest-handoffs.svg',
+        'latest-p99.svg',
+      ].sort(),
     );
     expect(written.json).toBe(join(dir, `${stamp}.json`));
 
     const json = JSON.parse(readFileSync(written.json, 'utf8')) as BenchReport;
     expect(json.schema).toBe(SCHEMA);
     expect(Object.keys(json)).toEqual(
-      expect.arrayContaining(['startedAt', 'machine', 'server', 'settings', 'floor', 'javaFloor', 'implementations', 'skipped', 'cells', 'summaries', 'violations', 'goals']),
+      expect.arrayContaining([
+        'startedAt',
+        'machine',
+        'server',
+        'settings',
+        'floor',
+        'javaFloor',
+        'implementations',
+        'skipped',
+        'cells',
+        'summaries',
+        'violations',
+        'goals',
+      ]),
     );
     expect(json.cells).toHaveLength(4 * 2 * (4 + 3 + 3));
     for (const c of json.cells) {
@@ -205,7 +231,9 @@ describe('results - a --runtime run', () => {
       ['zkts Mutex on Deno 2.9.6', false],
       ['no mutual-exclusion violation in any cell (fenced store and recorded holds)', true],
     ]);
-    expect(goals[0]!.detail).toBe('N=1: 1.10x (1100 vs 1000 handoffs/s); N=16: 1.10x (1100 vs 1000 handoffs/s); N=64: 1.10x (1100 vs 1000 handoffs/s)');
+    expect(goals[0]!.detail).toBe(
+      'N=1: 1.10x (1100 vs 1000 handoffs/s); N=16: 1.10x (1100 vs 1000 handoffs/s); N=64: 1.10x (1100 vs 1000 handoffs/s)',
+    );
     expect(goals[2]!.detail).toContain('N=64: 0.95x (900 vs 950 handoffs/s)');
     expect(goals[3]!.detail).toContain('N=1: 1.30x (520 vs 400 us/acq)');
   });

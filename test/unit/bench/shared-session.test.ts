@@ -13,14 +13,41 @@ import { type SharedReport, planShared, sharedGoals, sharedRows, sharedTable } f
 import { renderTable } from '../../../bench/shared/results-page.js';
 import { cellOf } from '../../support/bench/report-fixture.js';
 
-function cell(impl: Implementation, p: number, m: number, handoffsPerS: number, shares: number[], extra: Partial<CellResult> = {}): CellResult {
-  return { ...cellOf(impl === 'zkts-shared' ? 'zkts-mutex' : impl, p * m, 0, { repeat: 0 }), impl, workers: p, handoffsPerS, perWorkerAcquisitions: shares, fractionOfCeiling: handoffsPerS / 1000, ...extra };
+function cell(
+  impl: Implementation,
+  p: number,
+  m: number,
+  handoffsPerS: number,
+  shares: number[],
+  extra: Partial<CellResult> = {},
+): CellResult {
+  return {
+    ...cellOf(impl === 'zkts-shared' ? 'zkts-mutex' : impl, p * m, 0, { repeat: 0 }),
+    impl,
+    workers: p,
+    handoffsPerS,
+    perWorkerAcquisitions: shares,
+    fractionOfCeiling: handoffsPerS / 1000,
+    ...extra,
+  };
 }
 
-function report(cells: CellResult[], processes = [1, 4]): Pick<SharedReport, 'rows' | 'settings' | 'floor' | 'violations' | 'implementations'> {
+function report(
+  cells: CellResult[],
+  processes = [1, 4],
+): Pick<SharedReport, 'rows' | 'settings' | 'floor' | 'violations' | 'implementations'> {
   return {
     rows: sharedRows(cells),
-    settings: { processes, perProcess: [16], holdsMs: [0], repeats: 1, measureMs: 1000, sessionTimeoutMs: 10_000, warmup: '', sharedMutex: '' },
+    settings: {
+      processes,
+      perProcess: [16],
+      holdsMs: [0],
+      repeats: 1,
+      measureMs: 1000,
+      sessionTimeoutMs: 10_000,
+      warmup: '',
+      sharedMutex: '',
+    },
     floor: null,
     violations: cells.reduce((s, c) => s + c.violations, 0),
     implementations: (['zkts-shared', 'zkts-mutex', 'curator'] as Implementation[]).map((impl) => ({ impl, label: impl, version: '' })),
@@ -53,20 +80,39 @@ describe('shared-session cells', () => {
   it('the goals: met, missed, and not measured', () => {
     const met = sharedGoals(report(good));
     expect(met.map((g) => g.met)).toEqual([true, true, true, true, true]);
-    const unfair = good.map((c) => (c.impl === 'zkts-shared' && c.workers === 4 ? { ...c, handoffsPerS: 700, perWorkerAcquisitions: [3000, 100, 100, 800] } : c));
+    const unfair = good.map((c) =>
+      c.impl === 'zkts-shared' && c.workers === 4 ? { ...c, handoffsPerS: 700, perWorkerAcquisitions: [3000, 100, 100, 800] } : c,
+    );
     const missed = sharedGoals(report(unfair));
     expect(missed[2]!.met).toBe(false); // below the default Mutex's total
     expect(missed[3]!.met).toBe(false); // a process got a tenth of its share
     expect(missed[3]!.detail).toContain('0.10-3.00');
     const slow = good.map((c) => (c.impl === 'zkts-shared' && c.workers === 1 ? { ...c, handoffsPerS: 4000, fractionOfCeiling: 4 } : c));
-    expect(sharedGoals(report(slow)).slice(0, 2).map((g) => g.met)).toEqual([false, false]);
-    expect(sharedGoals(report(good.filter((c) => c.workers === 1), [1])).slice(2, 4).map((g) => g.met)).toEqual([null, null]);
+    expect(
+      sharedGoals(report(slow))
+        .slice(0, 2)
+        .map((g) => g.met),
+    ).toEqual([false, false]);
+    expect(
+      sharedGoals(
+        report(
+          good.filter((c) => c.workers === 1),
+          [1],
+        ),
+      )
+        .slice(2, 4)
+        .map((g) => g.met),
+    ).toEqual([null, null]);
     const violated = sharedGoals(report([...good.slice(0, 5), { ...good[5]!, violations: 2 }]));
     expect(violated[4]!.met).toBe(false);
   });
 
   it('the results page renders the rows as the shared table', () => {
-    const r = { ...report(good), command: 'npm run bench -- --shared-session', machine: { cpus: 2, cpuModel: 'x', memoryGb: 1, os: 'Linux', node: 'v20', loadBefore: 1, loadAfter: 2 } };
+    const r = {
+      ...report(good),
+      command: 'npm run bench -- --shared-session',
+      machine: { cpus: 2, cpuModel: 'x', memoryGb: 1, os: 'Linux', node: 'v20', loadBefore: 1, loadAfter: 2 },
+    };
     const table = renderTable(r, 'shared', new Map());
     expect(table).toContain('`npm run bench -- --shared-session`');
     expect(table).toContain(sharedTable(r));

@@ -43,7 +43,9 @@ describe('svg - handoffs chart', () => {
     expect(svg).toContain('data-title="hold 0 ms"');
     expect(svg).toContain('data-title="hold 1 ms"');
     for (const impl of ['zkts-mutex', 'zkts-simple-lock', 'nzc-recipe', 'curator'] as const) {
-      expect(svg.match(new RegExp(`<g class="series" data-label="${escapeXml(LABELS[impl]).replace(/[()+]/g, '\\$&')}"`, 'g'))).toHaveLength(2);
+      expect(
+        svg.match(new RegExp(`<g class="series" data-label="${escapeXml(LABELS[impl]).replace(/[()+]/g, '\\$&')}"`, 'g')),
+      ).toHaveLength(2);
     }
     const ceiling = svg.match(/<g class="series" data-label="floor's ceiling[^"]*">\n<polyline[^>]*>/g);
     expect(ceiling).toHaveLength(2);
@@ -97,7 +99,14 @@ describe('svg - renderer details', () => {
           series: [
             { label: 'empty', color: '#000000', points: [] },
             { label: 'one', color: '#ff0000', points: [{ x: 1, y: 5 }] },
-            { label: 'zero', color: '#00ff00', points: [{ x: 2, y: 0 }, { x: 3, y: 7 }] },
+            {
+              label: 'zero',
+              color: '#00ff00',
+              points: [
+                { x: 2, y: 0 },
+                { x: 3, y: 7 },
+              ],
+            },
           ],
         },
       ],

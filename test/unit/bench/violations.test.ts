@@ -88,9 +88,7 @@ describe('violations - readers and writers', () => {
 function bruteForce(holds: readonly Hold[]): number {
   let count = 0;
   for (const j of holds) {
-    const conflict = holds.some(
-      (i) => BigInt(i[0]) < BigInt(j[0]) && (i[1] === 'w' || j[1] === 'w') && i[3] > j[2],
-    );
+    const conflict = holds.some((i) => BigInt(i[0]) < BigInt(j[0]) && (i[1] === 'w' || j[1] === 'w') && i[3] > j[2]);
     if (conflict) count++;
   }
   return count;

@@ -140,7 +140,13 @@ describe('connection options', () => {
 });
 
 describe('create modes', () => {
-  const mode = (argv: string[]) => createMode(parseArgs(argv, [{ name: 'mode', kind: 'value', help: '' }, { name: 'ttl', kind: 'value', help: '' }]));
+  const mode = (argv: string[]) =>
+    createMode(
+      parseArgs(argv, [
+        { name: 'mode', kind: 'value', help: '' },
+        { name: 'ttl', kind: 'value', help: '' },
+      ]),
+    );
 
   it('maps the mode names, and --ttl alone to a TTL node', () => {
     expect(mode([])).toEqual({ mode: CreateMode.PERSISTENT, ttl: undefined });

@@ -129,7 +129,10 @@ describe('ACL text', () => {
   it('parses scheme:id:perms, ids with colons included, and round-trips through aclText', () => {
     const entries = ['world:anyone:cdrwa', 'digest:bob:Rm9vYmFy+/=:rw', 'ip:10.0.0.0/8:r', 'auth::cdrwa', 'ip:::1:r'];
     for (const text of entries) expect(aclText(parseAcl(text)!)).toBe(text);
-    expect(parseAcl('digest:bob:Rm9vYmFy+/=:rw')).toEqual({ perms: Perms.READ | Perms.WRITE, id: { scheme: 'digest', id: 'bob:Rm9vYmFy+/=' } });
+    expect(parseAcl('digest:bob:Rm9vYmFy+/=:rw')).toEqual({
+      perms: Perms.READ | Perms.WRITE,
+      id: { scheme: 'digest', id: 'bob:Rm9vYmFy+/=' },
+    });
     expect(aclJson(parseAcl('world:anyone:r')!)).toEqual({ scheme: 'world', id: 'anyone', perms: 'r', mask: Perms.READ });
   });
 
@@ -139,8 +142,11 @@ describe('ACL text', () => {
 });
 
 describe('describeFailure', () => {
-  it("prints ZooKeeper errors as CODE: path, exit 1", () => {
-    expect(describeFailure(new NoNodeError('NONODE for /a/b', { path: '/a/b' }))).toEqual({ line: 'NONODE: /a/b', exitCode: ExitCode.FAILED });
+  it('prints ZooKeeper errors as CODE: path, exit 1', () => {
+    expect(describeFailure(new NoNodeError('NONODE for /a/b', { path: '/a/b' }))).toEqual({
+      line: 'NONODE: /a/b',
+      exitCode: ExitCode.FAILED,
+    });
     expect(describeFailure(new AcquireTimeoutError('gave up'))).toEqual({ line: 'ACQUIRETIMEOUT: gave up', exitCode: ExitCode.FAILED });
   });
 
@@ -163,7 +169,8 @@ describe('--help', () => {
     const help = mainHelp(COMMANDS, CONNECTION_OPTIONS);
     for (const c of COMMANDS) expect(help).toMatch(new RegExp(`^  ${c.name} +${c.summary.replace(/[()+]/g, '.')}$`, 'm'));
     for (const [code, meaning] of EXIT_CODE_TABLE) expect(help).toContain(`${code.padEnd(5)}  ${meaning}`);
-    for (const name of ['connect', 'session-timeout', 'auth', 'tls', 'tls-ca', 'tls-cert', 'tls-key', 'json']) expect(help).toContain(`--${name}`);
+    for (const name of ['connect', 'session-timeout', 'auth', 'tls', 'tls-ca', 'tls-cert', 'tls-key', 'json'])
+      expect(help).toContain(`--${name}`);
   });
 
   it("has a page for every command with its usage and options; bench's says it is not in the package", () => {
@@ -173,7 +180,12 @@ describe('--help', () => {
       for (const o of c.options) expect(page).toContain(`--${o.name}`);
       expect(page.includes('Connection options:')).toBe(c.connects);
     }
-    expect(commandHelp(COMMANDS.find((c) => c.name === 'bench')!, CONNECTION_OPTIONS)).toMatch(/NOT part of the published package/);
+    expect(
+      commandHelp(
+        COMMANDS.find((c) => c.name === 'bench')!,
+        CONNECTION_OPTIONS,
+      ),
+    ).toMatch(/NOT part of the published package/);
   });
 
   it('documents distinct codes for the lock outcomes', () => {
@@ -187,10 +199,16 @@ describe('README', () => {
   it('has the same exit-code table as zkts --help', () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('## Command line'), readme.indexOf('## Status'));
-    const rows = [...section.matchAll(/^\| (\S+) \| (.+) \|$/gm)].map((m) => [m[1]!, m[2]!.replace(/`/g, '')]).filter(([c]) => /^(\d+|128\+N|other)$/.test(c!));
+    const rows = [...section.matchAll(/^\| (\S+) \| (.+) \|$/gm)]
+      .map((m) => [m[1]!, m[2]!.replace(/`/g, '')])
+      .filter(([c]) => /^(\d+|128\+N|other)$/.test(c!));
     expect(rows.map(([c]) => c)).toEqual(EXIT_CODE_TABLE.map(([c]) => c));
     for (const [code, meaning] of rows) {
-      const words = (s: string) => s.replace(/[^a-z0-9+ ]/gi, ' ').split(/\s+/).filter(Boolean);
+      const words = (s: string) =>
+        s
+          .replace(/[^a-z0-9+ ]/gi, ' ')
+          .split(/\s+/)
+          .filter(Boolean);
       expect(words(meaning!), `exit code ${code}`).toEqual(words(EXIT_CODE_TABLE.find(([c]) => c === code)![1]));
     }
   });

@@ -112,7 +112,7 @@ describe('client - paths and the chroot', () => {
     expect(last()).toEqual({ op: 'getEphemerals', prefixPath: '/' });
   });
 
-  it('client - local rejections name the caller\'s path, not the server path, and send nothing', async () => {
+  it("client - local rejections name the caller's path, not the server path, and send nothing", async () => {
     const zk = await open('/app');
     const before = server.requests.length;
     const cases: [() => Promise<unknown>, string, RegExp][] = [
@@ -120,7 +120,11 @@ describe('client - paths and the chroot', () => {
       [() => zk.create('/t', null, { mode: CreateMode.PERSISTENT, ttl: 5 }), '/t', /only valid with a TTL create mode/],
       [() => zk.create('/t', null, { mode: 9 }), '/t', /unknown create mode 9/],
       [() => zk.create('/bad/'), '/bad/', /./],
-      [() => zk.multi([op.create('/ok'), op.create('/ttl', null, { mode: CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL, ttl: 0 })]), '/ttl', /ttl must be between/],
+      [
+        () => zk.multi([op.create('/ok'), op.create('/ttl', null, { mode: CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL, ttl: 0 })]),
+        '/ttl',
+        /ttl must be between/,
+      ],
       [() => zk.multi([op.create('/ok'), op.delete('/x/')]), '/x/', /./],
     ];
     for (const [call, path, message] of cases) {
@@ -174,7 +178,11 @@ describe('client - create modes', () => {
 });
 
 function createModeIsSequential(mode: number): boolean {
-  return mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.EPHEMERAL_SEQUENTIAL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
+  return (
+    mode === CreateMode.PERSISTENT_SEQUENTIAL ||
+    mode === CreateMode.EPHEMERAL_SEQUENTIAL ||
+    mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL
+  );
 }
 
 describe('client - typed results', () => {
@@ -229,7 +237,7 @@ describe('client - typed results', () => {
     expect(err).toMatchObject({ code: 'NOAUTH', path: '/secret' });
   });
 
-  it('client - getAllChildrenNumber and setACL return the reply\'s number and Stat', async () => {
+  it("client - getAllChildrenNumber and setACL return the reply's number and Stat", async () => {
     const zk = await open('/app');
     const stat = statOf({ aversion: 2 });
     server.script = (request, reply) => {
@@ -244,7 +252,7 @@ describe('client - typed results', () => {
     expect(last()).toEqual({ op: 'setACL', path: '/app/n', acl: [], version: 1 });
   });
 
-  it('client - whoAmI on a server without it (UNIMPLEMENTED) is an UnsupportedError caused by the server\'s error', async () => {
+  it("client - whoAmI on a server without it (UNIMPLEMENTED) is an UnsupportedError caused by the server's error", async () => {
     const zk = await open();
     server.script = (request, reply) => {
       if (request.op !== 'whoAmI') return false;
@@ -264,7 +272,13 @@ describe('client - multi and multiRead results', () => {
     const stat = statOf({ version: 1 });
     server.script = (request, reply) => {
       if (request.op !== 'multi') return false;
-      reply.ok('multi', [{ op: 'create', path: '/app/a' }, { op: 'create2', path: '/app/b', stat }, { op: 'setData', stat }, { op: 'check' }, { op: 'delete' }]);
+      reply.ok('multi', [
+        { op: 'create', path: '/app/a' },
+        { op: 'create2', path: '/app/b', stat },
+        { op: 'setData', stat },
+        { op: 'check' },
+        { op: 'delete' },
+      ]);
       return true;
     };
     const results = await zk.multi([op.create('/a'), op.create('/b'), op.setData('/b', 'x'), op.check('/b'), op.delete('/b')]);
@@ -277,7 +291,7 @@ describe('client - multi and multiRead results', () => {
     ]);
   });
 
-  it('client - a failed multi rejects with the failing op\'s error class, its index, every op\'s code and its client path', async () => {
+  it("client - a failed multi rejects with the failing op's error class, its index, every op's code and its client path", async () => {
     const zk = await open('/app');
     server.script = (request, reply) => {
       if (request.op !== 'multi') return false;
@@ -415,7 +429,7 @@ describe('client - watches', () => {
 });
 
 describe('client - server errors', () => {
-  it('client - each error code is its class, with the code, errno and the caller\'s path', async () => {
+  it("client - each error code is its class, with the code, errno and the caller's path", async () => {
     const zk = await open('/app');
     const cases: [string, () => Promise<unknown>, number, abstract new (...args: never[]) => ZooKeeperError][] = [
       ['create', () => zk.create('/x'), ErrorCode.NODEEXISTS, NodeExistsError],

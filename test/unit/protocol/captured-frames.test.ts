@@ -56,8 +56,7 @@ const V = {
   pingReply: '00000010 fffffffe 0000000000000047 00000000',
   exists: '00000011 00000002 00000003 00000004 2f766563 01',
   noNodeReply: '00000010 00000002 0000000000000047 ffffff9b',
-  create:
-    '00000035 00000003 00000001 00000004 2f766563 00000002 6869 00000001 0000001f 00000005 776f726c64 00000006 616e796f6e65 00000000',
+  create: '00000035 00000003 00000001 00000004 2f766563 00000002 6869 00000001 0000001f 00000005 776f726c64 00000006 616e796f6e65 00000000',
   notification: '00000020 ffffffff ffffffffffffffff 00000000 00000001 00000003 00000004 2f766563',
   createReply: '00000018 00000003 0000000000000048 00000000 00000004 2f766563',
   nodeExistsReply: '00000010 00000004 0000000000000049 ffffff92',
@@ -125,7 +124,13 @@ describe('frames captured from a 3.8.0 server - behaviour', () => {
     it('create carries opcode 1 and the world:anyone ACL with perms 31', () => {
       const payload = payloadOf(hex(V.create));
       const { request } = decodeRequest(payload);
-      expect(request).toEqual({ op: 'create', path: '/vec', data: ascii('hi'), acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], flags: 0 });
+      expect(request).toEqual({
+        op: 'create',
+        path: '/vec',
+        data: ascii('hi'),
+        acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }],
+        flags: 0,
+      });
       expect(new DataView(payload.buffer, payload.byteOffset).getInt32(4)).toBe(OpCode.create);
     });
   });

@@ -6,15 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/errors.js';
-import {
-  CreateMode,
-  OPEN_ACL_UNSAFE,
-  OpCode,
-  TTL_MAX,
-  createRequest,
-  decodeRequest,
-  encodeRequest,
-} from '../../../src/protocol/index.js';
+import { CreateMode, OPEN_ACL_UNSAFE, OpCode, TTL_MAX, createRequest, decodeRequest, encodeRequest } from '../../../src/protocol/index.js';
 
 const data = new Uint8Array([1, 2]);
 

@@ -358,20 +358,19 @@ function checkProtocolError(e: unknown, records: readonly string[], context: () 
     throw new Error(`${context()}: threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
   }
   const segments = e.where.split('.');
-  const problem =
-    !records.includes(segments[0]!)
-      ? `where ${JSON.stringify(e.where)} names none of ${records.join(', ')}`
-      : !segments.every((s) => /^[A-Za-z][A-Za-z0-9]*$/.test(s))
-        ? `where ${JSON.stringify(e.where)} is not Record.field`
-        : segments.some((s, i) => i > 0 && s === segments[i - 1])
-          ? `where ${JSON.stringify(e.where)} repeats a segment`
-          : !Number.isInteger(e.offset) || e.offset < 0
-            ? `offset ${e.offset} is not a byte offset`
-            : !e.message.includes(`(${e.where} at byte ${e.offset})`)
-              ? `message ${JSON.stringify(e.message)} does not say where`
-              : e.code !== 'MARSHALLINGERROR' || e.errno !== -5
-                ? `code ${e.code}/${e.errno}`
-                : undefined;
+  const problem = !records.includes(segments[0]!)
+    ? `where ${JSON.stringify(e.where)} names none of ${records.join(', ')}`
+    : !segments.every((s) => /^[A-Za-z][A-Za-z0-9]*$/.test(s))
+      ? `where ${JSON.stringify(e.where)} is not Record.field`
+      : segments.some((s, i) => i > 0 && s === segments[i - 1])
+        ? `where ${JSON.stringify(e.where)} repeats a segment`
+        : !Number.isInteger(e.offset) || e.offset < 0
+          ? `offset ${e.offset} is not a byte offset`
+          : !e.message.includes(`(${e.where} at byte ${e.offset})`)
+            ? `message ${JSON.stringify(e.message)} does not say where`
+            : e.code !== 'MARSHALLINGERROR' || e.errno !== -5
+              ? `code ${e.code}/${e.errno}`
+              : undefined;
   if (problem !== undefined) throw new Error(`${context()}: ${problem}`, { cause: e });
 }
 
@@ -502,8 +501,7 @@ describe('fuzz - decoders', () => {
           s.decode(s.payload.subarray(0, n));
         } catch (e) {
           failures++;
-          const records =
-            s.decode === decodeRequest ? requestRecords : s.kind.startsWith('reply') ? [s.record, 'ReplyHeader'] : [s.record];
+          const records = s.decode === decodeRequest ? requestRecords : s.kind.startsWith('reply') ? [s.record, 'ReplyHeader'] : [s.record];
           checkProtocolError(e, records, () => `${s.kind} truncated to ${n} bytes`);
         }
       }
@@ -522,7 +520,7 @@ function frameOf(payload: Uint8Array): Uint8Array {
 }
 function chunked(rng: Rng, stream: Uint8Array): Uint8Array[] {
   const chunks: Uint8Array[] = [];
-  for (let at = 0; at < stream.length; ) {
+  for (let at = 0; at < stream.length;) {
     const n = Math.min(stream.length - at, rng.pick([1, 2, 3, 4, 5, rng.int(1, 64), rng.int(1, 1024)]));
     chunks.push(stream.slice(at, at + n));
     at += n;

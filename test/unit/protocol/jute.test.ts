@@ -70,9 +70,19 @@ describe('jute - CESU-8 and UTF-8 strings', () => {
   it('jute - ASCII, 2- and 3-byte UTF-8, CESU pairs and 4-byte UTF-8 mix in one string', () => {
     const bytes = [
       ...encoder.encode('path/é中-'),
-      0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80, // U+1F600 as CESU-8
+      0xed,
+      0xa0,
+      0xbd,
+      0xed,
+      0xb8,
+      0x80, // U+1F600 as CESU-8
       ...encoder.encode('-\u{1F601}-'), // 4-byte UTF-8
-      0xed, 0xa0, 0xb4, 0xed, 0xb4, 0x9e, // U+1D11E as CESU-8
+      0xed,
+      0xa0,
+      0xb4,
+      0xed,
+      0xb4,
+      0x9e, // U+1D11E as CESU-8
       ...encoder.encode('end'),
     ];
     expect(decode(bytes)).toBe('path/é中-\u{1F600}-\u{1F601}-\u{1D11E}end');

@@ -53,9 +53,7 @@ describe('path - valid', () => {
       .integer({ min: 0x20, max: 0xd7ff })
       .filter((c) => c !== 0x2f && (c < 0x7f || c > 0x9f))
       .map((c) => String.fromCharCode(c));
-    const legal = fc
-      .string({ unit: legalChar, minLength: 1, maxLength: 8 })
-      .filter((s) => s !== '.' && s !== '..');
+    const legal = fc.string({ unit: legalChar, minLength: 1, maxLength: 8 }).filter((s) => s !== '.' && s !== '..');
     fc.assert(
       fc.property(fc.array(legal, { minLength: 1, maxLength: 6 }), (segments) => {
         validatePath(`/${segments.join('/')}`);

@@ -52,10 +52,7 @@ const LONG_MAX = (1n << 63n) - 1n;
 // ---- primitives ----
 
 const int32 = fc.oneof(fc.integer(), fc.constantFrom(INT_MIN, INT_MAX, -1, 0, 1));
-const int64 = fc.oneof(
-  fc.bigInt({ min: LONG_MIN, max: LONG_MAX }),
-  fc.constantFrom(LONG_MIN, LONG_MAX, -1n, 0n, 0x100000728c00003n),
-);
+const int64 = fc.oneof(fc.bigInt({ min: LONG_MIN, max: LONG_MAX }), fc.constantFrom(LONG_MIN, LONG_MAX, -1n, 0n, 0x100000728c00003n));
 
 const isSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdfff;
 const bmpUnit = fc
@@ -123,7 +120,10 @@ const acl: fc.Arbitrary<ACL> = fc.record({ perms: int32, id: fc.record({ scheme:
 const acls = vector(acl, true);
 const clientInfo: fc.Arbitrary<ClientInfo> = fc.record({ authScheme: text, user: text });
 
-const path = fc.oneof(text, fc.array(fc.stringMatching(/^[a-z0-9_-]{1,12}$/), { maxLength: 6 }).map((s) => `/${s.join('/')}`));
+const path = fc.oneof(
+  text,
+  fc.array(fc.stringMatching(/^[a-z0-9_-]{1,12}$/), { maxLength: 6 }).map((s) => `/${s.join('/')}`),
+);
 const pathWatch = fc.record({ path, watch: fc.boolean() });
 const pathVersion = fc.record({ path, version: int32 });
 const pathOnly = fc.record({ path });
@@ -164,14 +164,8 @@ function everyKind<T>(kinds: readonly fc.Arbitrary<T>[], extra: fc.Arbitrary<T>)
     .tuple(fc.tuple(...kinds), fc.array(extra, { maxLength: 4 }))
     .chain(([all, more]) => fc.shuffledSubarray([...all, ...more], { minLength: all.length + more.length }));
 }
-const multiOps = fc.oneof(
-  fc.array(multiOp, { maxLength: 8 }),
-  everyKind(Object.values(multiOpKinds), multiOp),
-);
-const multiResults = fc.oneof(
-  fc.array(multiResult, { maxLength: 8 }),
-  everyKind(Object.values(multiResultKinds), multiResult),
-);
+const multiOps = fc.oneof(fc.array(multiOp, { maxLength: 8 }), everyKind(Object.values(multiOpKinds), multiOp));
+const multiResults = fc.oneof(fc.array(multiResult, { maxLength: 8 }), everyKind(Object.values(multiResultKinds), multiResult));
 
 const setWatchesBody = fc.record({
   relativeZxid: int64,
@@ -429,9 +423,7 @@ describe('records - session records round-trip', () => {
     expect(lengthPrefix(encodeConnectResponse({ ...reply, readOnly: true }))).toBe(37);
     expect(lengthPrefix(encodeConnectResponse({ ...reply, readOnly: undefined }))).toBe(36);
     expect(decodeConnectResponse(encodeConnectResponse({ ...reply, readOnly: true }).subarray(4)).readOnly).toBe(true);
-    expect(decodeConnectResponse(encodeConnectResponse({ ...reply, readOnly: undefined }).subarray(4)).readOnly).toBe(
-      undefined,
-    );
+    expect(decodeConnectResponse(encodeConnectResponse({ ...reply, readOnly: undefined }).subarray(4)).readOnly).toBe(undefined);
   });
 
   it('records - WatcherEvent round-trips in a notification frame (xid -1, zxid -1 unless given)', () => {

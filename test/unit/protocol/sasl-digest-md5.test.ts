@@ -59,7 +59,13 @@ describe('DIGEST-MD5', () => {
 
   it('parses directives: quoted values with escapes and commas, tokens, case-insensitive keys, first value kept', () => {
     const d = parseDirectives('realm="zk-sasl-md5",nonce="a\\"b,c",QOP="auth,auth-int",charset=utf-8, algorithm=md5-sess,realm="other"');
-    expect(Object.fromEntries(d)).toEqual({ realm: 'zk-sasl-md5', nonce: 'a"b,c', qop: 'auth,auth-int', charset: 'utf-8', algorithm: 'md5-sess' });
+    expect(Object.fromEntries(d)).toEqual({
+      realm: 'zk-sasl-md5',
+      nonce: 'a"b,c',
+      qop: 'auth,auth-int',
+      charset: 'utf-8',
+      algorithm: 'md5-sess',
+    });
     expect(() => parseDirectives('nonce="open')).toThrow(SaslError);
   });
 

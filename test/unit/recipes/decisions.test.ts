@@ -27,10 +27,22 @@ const READ = '__READ__';
 const WRITE = '__WRIT__';
 const RW = [READ, WRITE] as const;
 /** UUIDs whose string order is the reverse of the sequence order used with them. */
-const U = ['ffffffff-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000002', '55555555-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000004'];
+const U = [
+  'ffffffff-0000-4000-8000-000000000001',
+  'aaaaaaaa-0000-4000-8000-000000000002',
+  '55555555-0000-4000-8000-000000000003',
+  '00000000-0000-4000-8000-000000000004',
+];
 
 /** Children that are not contenders of a `lock-` lock: sub-nodes, other recipes' names, malformed suffixes. */
-const FOREIGN = ['leases', `_c_${U[0]}-${READ}0000000001`, '__lock__0000000002', `_c_${U[1]}-lock-0000000003-extra`, 'lock-12', 'x-72057594037927936-0000000004'];
+const FOREIGN = [
+  'leases',
+  `_c_${U[0]}-${READ}0000000001`,
+  '__lock__0000000002',
+  `_c_${U[1]}-lock-0000000003-extra`,
+  'lock-12',
+  'x-72057594037927936-0000000004',
+];
 
 /** The exclusive rule's decision for the contender named `ours` in this listing. */
 function exclusiveFor(children: readonly string[], ours: string, names: readonly string[] = LOCK): Decision {
@@ -53,7 +65,7 @@ describe('recipe decisions - the exclusive rule over listings', () => {
     expect(exclusiveFor(listing, b!)).toStrictEqual({ hold: false, watch: a, soleBlocker: true });
   });
 
-  it('deeper in line: the predecessor, not the sole blocker, and the predecessor\'s predecessor as look-ahead', () => {
+  it("deeper in line: the predecessor, not the sole blocker, and the predecessor's predecessor as look-ahead", () => {
     expect(exclusiveFor(listing, c!)).toStrictEqual({ hold: false, watch: b, soleBlocker: false, next: a });
     expect(exclusiveFor(listing, d!)).toStrictEqual({ hold: false, watch: c, soleBlocker: false, next: b });
   });
@@ -68,7 +80,11 @@ describe('recipe decisions - the exclusive rule over listings', () => {
     const alone = curatorName(3, U[2]!);
     expect(exclusiveFor([...FOREIGN, alone], alone)).toStrictEqual({ hold: true });
     // Curator's unprotected name (`lock-<seq>`) is a contender.
-    expect(exclusiveFor([...FOREIGN, 'lock-0000000001', alone], alone)).toStrictEqual({ hold: false, watch: 'lock-0000000001', soleBlocker: true });
+    expect(exclusiveFor([...FOREIGN, 'lock-0000000001', alone], alone)).toStrictEqual({
+      hold: false,
+      watch: 'lock-0000000001',
+      soleBlocker: true,
+    });
   });
 
   it('across the sequence wrap the contender created before it is older', () => {

@@ -5,13 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  PROTECTED_PREFIX,
-  compareSeq,
-  parseContender,
-  protectedPrefix,
-  sortContenders,
-} from '../../../src/recipes/internal/lock-name.js';
+import { PROTECTED_PREFIX, compareSeq, parseContender, protectedPrefix, sortContenders } from '../../../src/recipes/internal/lock-name.js';
 import { curatorName as contenderName, javaSeq } from '../../support/recipes/contender-names.js';
 
 const LOCK = ['lock-'] as const;

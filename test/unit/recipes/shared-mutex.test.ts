@@ -7,13 +7,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ZooKeeper } from '../../../src/index.js';
-import {
-  MAX_LOCAL_SEQUENCE,
-  MAX_SHARED_CZXID,
-  czxidFits,
-  sharedToken,
-  splitToken,
-} from '../../../src/recipes/internal/shared-token.js';
+import { MAX_LOCAL_SEQUENCE, MAX_SHARED_CZXID, czxidFits, sharedToken, splitToken } from '../../../src/recipes/internal/shared-token.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { SharedMutex } from '../../../src/recipes/shared-mutex.js';
 import { MemoryZooKeeper } from '../../support/memory-zookeeper.js';
@@ -91,7 +85,9 @@ describe('shared mutex - the local queue (in-memory server)', () => {
     }
     expect(order).toEqual([1, 2, 3, 4]);
     expect(lease.localSequence).toBe(4);
-    expect(server.requests.filter((r) => r.request.op !== 'ping' && r.request.op !== 'sync' && r.request.op !== 'multi').length).toBe(before);
+    expect(server.requests.filter((r) => r.request.op !== 'ping' && r.request.op !== 'sync' && r.request.op !== 'multi').length).toBe(
+      before,
+    );
     await lease.release();
     expect(await a.getChildren('/lock')).toEqual([]);
   });

@@ -195,9 +195,7 @@ describe('host provider', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(NoHostsError);
-    expect((err as Error).message).toBe(
-      'no address for any host: a:1 (a resolved to no address), b:2 (getaddrinfo ENOTFOUND b)',
-    );
+    expect((err as Error).message).toBe('no address for any host: a:1 (a resolved to no address), b:2 (getaddrinfo ENOTFOUND b)');
     expect(((err as Error).cause as AggregateError).errors).toHaveLength(2);
     r.table['b'] = ['10.0.0.2'];
     expect(await take(p, 1)).toEqual(['b=10.0.0.2:2']);

@@ -11,7 +11,6 @@ import type { RawWatchEvent } from '../../../src/session/watches.js';
 import { established, getData, harness, settle } from '../../support/session-harness.js';
 import { track } from '../../support/promises.js';
 
-
 describe('session close', () => {
   it('close - closeSession follows the queued requests in the same write; everything settles', async () => {
     const h = harness();

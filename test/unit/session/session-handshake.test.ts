@@ -87,7 +87,7 @@ describe('session handshake', () => {
     });
   });
 
-  it('handshake - the server\'s password is copied, not kept as a view of the frame', async () => {
+  it("handshake - the server's password is copied, not kept as a view of the frame", async () => {
     const h = harness();
     const first = await started(h);
     const frame = connectResponse({ passwd: TEST_PASSWORD.slice() });

@@ -64,7 +64,10 @@ describe('session: read-only mode', () => {
 
   it('a read-only server that refuses to create a session (NOTREADONLY instead of a ConnectResponse) is skipped for the next host', async () => {
     const logs: string[] = [];
-    const h = harness({ allowReadOnly: true, logger: (_level, message, fields) => logs.push(`${message} ${(fields?.['error'] as Error | undefined)?.message}`) });
+    const h = harness({
+      allowReadOnly: true,
+      logger: (_level, message, fields) => logs.push(`${message} ${(fields?.['error'] as Error | undefined)?.message}`),
+    });
     h.session.start();
     await settle();
     const refusing = h.transport.last;

@@ -30,10 +30,9 @@ describe('session reconnect', () => {
     const noop = (): void => {};
     const watch = (kind: WatchKind | 'existsAware', path: string, op: 'getData' | 'exists' | 'getChildren' | 'addWatch') =>
       track(
-        h.session.submit(
-          op === 'addWatch' ? { op, path, mode: kind === 'persistent' ? 0 : 1 } : { op, path, watch: true },
-          { watch: { kind, path, watcher: noop } },
-        ),
+        h.session.submit(op === 'addWatch' ? { op, path, mode: kind === 'persistent' ? 0 : 1 } : { op, path, watch: true }, {
+          watch: { kind, path, watcher: noop },
+        }),
       );
     watch('data', '/d', 'getData');
     watch('existsAware', '/e', 'exists');
@@ -269,7 +268,7 @@ describe('session reconnect', () => {
     await expect(h.session.submit(getData('/b'))).rejects.toBeInstanceOf(AuthFailedError);
   });
 
-  it('auth - addAuth while connected resolves on the server\'s answer and rejects on its refusal', async () => {
+  it("auth - addAuth while connected resolves on the server's answer and rejects on its refusal", async () => {
     const h = harness();
     const conn = await established(h);
     const ok = h.session.addAuth({ scheme: 'digest', auth: bytes('a:b') });

@@ -22,7 +22,9 @@ function answerSasl(conn: MemoryConnection, password = SASL.password): void {
   const last = sasl.at(-1)!;
   const token = new TextDecoder().decode((last.request as { token: Uint8Array }).token);
   if (token === '') {
-    conn.reply(last.xid, 0n, 0, 'sasl', { token: bytes(`realm="zk-sasl-md5",nonce="${NONCE}",qop="auth",charset=utf-8,algorithm=md5-sess`) });
+    conn.reply(last.xid, 0n, 0, 'sasl', {
+      token: bytes(`realm="zk-sasl-md5",nonce="${NONCE}",qop="auth",charset=utf-8,algorithm=md5-sess`),
+    });
     return;
   }
   const r = parseDirectives(token);
@@ -64,7 +66,10 @@ describe('session SASL', () => {
     expect([s1!.xid, s2!.xid, auth!.xid, q!.xid]).toEqual([2, 3, Xid.auth, 1]);
 
     // A watch, then a reconnect: SASL again first, then auth, then SetWatches.
-    const watched = h.session.submit({ op: 'getData', path: '/w', watch: true }, { watch: { kind: 'data', path: '/w', watcher: () => {} } });
+    const watched = h.session.submit(
+      { op: 'getData', path: '/w', watch: true },
+      { watch: { kind: 'data', path: '/w', watcher: () => {} } },
+    );
     await settle();
     first.reply(Xid.auth, 0n);
     first.reply(q!.xid, 1n, -101);

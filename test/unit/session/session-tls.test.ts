@@ -12,16 +12,46 @@ const coded = (code: string, message: string): Error => Object.assign(new Error(
 describe('tlsFailureOf', () => {
   it.each([
     ['Node expired', coded('CERT_HAS_EXPIRED', 'certificate has expired'), false, 'certificate-expired'],
-    ['Deno expired', new Error('invalid peer certificate: certificate expired: verification time 1, but ...'), false, 'certificate-expired'],
+    [
+      'Deno expired',
+      new Error('invalid peer certificate: certificate expired: verification time 1, but ...'),
+      false,
+      'certificate-expired',
+    ],
     ['Node untrusted', coded('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'), false, 'untrusted-certificate'],
-    ['Node self-signed', coded('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'), false, 'untrusted-certificate'],
+    [
+      'Node self-signed',
+      coded('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'),
+      false,
+      'untrusted-certificate',
+    ],
     ['Deno untrusted', new Error('invalid peer certificate: UnknownIssuer'), false, 'untrusted-certificate'],
     ['Node name', coded('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"), false, 'hostname-mismatch'],
     ['Deno name', new Error('invalid peer certificate: NotValidForName'), false, 'hostname-mismatch'],
-    ['Node alert, no cert', coded('ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'sslv3 alert bad certificate'), false, 'client-certificate-required'],
-    ['Node alert, a cert', coded('ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'sslv3 alert bad certificate'), true, 'client-certificate-rejected'],
-    ['TLS 1.3 alert', coded('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'tlsv13 alert certificate required'), false, 'client-certificate-required'],
-    ['Bun alert', coded('EPROTO', 'error:10000412:SSL routines:OPENSSL_internal:SSLV3_ALERT_BAD_CERTIFICATE'), false, 'client-certificate-required'],
+    [
+      'Node alert, no cert',
+      coded('ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'sslv3 alert bad certificate'),
+      false,
+      'client-certificate-required',
+    ],
+    [
+      'Node alert, a cert',
+      coded('ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'sslv3 alert bad certificate'),
+      true,
+      'client-certificate-rejected',
+    ],
+    [
+      'TLS 1.3 alert',
+      coded('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'tlsv13 alert certificate required'),
+      false,
+      'client-certificate-required',
+    ],
+    [
+      'Bun alert',
+      coded('EPROTO', 'error:10000412:SSL routines:OPENSSL_internal:SSLV3_ALERT_BAD_CERTIFICATE'),
+      false,
+      'client-certificate-required',
+    ],
     ['Deno alert', new Error('received fatal alert: CertificateRequired'), false, 'client-certificate-required'],
   ] as const)('%s', (_name, error, clientCert, reason) => {
     const tls = tlsFailureOf(error, 'zk1:2281', clientCert);

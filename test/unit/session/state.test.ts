@@ -6,15 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { type SessionState, canTransition, isConnected, isTerminal } from '../../../src/session/state.js';
 
-const STATES: readonly SessionState[] = [
-  'connecting',
-  'connected',
-  'connectedReadOnly',
-  'disconnected',
-  'expired',
-  'authFailed',
-  'closed',
-];
+const STATES: readonly SessionState[] = ['connecting', 'connected', 'connectedReadOnly', 'disconnected', 'expired', 'authFailed', 'closed'];
 const TERMINAL: readonly SessionState[] = ['expired', 'authFailed', 'closed'];
 
 // The specification: a connected session passes through disconnected before it connects again, and a

@@ -37,9 +37,24 @@ function fireAll(type: number, path = '/a'): { fired: WatchKind[]; kept: WatchKi
 
 describe('watch registry', () => {
   it.each([
-    ['NodeCreated', EventType.NodeCreated, ['data', 'exist', 'persistent', 'persistentRecursive'], ['child', 'persistent', 'persistentRecursive']],
-    ['NodeDataChanged', EventType.NodeDataChanged, ['data', 'exist', 'persistent', 'persistentRecursive'], ['child', 'persistent', 'persistentRecursive']],
-    ['NodeDeleted', EventType.NodeDeleted, ['data', 'exist', 'child', 'persistent', 'persistentRecursive'], ['persistent', 'persistentRecursive']],
+    [
+      'NodeCreated',
+      EventType.NodeCreated,
+      ['data', 'exist', 'persistent', 'persistentRecursive'],
+      ['child', 'persistent', 'persistentRecursive'],
+    ],
+    [
+      'NodeDataChanged',
+      EventType.NodeDataChanged,
+      ['data', 'exist', 'persistent', 'persistentRecursive'],
+      ['child', 'persistent', 'persistentRecursive'],
+    ],
+    [
+      'NodeDeleted',
+      EventType.NodeDeleted,
+      ['data', 'exist', 'child', 'persistent', 'persistentRecursive'],
+      ['persistent', 'persistentRecursive'],
+    ],
     ['NodeChildrenChanged', EventType.NodeChildrenChanged, ['child', 'persistent'], ['data', 'exist', 'persistent', 'persistentRecursive']],
   ] as const)('watch dispatch - %s fires %j and leaves %j registered', (_name, type, fired, kept) => {
     const result = fireAll(type);
@@ -158,7 +173,7 @@ describe('watch registry', () => {
     expect(shared.events).toHaveLength(1);
   });
 
-  it('watch replaySet - lists each table\'s paths once, without the fired one-shot watches', () => {
+  it("watch replaySet - lists each table's paths once, without the fired one-shot watches", () => {
     const registry = new WatchRegistry(() => {});
     const r = recorder();
     const other = recorder();

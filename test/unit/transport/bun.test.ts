@@ -266,12 +266,22 @@ describe('bun transport - connect', () => {
     const error = Object.assign(new Error('Failed to connect'), { code: 'ECONNREFUSED', syscall: 'connect', errno: -111 });
     call.socket.handler.connectError(call.socket, error);
     call.reject(error);
-    await expect(pending).rejects.toMatchObject({ message: 'connect ECONNREFUSED 127.0.0.1:1', code: 'ECONNREFUSED', syscall: 'connect', cause: error });
+    await expect(pending).rejects.toMatchObject({
+      message: 'connect ECONNREFUSED 127.0.0.1:1',
+      code: 'ECONNREFUSED',
+      syscall: 'connect',
+      cause: error,
+    });
   });
 
   it('bun transport - the socket handler is per connection and asks for Uint8Array chunks', async () => {
     const { bun } = await connected();
-    expect(bun.calls[0]!.options).toMatchObject({ hostname: '127.0.0.1', port: 2181, tls: undefined, socket: { binaryType: 'uint8array' } });
+    expect(bun.calls[0]!.options).toMatchObject({
+      hostname: '127.0.0.1',
+      port: 2181,
+      tls: undefined,
+      socket: { binaryType: 'uint8array' },
+    });
   });
 
   it('bun transport - TLS: connected only after the handshake, checked against the name the address came from', async () => {
@@ -298,7 +308,10 @@ describe('bun transport - connect', () => {
     const socket = bun.open();
     const error = Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
     socket.handler.handshake(socket, false, error);
-    await expect(pending).rejects.toMatchObject({ message: 'unable to verify the first certificate', code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    await expect(pending).rejects.toMatchObject({
+      message: 'unable to verify the first certificate',
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    });
     expect(socket.terminates).toBe(1);
     expect(bun.calls[0]!.options.tls).toEqual({ serverName: 'zk.example' });
   });
@@ -325,7 +338,9 @@ describe('bun transport - connect', () => {
   it('bun transport - an already aborted signal never dials', async () => {
     const bun = new FakeBun();
     const reason = new Error('stop');
-    await expect(createBunTransport(bun).connect({ host: '127.0.0.1', port: 2181, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    await expect(createBunTransport(bun).connect({ host: '127.0.0.1', port: 2181, signal: AbortSignal.abort(reason) })).rejects.toBe(
+      reason,
+    );
     expect(bun.calls).toEqual([]);
   });
 

@@ -230,7 +230,7 @@ describe('deno transport - reads', () => {
     expect(sink.closes[0]).toMatchObject({ message: 'read ECONNRESET', code: 'ECONNRESET', syscall: 'read' });
   });
 
-  it('deno transport - an error class with no code gets Node\'s code from its name', async () => {
+  it("deno transport - an error class with no code gets Node's code from its name", async () => {
     const { fake, conn } = await connected();
     const sink = recorder();
     conn.start(sink);
@@ -351,7 +351,12 @@ describe('deno transport - connect', () => {
     const pending = createDenoTransport(deno).connect({ host: '127.0.0.1', port: 1 });
     const error = denoError('ConnectionRefused', 'Connection refused (os error 111)', 'ECONNREFUSED');
     deno.dials[0]!.d.reject(error);
-    await expect(pending).rejects.toMatchObject({ message: 'connect ECONNREFUSED 127.0.0.1:1', code: 'ECONNREFUSED', syscall: 'connect', cause: error });
+    await expect(pending).rejects.toMatchObject({
+      message: 'connect ECONNREFUSED 127.0.0.1:1',
+      code: 'ECONNREFUSED',
+      syscall: 'connect',
+      cause: error,
+    });
   });
 
   it('deno transport - a name that does not resolve reads as on Node: getaddrinfo ENOTFOUND', async () => {
@@ -383,9 +388,9 @@ describe('deno transport - connect', () => {
     const deno = new FakeDeno();
     await createDenoTransport(deno).connect({ host: 'zk.example', port: 2281, tls: { cert: 'C', key: 'K', servername: 'zk' } });
     expect(deno.connectTlsCalls).toEqual([{ hostname: 'zk', port: 2281, caCerts: undefined, cert: 'C', key: 'K' }]);
-    await expect(createDenoTransport(deno).connect({ host: 'zk.example', port: 2281, tls: { rejectUnauthorized: false } })).rejects.toBeInstanceOf(
-      UnsupportedError,
-    );
+    await expect(
+      createDenoTransport(deno).connect({ host: 'zk.example', port: 2281, tls: { rejectUnauthorized: false } }),
+    ).rejects.toBeInstanceOf(UnsupportedError);
   });
 
   it('deno transport - abort while connecting rejects with the reason; the connection is closed when it arrives', async () => {
@@ -416,7 +421,8 @@ describe('deno transport - connect', () => {
 
   it('deno transport - resolve without permission for DNS (--allow-net=host:port): the name is dialled as written', async () => {
     const deno = new FakeDeno();
-    deno.resolveDns = () => Promise.reject(denoError('NotCapable', 'Requires net access to "10.0.0.53:53", run again with the --allow-net flag'));
+    deno.resolveDns = () =>
+      Promise.reject(denoError('NotCapable', 'Requires net access to "10.0.0.53:53", run again with the --allow-net flag'));
     expect(await createDenoTransport(deno).resolve('zk.example')).toEqual(['zk.example']);
   });
 

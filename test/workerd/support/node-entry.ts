@@ -9,7 +9,14 @@
  * with the in-process proxy; and frames written to a proxy's port are counted for its requestCounts().
  * With no control call pending, writes pass straight through.
  */
-import { type ConnectOptions, type Transport, type TransportConnection, type ZooKeeper, connect as workersConnect, workerdTransport } from '../../../src/entry/workers.js';
+import {
+  type ConnectOptions,
+  type Transport,
+  type TransportConnection,
+  type ZooKeeper,
+  connect as workersConnect,
+  workerdTransport,
+} from '../../../src/entry/workers.js';
 import { FrameSplitter } from '../../../src/protocol/frame.js';
 import { controlApplied, controlPending, proxyAt } from './remote-fault-proxy.js';
 

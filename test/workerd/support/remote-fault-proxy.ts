@@ -63,12 +63,14 @@ async function post(path: string, body?: unknown): Promise<Record<string, unknow
 function enqueue<T>(call: () => Promise<T>): Promise<T> {
   inFlight++;
   const result = chain.then(call);
-  chain = result.then(
-    () => undefined,
-    () => undefined,
-  ).finally(() => {
-    inFlight--;
-  });
+  chain = result
+    .then(
+      () => undefined,
+      () => undefined,
+    )
+    .finally(() => {
+      inFlight--;
+    });
   return result;
 }
 
