@@ -22,6 +22,10 @@ const suite = {
       'test/integration/client/rw-probe.test.ts',
       'test/integration/client/host-names.test.ts',
       'test/integration/recipes/curator-interop.test.ts',
+      // Java processes (Curator), and the benchmark's fenced store (a TCP server: workerd cannot listen).
+      // SharedMutex has no runtime-specific code; these run on Node, Bun and Deno.
+      'test/integration/recipes/shared-mutex-curator.test.ts',
+      'test/integration/recipes/shared-mutex.test.ts',
     ],
     globalSetup: ['test/workerd/support/global-setup.ts'],
     testTimeout: 60_000 * timing,
