@@ -39,7 +39,8 @@ beforeAll(async () => {
     [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(pkg, 'dist')],
     REPO_ROOT,
   );
-  await sh('npm', ['pack', '--pack-destination', dir, '--silent'], pkg);
+  // Built above: no prepack build here (the copy has no node_modules, so `npm run build` could not run).
+  await sh('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--silent'], pkg);
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
   expect(tarball).toBeDefined();
   await sh(

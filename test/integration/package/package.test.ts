@@ -152,7 +152,7 @@ describe('package - the tarball', () => {
     }
     expect(packed.filter((p) => /^(test|bench|examples|node_modules)\//.test(p))).toEqual([]);
     expect(packed).toContain('README.md');
-    // The license and changelog, once the repository has them (npm packs them whatever `files` says).
+    // The license and the changelog (npm packs README and LICENSE whatever `files` says; CHANGELOG.md is in `files`).
     for (const f of rootFiles) expect(packed).toContain(f);
   });
 
