@@ -3,7 +3,7 @@
  * contention, waiting acquirers served as leases are released (and when a holder's session closes),
  * tryAcquire, and timeout/abort leaving no node in `leases` or `locks`.
  */
-import { AcquireTimeoutError, InvalidArgumentError, LockLostError, type ZooKeeper } from '../../../src/entry/node.js';
+import { AcquireTimeoutError, InvalidArgumentError, LockLostError, NoNodeError, type ZooKeeper } from '../../../src/entry/node.js';
 import { Semaphore } from '../../../src/recipes/index.js';
 import { describe, expect, test } from '../../support/client-fixture.js';
 import { roundTrip } from '../../support/recipes/recording-client.js';
@@ -18,7 +18,12 @@ function sem(zk: ZooKeeper, max = 2): Semaphore {
 
 /** The lease nodes, and the internal lock's nodes (empty unless someone is acquiring). */
 async function nodes(zk: ZooKeeper): Promise<{ leases: string[]; locks: string[] }> {
-  const list = async (path: string): Promise<string[]> => ((await zk.exists(path)) === null ? [] : zk.getChildren(path));
+  // One request, NONODE meaning none: the directories are containers, which the server may reap between two reads.
+  const list = (path: string): Promise<string[]> =>
+    zk.getChildren(path).catch((err: unknown) => {
+      if (err instanceof NoNodeError) return [];
+      throw err;
+    });
   return { leases: await list('/sem/leases'), locks: await list('/sem/locks') };
 }
 
