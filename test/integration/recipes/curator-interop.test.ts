@@ -11,24 +11,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { findJdk } from '../../support/jdk.js';
+import { CURATOR_JAR, CURATOR_LOCK_SOURCE, criticalSection, curatorClasspath } from '../../support/recipes/curator-lock.js';
 import { afterAll, onTestFinished } from 'vitest';
-import { CreateMode, NodeExistsError, type ZooKeeper } from '../../../src/entry/node.js';
+import type { ZooKeeper } from '../../../src/entry/node.js';
 import { Mutex } from '../../../src/recipes/mutex.js';
 import { scaled, waitFor } from '../../support/zookeeper/index.js';
 import { describe, expect, test, text } from '../../support/client-fixture.js';
 import { within } from '../../support/promises.js';
-
-const SOURCE = fileURLToPath(new URL('../../fixtures/curator/CuratorLock.java', import.meta.url));
-const CURATOR_JAR = '/usr/share/java/curator-recipes.jar';
-/** Silences slf4j's "no binding" warning when present; not required. */
-const SLF4J_NOP = '/usr/share/java/slf4j-nop.jar';
-
-function classpath(...entries: string[]): string {
-  return [...entries, CURATOR_JAR, ...(existsSync(SLF4J_NOP) ? [SLF4J_NOP] : [])].join(delimiter);
-}
 
 /** Runs a command to completion with a hard time limit. */
 function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
@@ -63,7 +54,7 @@ interface JavaLocker {
 }
 
 function startJava(java: string, classes: string, args: string[]): JavaLocker {
-  const child = spawn(java, ['-cp', classpath(classes), '-Xshare:auto', '-XX:TieredStopAtLevel=1', 'CuratorLock', ...args], {
+  const child = spawn(java, ['-cp', curatorClasspath(classes), '-Xshare:auto', '-XX:TieredStopAtLevel=1', 'CuratorLock', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   onTestFinished(() => {
@@ -119,7 +110,7 @@ function curator(): Promise<Toolchain> {
     }
     const jdk = findJdk('the Curator interop test needs');
     const classes = await mkdtemp(join(tmpdir(), 'zkts-curator-'));
-    const compiled = await run(jdk.javac, ['-cp', classpath(), '-d', classes, SOURCE], scaled(120_000));
+    const compiled = await run(jdk.javac, ['-cp', curatorClasspath(), '-d', classes, CURATOR_LOCK_SOURCE], scaled(120_000));
     if (compiled.code !== 0) throw new Error(`javac CuratorLock.java failed:\n${compiled.output}`);
     return { java: jdk.java, classes };
   })();
@@ -130,22 +121,6 @@ afterAll(async () => {
   const made = await toolchain?.catch(() => undefined);
   if (made !== undefined) await rm(made.classes, { recursive: true, force: true });
 });
-
-/** The TS side of the shared critical section; returns false if another holder was inside. */
-async function criticalSection(zk: ZooKeeper): Promise<boolean> {
-  try {
-    await zk.create('/inside', 'ts', { mode: CreateMode.EPHEMERAL });
-  } catch (err) {
-    if (err instanceof NodeExistsError) return false;
-    throw err;
-  }
-  const n = Number(text((await zk.getData('/counter')).data));
-  await new Promise((resolve) => setTimeout(resolve, 3));
-  await zk.setData('/counter', String(n + 1));
-  await zk.create('/holds/h-', 'ts', { mode: CreateMode.PERSISTENT_SEQUENTIAL });
-  await zk.delete('/inside');
-  return true;
-}
 
 describe('curator interop', () => {
   test('curator interop - InterProcessMutex and zkts Mutex on one path exclude each other', async ({ env }) => {

@@ -12,21 +12,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
-import { CreateMode, NodeExistsError, type ZooKeeper } from '../../../src/entry/node.js';
 import { SharedMutex } from '../../../src/recipes/shared-mutex.js';
 import { findJdk } from '../../support/jdk.js';
+import { CURATOR_JAR, CURATOR_LOCK_SOURCE, criticalSection, curatorClasspath } from '../../support/recipes/curator-lock.js';
 import { scaled, waitFor } from '../../support/zookeeper/index.js';
 import { describe, expect, test, text } from '../../support/client-fixture.js';
 import { track, within } from '../../support/promises.js';
-
-const SOURCE = fileURLToPath(new URL('../../fixtures/curator/CuratorLock.java', import.meta.url));
-const CURATOR_JAR = '/usr/share/java/curator-recipes.jar';
-const SLF4J_NOP = '/usr/share/java/slf4j-nop.jar';
-const classpath = (...entries: string[]): string =>
-  [...entries, CURATOR_JAR, ...(existsSync(SLF4J_NOP) ? [SLF4J_NOP] : [])].join(delimiter);
 
 /** A child process with its output collected; killed by its pid when the test ends. */
 function start(cmd: string, args: string[]): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
@@ -47,7 +40,7 @@ function curator(): Promise<{ java: string; classes: string }> {
     if (!existsSync(CURATOR_JAR)) throw new Error(`the Curator interop test needs ${CURATOR_JAR}: apt-get install libcurator-recipes-java`);
     const jdk = findJdk('the Curator interop test needs');
     const classes = await mkdtemp(join(tmpdir(), 'zkts-curator-shared-'));
-    const javac = start(jdk.javac, ['-cp', classpath(), '-d', classes, SOURCE]);
+    const javac = start(jdk.javac, ['-cp', curatorClasspath(), '-d', classes, CURATOR_LOCK_SOURCE]);
     const code = await within(javac.exited, 120_000, 'javac CuratorLock.java');
     if (code !== 0) throw new Error(`javac failed:\n${javac.out()}`);
     return { java: jdk.java, classes };
@@ -61,23 +54,7 @@ afterAll(async () => {
 });
 
 function startCurator(java: string, classes: string, args: string[]): ReturnType<typeof start> {
-  return start(java, ['-cp', classpath(classes), '-Xshare:auto', '-XX:TieredStopAtLevel=1', 'CuratorLock', ...args]);
-}
-
-/** The fixture's critical section, TS side; false if another holder was inside. */
-async function criticalSection(zk: ZooKeeper): Promise<boolean> {
-  try {
-    await zk.create('/inside', 'ts', { mode: CreateMode.EPHEMERAL });
-  } catch (err) {
-    if (err instanceof NodeExistsError) return false;
-    throw err;
-  }
-  const n = Number(text((await zk.getData('/counter')).data));
-  await new Promise((resolve) => setTimeout(resolve, 3));
-  await zk.setData('/counter', String(n + 1));
-  await zk.create('/holds/h-', 'ts', { mode: CreateMode.PERSISTENT_SEQUENTIAL });
-  await zk.delete('/inside');
-  return true;
+  return start(java, ['-cp', curatorClasspath(classes), '-Xshare:auto', '-XX:TieredStopAtLevel=1', 'CuratorLock', ...args]);
 }
 
 describe('shared mutex - curator interop', () => {
