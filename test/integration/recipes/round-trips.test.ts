@@ -15,7 +15,7 @@
  * (`npm run bench:lease` measures it). With T = 30 s none falls inside these short windows anyway.
  */
 import type { ConnectOptions, ZooKeeper } from '../../../src/entry/node.js';
-import { OpCode } from '../../../src/protocol/index.js';
+import { OpCode, Xid } from '../../../src/protocol/index.js';
 import { Barrier } from '../../../src/recipes/barrier.js';
 import { DoubleBarrier } from '../../../src/recipes/double-barrier.js';
 import { LeaderElection } from '../../../src/recipes/leader-election.js';
@@ -57,22 +57,26 @@ async function tapped(env: ClientEnv): Promise<Tapped> {
 }
 
 /**
- * Waits until a connection has been quiet (no frame but pings) for ten polls 20 ms apart: a waiter has
- * armed its watches. Polls are counted rather than clock readings compared, so it holds where the clock
- * only moves with I/O (workerd).
+ * Waits until a waiter has settled down: it has sent at least one request since `from`, every request it
+ * sent has its reply, and nothing but pings has crossed the connection for 25 polls 20 ms apart. Polls are
+ * counted rather than clock readings compared, so it holds where the clock only moves with I/O (workerd);
+ * the first two conditions keep a waiter that a loaded machine has not yet run (or whose replies are late)
+ * from passing for a quiet one.
  */
-async function quiet(events: WireEvent[]): Promise<void> {
-  const count = (): number => events.filter((e) => e.xid !== -2 && e.op !== OpCode.ping).length;
+async function quiet(events: WireEvent[], from: number): Promise<void> {
   let last = -1;
   let still = 0;
   await waitFor(
     () => {
-      const n = count();
-      still = n === last ? still + 1 : 0;
-      last = n;
-      return still >= 10 ? true : undefined;
+      const mine = events.slice(from).filter((e) => e.xid !== Xid.ping && e.op !== OpCode.ping);
+      const sent = mine.filter((e) => e.dir === 'out').map((e) => e.xid);
+      const answered = new Set(mine.filter((e) => e.dir === 'in').map((e) => e.xid));
+      const settled = sent.length > 0 && sent.every((xid) => answered.has(xid));
+      still = settled && events.length === last ? still + 1 : 0;
+      last = events.length;
+      return still >= 25 ? true : undefined;
     },
-    { timeoutMs: WAIT_MS, intervalMs: 20, what: 'a quiet connection' },
+    { timeoutMs: WAIT_MS, intervalMs: 20, what: 'a waiter that has settled down' },
   );
 }
 
@@ -96,7 +100,7 @@ async function lockFigures(env: ClientEnv, make: Make, paths: string[]): Promise
   lease = await make(a.zk, '/lock').acquire();
   const start = b.events.length;
   const waiting = make(b.zk, '/lock').acquire();
-  await quiet(b.events);
+  await quiet(b.events, start);
   const wait = b.since(start);
   const before = b.events.length;
   await lease.release();
@@ -145,7 +149,7 @@ describe('recipe round trips', () => {
     const writer = await new ReadWriteLock(env.zk, '/lock').writeLock().acquire();
     const start = a.events.length;
     const waiting = new ReadWriteLock(a.zk, '/lock').readLock().acquire();
-    await quiet(a.events);
+    await quiet(a.events, start);
     const wait = a.since(start);
     const before = a.events.length;
     await writer.release();
@@ -199,8 +203,9 @@ describe('recipe round trips', () => {
     const b = await tapped(env);
     const barrier = new Barrier(a.zk, '/barrier');
     const set = await a.measure(() => barrier.set());
+    const from = b.events.length;
     const waiting = new Barrier(b.zk, '/barrier').wait();
-    await quiet(b.events);
+    await quiet(b.events, from);
     const before = b.events.length;
     const remove = await a.measure(() => barrier.remove());
     await waiting;
@@ -222,7 +227,7 @@ describe('recipe round trips', () => {
     const b = await tapped(env);
     const start = a.events.length;
     const entering = new DoubleBarrier(a.zk, '/double', 2).enter();
-    await quiet(a.events);
+    await quiet(a.events, start);
     const enterFirst = a.since(start);
     const second = new DoubleBarrier(b.zk, '/double', 2);
     const enterLast = await b.measure(() => second.enter());
