@@ -5,7 +5,8 @@
  *
  * - protocol/*           imports only protocol/* and errors.ts
  * - transport/types.ts   imports nothing
- * - transport/<rt>.ts    imports only ./types.js, ../errors.js (and its own runtime module)
+ * - transport/<rt>.ts    imports only ./types.js, ../errors.js, ./shared/* (and its own runtime module)
+ * - transport/shared/*   imports only ../types.js and shared/* (runtime-neutral parts every adapter uses)
  * - session/*            imports only session/*, protocol/*, transport/types.ts, errors.ts
  * - client(.ts|/*)       imports only client, session, protocol, transport/types.ts, errors.ts
  * - recipes/*            imports only the public API (index.ts) and errors.ts
@@ -76,7 +77,7 @@ const layerBlocks = Object.entries(LAYERS).flatMap(([layer, { allowed, message }
 );
 
 const TRANSPORT_MESSAGE =
-  "Layer rule (README.md, Layout): a transport adapter may import only ./types.js and ../errors.js (no session, client, recipes or another runtime's adapter).";
+  "Layer rule (README.md, Layout): a transport adapter may import only ./types.js, ../errors.js and ./shared/ (no session, client, recipes or another runtime's adapter).";
 /** A transport adapter for runtime `rt`: relative imports other than types, errors and its own family are out. */
 const transportBlock = (files, family, extra) => ({
   name: `zkts/layers/transport/${family ?? 'other'}`,
@@ -87,7 +88,7 @@ const transportBlock = (files, family, extra) => ({
       {
         patterns: [
           {
-            regex: `^(?!\\./types\\.js$|\\.\\./errors\\.js$${family ? `|\\./${family}[^/]*\\.js$` : ''})\\.`,
+            regex: `^(?!\\./types\\.js$|\\.\\./errors\\.js$|\\./shared/[^/]*\\.js$${family ? `|\\./${family}[^/]*\\.js$` : ''})\\.`,
             message: TRANSPORT_MESSAGE,
           },
           ...extra,
@@ -266,6 +267,26 @@ export default defineConfig([
       rt === 'node' ? [NO_BARE] : rt === 'workerd' ? [NO_NODE, noBare('cloudflare:sockets$')] : [NO_NODE, NO_BARE],
     ),
   ),
+  {
+    name: 'zkts/layers/transport/shared',
+    files: ['src/transport/shared/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\.\\./types\\.js$|\\./[^/]*\\.js$)',
+              message:
+                'Layer rule (README.md, Layout): src/transport/shared is runtime-neutral: it imports only ../types.js and its own files.',
+            },
+            NO_NODE,
+            NO_BARE,
+          ],
+        },
+      ],
+    },
+  },
   {
     name: 'zkts/layers/transport/types',
     files: ['src/transport/types.ts'],

@@ -8,6 +8,10 @@
  * the half-close). Errors are given the shape Node's have (`connect ECONNREFUSED 127.0.0.1:2181`, with
  * `code` and `syscall`), so a connection loss reads the same on either runtime.
  */
+import { abortReason, closeOnAbort } from './shared/abort.js';
+import { isIpAddress, remoteName } from './shared/address.js';
+import { DrainWaiters } from './shared/drain-waiters.js';
+import { SinkRelay } from './shared/sink-relay.js';
 import type { Transport, TransportConnectOptions, TransportConnection, TransportSink, TransportTlsOptions } from './types.js';
 
 // ---- the slice of Bun's API this adapter uses (bun-types is not a dependency) ----
@@ -114,15 +118,15 @@ export const BUN_HIGH_WATER_MARK = 64 * 1024;
 class BunConnection implements TransportConnection {
   readonly remote: string;
   private socket: BunSocket | undefined;
-  private sink: TransportSink | undefined;
-  private early: Uint8Array[] = [];
+  private readonly relay = new SinkRelay({
+    sinkThrew: () => this.close(),
+    // Bun calls `close` synchronously from end()/terminate(); deliver it on a later tick, as Node does.
+    deferClosed: true,
+  });
+  private readonly drain = new DrainWaiters();
   /** Bytes accepted by write() that Bun has not taken yet, oldest first; only the head may be partial. */
   private queue: Uint8Array[] = [];
   private queued = 0;
-  private drainWaiters: (() => void)[] = [];
-  private ended = false;
-  private notified = false;
-  private endError: Error | undefined;
 
   constructor(remote: string) {
     this.remote = remote;
@@ -133,19 +137,12 @@ class BunConnection implements TransportConnection {
   }
 
   start(sink: TransportSink): void {
-    if (this.sink !== undefined) return;
-    this.sink = sink;
-    const early = this.early;
-    this.early = [];
-    for (const chunk of early) {
-      if (!this.deliver(chunk)) break;
-    }
-    if (this.ended) this.notifyClosed();
+    this.relay.start(sink);
   }
 
   write(bytes: Uint8Array): boolean {
     const socket = this.socket;
-    if (this.ended || socket === undefined) return true;
+    if (this.relay.ended || socket === undefined) return true;
     if (this.queue.length > 0) {
       this.queue.push(bytes);
       this.queued += bytes.length;
@@ -164,8 +161,8 @@ class BunConnection implements TransportConnection {
   }
 
   drained(): Promise<void> {
-    if (this.ended || this.queued < BUN_HIGH_WATER_MARK) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    if (this.relay.ended || this.queued < BUN_HIGH_WATER_MARK) return Promise.resolve();
+    return this.drain.wait();
   }
 
   get bufferedAmount(): number {
@@ -173,9 +170,9 @@ class BunConnection implements TransportConnection {
   }
 
   close(): void {
-    if (this.ended) return;
+    if (this.relay.ended) return;
     const socket = this.socket;
-    this.early = [];
+    this.relay.discardUnread();
     this.finish(undefined);
     try {
       socket?.end();
@@ -187,15 +184,13 @@ class BunConnection implements TransportConnection {
   // ---- from the socket handler ----
 
   onData(chunk: Uint8Array): void {
-    if (this.ended) return;
-    if (this.sink === undefined) this.early.push(chunk);
-    else this.deliver(chunk);
+    this.relay.data(chunk);
   }
 
   /** Bun can take more: resume the queue, in order. */
   onDrain(): void {
     const socket = this.socket;
-    if (this.ended || socket === undefined) return;
+    if (this.relay.ended || socket === undefined) return;
     while (this.queue.length > 0) {
       const head = this.queue[0]!;
       const n = socket.write(head);
@@ -210,11 +205,11 @@ class BunConnection implements TransportConnection {
       }
       this.queue.shift();
     }
-    if (this.queued < BUN_HIGH_WATER_MARK) this.wakeDrain();
+    if (this.queued < BUN_HIGH_WATER_MARK) this.drain.wake();
   }
 
   onError(error: Error): void {
-    this.endError ??= socketError(error, 'read');
+    this.relay.fail(socketError(error, 'read'));
   }
 
   onClose(error: Error | undefined): void {
@@ -223,22 +218,9 @@ class BunConnection implements TransportConnection {
 
   // ---- internals ----
 
-  /** False when the sink threw (the connection is then closed). */
-  private deliver(chunk: Uint8Array): boolean {
-    try {
-      this.sink!.data(chunk);
-      return true;
-    } catch (err) {
-      // A sink must not throw; if it does, the connection is no longer trustworthy.
-      this.endError ??= err instanceof Error ? err : new Error(String(err));
-      this.close();
-      return false;
-    }
-  }
-
   /** write() saw -1: the socket died before its close callback reached us. */
   private lost(): void {
-    this.endError ??= socketError({ code: 'EPIPE' }, 'write');
+    this.relay.fail(socketError({ code: 'EPIPE' }, 'write'));
     const socket = this.socket;
     // Not from inside the caller's write(): the session must not see `closed` in the middle of a flush.
     queueMicrotask(() => {
@@ -252,40 +234,19 @@ class BunConnection implements TransportConnection {
   }
 
   private finish(error: Error | undefined): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.endError ??= error;
+    if (this.relay.ended) return;
     this.queue = [];
     this.queued = 0;
-    this.wakeDrain();
-    // Bun calls `close` synchronously from end()/terminate(); deliver it on a later tick, as Node does.
-    if (this.sink !== undefined) queueMicrotask(() => this.notifyClosed());
-  }
-
-  private notifyClosed(): void {
-    if (this.notified) return;
-    this.notified = true;
-    try {
-      this.sink!.closed(this.endError);
-    } catch {
-      // Nothing can be done with a throwing sink at this point; never let it escape a socket callback.
-    }
-  }
-
-  private wakeDrain(): void {
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const w of waiters) w();
+    this.relay.end(error);
+    this.drain.wake();
   }
 }
 
 // ---- connect ----
 
-const isIp = (host: string): boolean => host.includes(':') || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host);
-
 function bunTls(host: string, serverName: string | undefined, t: true | TransportTlsOptions): BunTlsOptions {
   // The certificate is checked against serverName: an address needs the name it was resolved from.
-  const name = [serverName, host].find((n) => n !== undefined && n !== '' && !isIp(n));
+  const name = [serverName, host].find((n) => n !== undefined && n !== '' && !isIpAddress(n));
   if (t === true) return { serverName: name };
   // verifyHostname: false needs Bun's own rejection off; the handshake handler still rejects every other error.
   const rejectUnauthorized = t.verifyHostname === false ? false : t.rejectUnauthorized;
@@ -299,12 +260,12 @@ export function createBunTransport(api: BunApi = runtimeApi): ResolvingTransport
       const { host, port, signal } = options;
       return new Promise<TransportConnection>((resolve, reject) => {
         if (signal?.aborted) {
-          reject(signal.reason ?? new Error('aborted'));
+          reject(abortReason(signal));
           return;
         }
         const useTls = options.tls !== undefined && options.tls !== false;
         const tls = useTls ? bunTls(host, options.serverName, options.tls as true | TransportTlsOptions) : undefined;
-        const remote = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+        const remote = remoteName(host, port);
         // verifyHostname: false skips the name check only: Bun reports it after a verified chain.
         const asked = useTls && options.tls !== true ? (options.tls as TransportTlsOptions) : undefined;
         const skipName = asked?.verifyHostname === false;
@@ -338,14 +299,10 @@ export function createBunTransport(api: BunApi = runtimeApi): ResolvingTransport
           settled = true;
           connected = true;
           conn.attach(socket!);
-          if (signal !== undefined) {
-            // After connect, aborting closes the connection.
-            signal.removeEventListener('abort', onAbort);
-            signal.addEventListener('abort', () => conn.close(), { once: true });
-          }
+          closeOnAbort(signal, onAbort, conn);
           resolve(conn);
         };
-        const onAbort = (): void => fail((signal?.reason as Error | undefined) ?? new Error('aborted'));
+        const onAbort = (): void => fail(abortReason(signal));
         signal?.addEventListener('abort', onAbort, { once: true });
 
         // Every handler is guarded: an exception must never escape into Bun's event loop.

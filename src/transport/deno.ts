@@ -10,6 +10,10 @@
  * with `code` and `syscall`), so a connection loss reads the same on either runtime.
  */
 import { UnsupportedError } from '../errors.js';
+import { abortReason, closeOnAbort } from './shared/abort.js';
+import { isIpAddress, remoteName } from './shared/address.js';
+import { DrainWaiters } from './shared/drain-waiters.js';
+import { SinkRelay } from './shared/sink-relay.js';
 import type { Transport, TransportConnectOptions, TransportConnection, TransportSink, TransportTlsOptions } from './types.js';
 
 // ---- the slice of Deno's API this adapter uses (the Deno namespace types are not a dependency) ----
@@ -98,15 +102,17 @@ const READ_SIZE = 64 * 1024;
 class DenoConnection implements TransportConnection {
   readonly remote: string;
   private readonly conn: DenoConn;
-  private sink: TransportSink | undefined;
+  private readonly relay = new SinkRelay({
+    sinkThrew: (error) => this.finish(error),
+    // On a later tick, as Node does: close() may be called from inside the sink or a write.
+    deferClosed: true,
+  });
+  private readonly drain = new DrainWaiters();
   /** Bytes accepted by write() and not yet written, oldest first; the head may be partly written. */
   private queue: Uint8Array[] = [];
   private queued = 0;
   private writing = false;
-  private drainWaiters: (() => void)[] = [];
-  private ended = false;
-  private notified = false;
-  private endError: Error | undefined;
+  private started = false;
 
   constructor(conn: DenoConn, remote: string) {
     this.conn = conn;
@@ -114,15 +120,15 @@ class DenoConnection implements TransportConnection {
   }
 
   start(sink: TransportSink): void {
-    if (this.sink !== undefined) return;
-    this.sink = sink;
+    if (this.started) return;
+    this.started = true;
+    this.relay.start(sink);
     // Nothing is read before start(): bytes wait in the kernel, which is the early-data buffer here.
-    if (this.ended) this.notifyClosed();
-    else void this.readLoop();
+    if (!this.relay.ended) void this.readLoop();
   }
 
   write(bytes: Uint8Array): boolean {
-    if (this.ended) return true;
+    if (this.relay.ended) return true;
     if (bytes.length > 0) {
       this.queue.push(bytes);
       this.queued += bytes.length;
@@ -132,8 +138,8 @@ class DenoConnection implements TransportConnection {
   }
 
   drained(): Promise<void> {
-    if (this.ended || this.queued < DENO_HIGH_WATER_MARK) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    if (this.relay.ended || this.queued < DENO_HIGH_WATER_MARK) return Promise.resolve();
+    return this.drain.wait();
   }
 
   get bufferedAmount(): number {
@@ -147,17 +153,17 @@ class DenoConnection implements TransportConnection {
   private async readLoop(): Promise<void> {
     const buffer = new Uint8Array(READ_SIZE);
     try {
-      while (!this.ended) {
+      while (!this.relay.ended) {
         const n = await this.conn.read(buffer);
-        if (this.ended) return;
+        if (this.relay.ended) return;
         if (n === null) break; // EOF
         if (n === 0) continue;
         // A copy: the buffer is read into again, while the sink may keep the chunk.
-        if (!this.deliver(buffer.slice(0, n))) return;
+        if (!this.relay.data(buffer.slice(0, n))) return;
       }
       this.finish(undefined);
     } catch (err) {
-      if (!this.ended || !isInterrupted(err)) this.finish(socketError(err, 'read'));
+      if (!this.relay.ended || !isInterrupted(err)) this.finish(socketError(err, 'read'));
     }
   }
 
@@ -165,69 +171,37 @@ class DenoConnection implements TransportConnection {
   private async writeLoop(): Promise<void> {
     this.writing = true;
     try {
-      while (!this.ended && this.queue.length > 0) {
+      while (!this.relay.ended && this.queue.length > 0) {
         const head = this.queue[0]!;
         const n = await this.conn.write(head);
-        if (this.ended) return;
+        if (this.relay.ended) return;
         this.queued -= n;
         if (n < head.length) this.queue[0] = head.subarray(n);
         else this.queue.shift();
-        if (this.queued < DENO_HIGH_WATER_MARK) this.wakeDrain();
+        if (this.queued < DENO_HIGH_WATER_MARK) this.drain.wake();
       }
     } catch (err) {
-      if (!this.ended || !isInterrupted(err)) this.finish(socketError(err, 'write'));
+      if (!this.relay.ended || !isInterrupted(err)) this.finish(socketError(err, 'write'));
     } finally {
       this.writing = false;
     }
   }
 
-  private deliver(chunk: Uint8Array): boolean {
-    try {
-      this.sink!.data(chunk);
-      return true;
-    } catch (err) {
-      // A sink must not throw; if it does, the connection is no longer trustworthy.
-      this.finish(err instanceof Error ? err : new Error(String(err)));
-      return false;
-    }
-  }
-
   private finish(error: Error | undefined): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.endError ??= error;
+    if (this.relay.ended) return;
     this.queue = [];
     this.queued = 0;
+    this.relay.end(error);
     try {
       this.conn.close();
     } catch {
       // Already closed (BadResource).
     }
-    this.wakeDrain();
-    // On a later tick, as Node does: close() may be called from inside the sink or a write.
-    if (this.sink !== undefined) queueMicrotask(() => this.notifyClosed());
-  }
-
-  private notifyClosed(): void {
-    if (this.notified) return;
-    this.notified = true;
-    try {
-      this.sink!.closed(this.endError);
-    } catch {
-      // Nothing can be done with a throwing sink at this point; never let it escape the read loop.
-    }
-  }
-
-  private wakeDrain(): void {
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const w of waiters) w();
+    this.drain.wake();
   }
 }
 
 // ---- connect ----
-
-const isIp = (host: string): boolean => host.includes(':') || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host);
 
 const closeQuietly = (conn: DenoConn | undefined): void => {
   try {
@@ -248,7 +222,7 @@ async function dial(
   track: (conn: DenoConn) => void,
 ): Promise<DenoConn> {
   const { host, port } = options;
-  const name = t?.servername ?? [options.serverName, host].find((n) => n !== undefined && n !== '' && !isIp(n)) ?? host;
+  const name = t?.servername ?? [options.serverName, host].find((n) => n !== undefined && n !== '' && !isIpAddress(n)) ?? host;
   const caCerts = t?.ca === undefined ? undefined : Array.isArray(t.ca) ? t.ca : [t.ca];
   let conn: DenoConn;
   if (t?.cert !== undefined || t?.key !== undefined) {
@@ -277,10 +251,10 @@ export function createDenoTransport(api: DenoApi = runtimeApi): Transport & Requ
   return {
     connect(options: TransportConnectOptions): Promise<TransportConnection> {
       const { host, port, signal } = options;
-      const remote = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const remote = remoteName(host, port);
       return new Promise<TransportConnection>((resolve, reject) => {
         if (signal?.aborted) {
-          reject(signal.reason ?? new Error('aborted'));
+          reject(abortReason(signal));
           return;
         }
         const t = options.tls === undefined || options.tls === false ? undefined : options.tls === true ? {} : options.tls;
@@ -302,7 +276,7 @@ export function createDenoTransport(api: DenoApi = runtimeApi): Transport & Requ
           if (settled) return;
           settled = true;
           closeQuietly(current);
-          reject(signal?.reason ?? new Error('aborted'));
+          reject(abortReason(signal));
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         const track = (conn: DenoConn): void => {
@@ -313,10 +287,8 @@ export function createDenoTransport(api: DenoApi = runtimeApi): Transport & Requ
           (conn) => {
             if (settled) return closeQuietly(conn);
             settled = true;
-            signal?.removeEventListener('abort', onAbort);
             const connection = new DenoConnection(conn, remote);
-            // After connect, aborting closes the connection.
-            signal?.addEventListener('abort', () => connection.close(), { once: true });
+            closeOnAbort(signal, onAbort, connection);
             resolve(connection);
           },
           (err: unknown) => {

@@ -6,50 +6,46 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
+import { abortReason, closeOnAbort } from './shared/abort.js';
+import { remoteName } from './shared/address.js';
+import { DrainWaiters } from './shared/drain-waiters.js';
+import { SinkRelay } from './shared/sink-relay.js';
 import type { Transport, TransportConnectOptions, TransportConnection, TransportSink, TransportTlsOptions } from './types.js';
 
 class NodeConnection implements TransportConnection {
-  private sink: TransportSink | undefined;
-  private early: Uint8Array[] = [];
-  private endError: Error | undefined;
-  private ended = false;
-  private drainWaiters: (() => void)[] = [];
   readonly remote: string;
   private readonly socket: net.Socket;
+  private readonly relay: SinkRelay;
+  private readonly drain = new DrainWaiters();
 
   constructor(socket: net.Socket, remote: string) {
     this.socket = socket;
     this.remote = remote;
+    this.relay = new SinkRelay({ sinkThrew: () => socket.destroy() });
     socket.on('data', (chunk: Buffer) => {
       // A Buffer is a Uint8Array; hand it over as a plain view so nothing downstream relies on Buffer.
-      const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      if (this.sink === undefined) this.early.push(bytes);
-      else this.deliver(bytes);
+      this.relay.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     });
-    socket.on('drain', () => this.wakeDrain());
-    socket.on('error', (err) => {
-      this.endError ??= err;
+    socket.on('drain', () => this.drain.wake());
+    socket.on('error', (err) => this.relay.fail(err));
+    socket.on('close', () => {
+      this.relay.end();
+      this.drain.wake();
     });
-    socket.on('close', () => this.finish());
   }
 
   start(sink: TransportSink): void {
-    if (this.sink !== undefined) return;
-    this.sink = sink;
-    const early = this.early;
-    this.early = [];
-    for (const chunk of early) this.deliver(chunk);
-    if (this.ended) this.notifyClosed();
+    this.relay.start(sink);
   }
 
   write(bytes: Uint8Array): boolean {
-    if (this.ended || this.socket.destroyed) return true;
+    if (this.relay.ended || this.socket.destroyed) return true;
     return this.socket.write(bytes);
   }
 
   drained(): Promise<void> {
-    if (!this.socket.writableNeedDrain || this.ended) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    if (!this.socket.writableNeedDrain || this.relay.ended) return Promise.resolve();
+    return this.drain.wait();
   }
 
   get bufferedAmount(): number {
@@ -58,38 +54,6 @@ class NodeConnection implements TransportConnection {
 
   close(): void {
     this.socket.destroy();
-  }
-
-  private deliver(bytes: Uint8Array): void {
-    try {
-      this.sink!.data(bytes);
-    } catch (err) {
-      // A sink must not throw; if it does, the connection is no longer trustworthy.
-      this.endError ??= err instanceof Error ? err : new Error(String(err));
-      this.socket.destroy();
-    }
-  }
-
-  private finish(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.wakeDrain();
-    if (this.sink !== undefined) this.notifyClosed();
-  }
-
-  private notifyClosed(): void {
-    const sink = this.sink!;
-    try {
-      sink.closed(this.endError);
-    } catch {
-      // Nothing can be done with a throwing sink at this point; never let it escape a socket callback.
-    }
-  }
-
-  private wakeDrain(): void {
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const w of waiters) w();
   }
 }
 
@@ -115,7 +79,7 @@ export const nodeTransport = {
     const { host, port, signal } = options;
     return new Promise<TransportConnection>((resolve, reject) => {
       if (signal?.aborted) {
-        reject(signal.reason ?? new Error('aborted'));
+        reject(abortReason(signal));
         return;
       }
       const useTls = options.tls !== undefined && options.tls !== false;
@@ -123,13 +87,12 @@ export const nodeTransport = {
         ? tls.connect({ host, port, ...tlsOptions(host, options.serverName, options.tls as true | TransportTlsOptions) })
         : net.connect({ host, port });
       socket.setNoDelay(true);
-      const remote = `${host.includes(':') ? `[${host}]` : host}:${port}`;
       let settled = false;
       const onAbort = (): void => {
         socket.destroy();
         if (!settled) {
           settled = true;
-          reject(signal?.reason ?? new Error('aborted'));
+          reject(abortReason(signal));
         }
       };
       const onError = (err: Error): void => {
@@ -145,12 +108,8 @@ export const nodeTransport = {
         if (settled) return;
         settled = true;
         socket.off('error', onError);
-        const conn = new NodeConnection(socket, remote);
-        if (signal !== undefined) {
-          // After connect, aborting closes the connection.
-          signal.removeEventListener('abort', onAbort);
-          signal.addEventListener('abort', () => conn.close(), { once: true });
-        }
+        const conn = new NodeConnection(socket, remoteName(host, port));
+        closeOnAbort(signal, onAbort, conn);
         resolve(conn);
       });
     });

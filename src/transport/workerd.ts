@@ -22,17 +22,17 @@
  */
 import { connect as openSocket, type Socket } from 'cloudflare:sockets';
 import { ConnectionLossError, UnsupportedError } from '../errors.js';
+import { abortReason, closeOnAbort } from './shared/abort.js';
+import { remoteName } from './shared/address.js';
+import { DrainWaiters } from './shared/drain-waiters.js';
+import { SinkRelay } from './shared/sink-relay.js';
 import type { Transport, TransportConnectOptions, TransportConnection, TransportSink } from './types.js';
 
 /** Bytes of unsettled writes above which write() returns false (Node's net default is 16 KiB). */
 const HIGH_WATER_MARK = 64 * 1024;
 
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
-
 function lost(what: string, err: unknown): Error {
-  const cause = asError(err);
+  const cause = err instanceof Error ? err : new Error(String(err));
   return new ConnectionLossError(`${what}: ${cause.message}`, { cause });
 }
 
@@ -40,13 +40,10 @@ class WorkerdConnection implements TransportConnection {
   readonly remote: string;
   private readonly socket: Socket;
   private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
-  private sink: TransportSink | undefined;
-  private early: Uint8Array[] = [];
-  private endError: Error | undefined;
+  private readonly relay = new SinkRelay({ sinkThrew: () => this.close() });
+  private readonly drain = new DrainWaiters();
   private closing = false;
-  private ended = false;
   private buffered = 0;
-  private drainWaiters: (() => void)[] = [];
 
   constructor(socket: Socket, remote: string) {
     this.socket = socket;
@@ -64,16 +61,11 @@ class WorkerdConnection implements TransportConnection {
   }
 
   start(sink: TransportSink): void {
-    if (this.sink !== undefined) return;
-    this.sink = sink;
-    const early = this.early;
-    this.early = [];
-    for (const chunk of early) this.deliver(chunk);
-    if (this.ended) this.notifyClosed();
+    this.relay.start(sink);
   }
 
   write(bytes: Uint8Array): boolean {
-    if (this.closing || this.ended) return true;
+    if (this.closing || this.relay.ended) return true;
     const n = bytes.byteLength;
     this.buffered += n;
     this.writer.write(bytes).then(
@@ -87,8 +79,8 @@ class WorkerdConnection implements TransportConnection {
   }
 
   drained(): Promise<void> {
-    if (this.buffered < HIGH_WATER_MARK || this.ended || this.closing) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    if (this.buffered < HIGH_WATER_MARK || this.relay.ended || this.closing) return Promise.resolve();
+    return this.drain.wait();
   }
 
   get bufferedAmount(): number {
@@ -98,7 +90,7 @@ class WorkerdConnection implements TransportConnection {
   close(): void {
     if (this.closing) return;
     this.closing = true;
-    this.wakeDrain();
+    this.drain.wake();
     let closing: Promise<void>;
     try {
       closing = this.socket.close();
@@ -118,59 +110,32 @@ class WorkerdConnection implements TransportConnection {
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done || this.ended) break;
-        if (value.byteLength === 0) continue;
-        if (this.sink === undefined) this.early.push(value);
-        else this.deliver(value);
+        if (done || this.relay.ended) break;
+        if (value.byteLength > 0) this.relay.data(value);
       }
     } catch (err) {
-      if (!this.closing) this.endError ??= lost(`connection to ${this.remote} failed`, err);
+      if (!this.closing) this.relay.fail(lost(`connection to ${this.remote} failed`, err));
     } finally {
       this.finish();
     }
   }
 
-  private deliver(bytes: Uint8Array): void {
-    try {
-      this.sink!.data(bytes);
-    } catch (err) {
-      // A sink must not throw; if it does, the connection is no longer trustworthy.
-      this.endError ??= asError(err);
-      this.close();
-    }
-  }
-
   private settled(n: number): void {
     this.buffered -= n;
-    if (this.buffered < HIGH_WATER_MARK) this.wakeDrain();
+    if (this.buffered < HIGH_WATER_MARK) this.drain.wake();
   }
 
   /** A failure seen on `closed` or on a write: the first one is the reason, and the socket goes. */
   private fail(error: Error): void {
-    if (this.closing || this.ended) return;
-    this.endError ??= error;
+    if (this.closing || this.relay.ended) return;
+    this.relay.fail(error);
     this.close();
   }
 
   private finish(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.wakeDrain();
-    if (this.sink !== undefined) this.notifyClosed();
-  }
-
-  private notifyClosed(): void {
-    try {
-      this.sink!.closed(this.endError);
-    } catch {
-      // Nothing can be done with a throwing sink at this point; never let it escape the read loop.
-    }
-  }
-
-  private wakeDrain(): void {
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const w of waiters) w();
+    if (this.relay.ended) return;
+    this.relay.end();
+    this.drain.wake();
   }
 }
 
@@ -201,11 +166,11 @@ export const workerdTransport = {
     const { host, port, signal } = options;
     return new Promise<TransportConnection>((resolve, reject) => {
       if (signal?.aborted) {
-        reject(signal.reason ?? new Error('aborted'));
+        reject(abortReason(signal));
         return;
       }
       const useTls = options.tls !== undefined && options.tls !== false;
-      const remote = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const remote = remoteName(host, port);
       let socket: Socket;
       let conn: WorkerdConnection;
       try {
@@ -221,18 +186,14 @@ export const workerdTransport = {
         if (settled) return;
         settled = true;
         conn.close();
-        reject(signal?.reason ?? new Error('aborted'));
+        reject(abortReason(signal));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       socket.opened.then(
         () => {
           if (settled) return;
           settled = true;
-          if (signal !== undefined) {
-            // After connect, aborting closes the connection.
-            signal.removeEventListener('abort', onAbort);
-            signal.addEventListener('abort', () => conn.close(), { once: true });
-          }
+          closeOnAbort(signal, onAbort, conn);
           conn.pump();
           resolve(conn);
         },

@@ -40,7 +40,8 @@ const SESSION =
 const RECIPES =
   'Layer rule (README.md, Layout): src/recipes may use only the public API (../index.js) and ../errors.js, never session, protocol or transport internals.';
 const TRANSPORT =
-  "Layer rule (README.md, Layout): a transport adapter may import only ./types.js and ../errors.js (no session, client, recipes or another runtime's adapter).";
+  "Layer rule (README.md, Layout): a transport adapter may import only ./types.js, ../errors.js and ./shared/ (no session, client, recipes or another runtime's adapter).";
+const SHARED = 'Layer rule (README.md, Layout): src/transport/shared is runtime-neutral: it imports only ../types.js and its own files.';
 const ENTRY =
   "Layer rule (README.md, Layout): an entry file wires exactly one adapter: import ../index.js and this runtime's transport, never another runtime's.";
 const GLOBAL = 'Not available on every runtime: use Uint8Array/DataView/TextEncoder, setTimeout/queueMicrotask, and inject configuration.';
@@ -159,6 +160,22 @@ describe('lint - layer boundaries', () => {
     expect(await problems('src/transport/node.ts', imp('../errors.js'))).toEqual([]);
     expect(await problems('src/transport/node.ts', imp('../session/session.js'))).toEqual([restricted('../session/session.js', TRANSPORT)]);
     expect(await problems('src/transport/deno.ts', imp('./node.js'))).toEqual([restricted('./node.js', TRANSPORT)]);
+    expect(await problems('src/transport/bun.ts', imp('./shared/sink-relay.js'))).toEqual([]);
+    expect(await problems('src/transport/bun.ts', imp('./shared/x/y.js'))).toEqual([restricted('./shared/x/y.js', TRANSPORT)]);
+  });
+
+  it('lint - transport/shared is runtime-neutral: types and its own files only, no node:*, no runtime global', async () => {
+    expect(await problems('src/transport/shared/x.ts', imp('../types.js'))).toEqual([]);
+    expect(await problems('src/transport/shared/x.ts', imp('./drain-waiters.js'))).toEqual([]);
+    expect(await problems('src/transport/shared/x.ts', imp('../node.js'))).toEqual([restricted('../node.js', SHARED)]);
+    expect(await problems('src/transport/shared/x.ts', imp('../../errors.js'))).toEqual([restricted('../../errors.js', SHARED)]);
+    expect(await problems('src/transport/shared/x.ts', imp('node:net'))).toEqual([
+      restricted('node:net', SHARED),
+      restricted('node:net', NO_NODE),
+    ]);
+    expect(await problems('src/transport/shared/x.ts', 'export const y = Bun.connect;\n')).toEqual([
+      "no-restricted-globals: Unexpected use of 'Bun'. Only src/transport/bun*.ts may use the Bun global; the core uses universal APIs and takes a transport.",
+    ]);
   });
 
   it('lint - an entry file wires only its own runtime adapter', async () => {
