@@ -5,59 +5,31 @@
  * - leadership lost (the leader's node deleted by someone else): CMD is stopped, and zkts stands again
  *   and leads again; with --once it exits 125 instead.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import { type ZooKeeper, connect } from '../../../src/entry/node.js';
-import { CliRunner, exited, holdCommand, lineAppears, readLines, stderrMatches } from '../../support/cli.js';
-import { type TestChroot, createChroot, scaled, waitFor } from '../../support/zookeeper/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { cliSuite } from '../../support/cli-suite.js';
+import { exited, holdCommand, lineAppears, readLines, stderrMatches } from '../../support/cli.js';
+import { scaled, waitFor } from '../../support/zookeeper/index.js';
 
 // Every zkts run starts Node with tsx (about a second, several on a loaded machine): roomier bounds.
 vi.setConfig({ testTimeout: scaled(180_000) });
 
-let chroot: TestChroot;
-let zk: ZooKeeper;
-let cli: CliRunner;
-let dir: string;
-let file: string;
-
-beforeAll(async () => {
-  chroot = await createChroot(inject('zkConnect'), 'cli-elect', { superUser: inject('zkHarness') });
-  zk = await connect(chroot.connectString, { sessionTimeout: 10_000, connectTimeout: scaled(10_000) });
-  cli = new CliRunner({ ZK_CONNECT: chroot.connectString });
-});
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'zkts-cli-elect-'));
-  file = join(dir, 'lines');
-  cli.watchLineFile(file);
-});
-
-afterEach(() => {
-  cli.killAll();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-afterAll(async () => {
-  await zk?.close();
-  await chroot?.cleanup();
-});
+const suite = cliSuite('cli-elect');
 
 async function candidates(path: string, n: number): Promise<string[]> {
   return waitFor(
     async () => {
-      const children = await zk.getChildren(path).catch(() => [] as string[]);
+      const children = await suite.zk.getChildren(path).catch(() => [] as string[]);
       return children.length === n ? children.sort((a, b) => a.slice(-10).localeCompare(b.slice(-10))) : undefined;
     },
     { timeoutMs: scaled(30_000), what: `${n} candidates on ${path}` },
   );
 }
 
-const events = (): string[] => readLines(file).map((l) => `${l.event} ${l.name}`);
+const events = (): string[] => readLines(suite.file).map((l) => `${l.event} ${l.name}`);
 
 describe('zkts elect', () => {
   it('hands leadership over when the leader zkts is killed with SIGKILL', async () => {
+    const { cli, file } = suite;
     const a = cli.start(['elect', '/leader', '--session-timeout', '2000', '--', ...holdCommand(file, 'A', -1)]);
     await lineAppears(file, 'start', 'A', 30_000);
     await stderrMatches(a, /^zkts elect: leader of \/leader \(fencing token \d+\); starting CMD$/m, 10_000);
@@ -81,6 +53,7 @@ describe('zkts elect', () => {
   });
 
   it('stops CMD when leadership is lost and stands again; with --once exits 125', async () => {
+    const { zk, cli, file } = suite;
     const a = cli.start(['elect', '/again', '--', ...holdCommand(file, 'A', -1)]);
     await lineAppears(file, 'start', 'A', 30_000);
     const [first] = await candidates('/again', 1);

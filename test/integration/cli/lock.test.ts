@@ -10,50 +10,22 @@
  * - A lost lock (its node deleted by someone else) stops CMD: SIGTERM, and SIGKILL after --kill-after for
  *   a CMD that ignores SIGTERM; zkts exits 125 with one line saying why.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import { type ZooKeeper, connect } from '../../../src/entry/node.js';
-import { CliRunner, exited, holdCommand, lineAppears, readLines } from '../../support/cli.js';
-import { waitFor } from '../../support/zookeeper/wait.js';
-import { type TestChroot, createChroot, scaled } from '../../support/zookeeper/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { cliSuite } from '../../support/cli-suite.js';
+import { exited, holdCommand, lineAppears, readLines } from '../../support/cli.js';
+import { scaled, waitFor } from '../../support/zookeeper/index.js';
 
 // Every zkts run starts Node with tsx (about a second, several on a loaded machine): roomier bounds.
 vi.setConfig({ testTimeout: scaled(180_000) });
 
-let chroot: TestChroot;
-let zk: ZooKeeper;
-let cli: CliRunner;
-let dir: string;
-let file: string;
-
-beforeAll(async () => {
-  chroot = await createChroot(inject('zkConnect'), 'cli-lock', { superUser: inject('zkHarness') });
-  zk = await connect(chroot.connectString, { sessionTimeout: 10_000, connectTimeout: scaled(10_000) });
-  cli = new CliRunner({ ZK_CONNECT: chroot.connectString });
-});
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'zkts-cli-lock-'));
-  file = join(dir, 'lines');
-  cli.watchLineFile(file);
-});
-
-afterEach(() => {
-  cli.killAll();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-afterAll(async () => {
-  await zk?.close();
-  await chroot?.cleanup();
-});
+const suite = cliSuite('cli-lock');
 
 /** Contender nodes under a lock path (none once the container is gone). */
 async function contenders(path: string): Promise<number> {
   try {
-    return (await zk.getChildren(path)).length;
+    return (await suite.zk.getChildren(path)).length;
   } catch {
     return 0;
   }
@@ -68,6 +40,7 @@ async function queued(path: string, n: number): Promise<void> {
 
 describe('zkts lock', () => {
   it('runs concurrent commands one at a time, in queue order, with growing fencing tokens and their own exit codes', async () => {
+    const { cli, dir, file } = suite;
     // A holds until the test opens its gate, once B and C are queued behind it.
     const gate = join(dir, 'gate');
     const a = cli.start(['lock', '/jobs', '--', ...holdCommand(file, 'A', `until:${gate}`, 0)]);
@@ -92,6 +65,7 @@ describe('zkts lock', () => {
   });
 
   it('passes CMD the fencing token, lock path, lock node and session id', async () => {
+    const { cli } = suite;
     const env = await cli.run([
       'lock',
       '/envs',
@@ -109,6 +83,7 @@ describe('zkts lock', () => {
   });
 
   it('passes SIGINT on to CMD and releases the lock once CMD has exited', async () => {
+    const { cli, file } = suite;
     const holder = cli.start(['lock', '/ctrl-c', '--', ...holdCommand(file, 'A', -1)]);
     await lineAppears(file, 'start', 'A', 30_000);
     const waiter = cli.start(['lock', '/ctrl-c', '--timeout', String(scaled(30_000)), '--', ...holdCommand(file, 'B', 0)]);
@@ -123,6 +98,7 @@ describe('zkts lock', () => {
   });
 
   it('--try exits 75, --timeout 124 and SIGINT while waiting 130, without running CMD or leaving a node', async () => {
+    const { cli, file } = suite;
     const holder = cli.start(['lock', '/busy', '--', ...holdCommand(file, 'A', -1)]);
     await lineAppears(file, 'start', 'A', 30_000);
 
@@ -151,6 +127,7 @@ describe('zkts lock', () => {
   });
 
   it('exits 127 for a CMD that does not exist, 2 without a CMD, and leaves the lock free', async () => {
+    const { cli } = suite;
     const missing = await cli.run(['lock', '/nocmd', '--', 'zkts-no-such-command-xyz']);
     expect(missing).toMatchObject({ code: 127, stderr: 'zkts lock: zkts-no-such-command-xyz: command not found\n' });
     const noCmd = await cli.run(['lock', '/nocmd']);
@@ -160,6 +137,7 @@ describe('zkts lock', () => {
   });
 
   it('stops a CMD that ignores SIGTERM with SIGKILL after --kill-after when the lock is lost, and exits 125', async () => {
+    const { zk, cli, dir } = suite;
     const marker = join(dir, 'running');
     const script = `trap "" TERM; echo $$ > ${marker}; while :; do sleep 0.05; done`;
     const holder = cli.start(['lock', '/lost', '--kill-after', '700', '--', 'sh', '-c', script]);
