@@ -117,6 +117,19 @@ describe('results page tables', () => {
     ]);
   });
 
+  it('a verdict follows the goal, not the rounded ratio: 799 vs 801 prints 1.00x and still misses >= 1', () => {
+    const goal = (what: string, met: boolean, detail: string) => ({ goal: `zkts Mutex on Deno 2.9.6: ${what}`, met, detail });
+    const report = {
+      goals: [
+        goal('native at least as fast', false, 'N=1: 1.02x (736 vs 719 handoffs/s); N=16: 1.00x (799 vs 801 handoffs/s)'),
+        goal('client CPU', true, 'N=1: 1.14x (429 vs 376 us/acq); N=16: 1.16x (819 vs 704 us/acq)'),
+      ],
+    };
+    expect(renderTable(report, 'runtime-verdicts', new Map()).split('\n').slice(2)).toEqual([
+      '| Deno 2.9.6 (lock hand-offs) | missed (N = 16) | met |',
+    ]);
+  });
+
   it('renders the summary rows of one hold time, filtered by implementation and N', () => {
     const r = sampleReport();
     annotateCells(r.cells, r.floor!.ceilingHandoffsPerS);
