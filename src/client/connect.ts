@@ -82,7 +82,7 @@ export async function connectWith(
     logger: options.logger,
   });
   const connectTimeout = options.connectTimeout ?? sessionTimeout;
-  const zk = new ZooKeeper(session, chroot);
+  const zk = ZooKeeper.open(session, chroot);
   await new Promise<void>((resolve, reject) => {
     const off = session.onStateChange((change) => {
       if (change.state === 'connected' || change.state === 'connectedReadOnly') finish();

@@ -20,10 +20,14 @@ export class PersistentWatch implements AsyncIterable<WatchedEvent> {
   private ended = false;
   private readonly onRemove: () => Promise<void>;
 
-  /** @internal Created by ZooKeeper.addWatch. */
-  constructor(path: string, onRemove: () => Promise<void>) {
+  private constructor(path: string, onRemove: () => Promise<void>) {
     this.path = path;
     this.onRemove = onRemove;
+  }
+
+  /** @internal Created by ZooKeeper.addWatch. */
+  static open(path: string, onRemove: () => Promise<void>): PersistentWatch {
+    return new PersistentWatch(path, onRemove);
   }
 
   /** @internal Delivers an event; `final` ends the iteration after it. */

@@ -70,10 +70,15 @@ export class ZooKeeper implements AsyncDisposable {
   /** Server-side prefix of every path ("" for none). */
   readonly chroot: string;
 
-  /** @internal Use `connect()`. */
-  constructor(session: Session, chroot: string) {
+  // Private, so that `new ZooKeeper()` does not type-check for users: a client comes from `connect()`.
+  private constructor(session: Session, chroot: string) {
     this.session = session;
     this.chroot = chroot;
+  }
+
+  /** @internal Made by `connect()` around its session. */
+  static open(session: Session, chroot: string): ZooKeeper {
+    return new ZooKeeper(session, chroot);
   }
 
   // ---------------------------------------------------------------- state
@@ -564,7 +569,7 @@ export class ZooKeeper implements AsyncDisposable {
     return this.call(() => {
       const serverPath = this.serverPath(path);
       const kind: WatchKind = options.recursive === true ? 'persistentRecursive' : 'persistent';
-      const watch = new PersistentWatch(path, () =>
+      const watch = PersistentWatch.open(path, () =>
         this.removeWatches(path, kind === 'persistent' ? 'persistent' : 'persistentRecursive').catch(() => {}),
       );
       // Final events: None (the session ended) and PersistentWatchRemoved (7, removeWatches).

@@ -21,6 +21,11 @@ export class Leadership extends Lease {
   resign(): Promise<void> {
     return this.release();
   }
+
+  /** @internal Made by LeaderElection when this candidate leads (the constructor is Lease's). */
+  static lead(...args: Parameters<typeof Lease.grant>): Leadership {
+    return new Leadership(...args);
+  }
 }
 
 const LATCH_NAME = 'latch-';
@@ -97,7 +102,7 @@ export class LeaderElection {
     const ended = (): void => {
       if (leadership !== undefined) this.leading.delete(leadership);
     };
-    leadership = new Leadership(this.zk, held!.path, held!.stat, held!.monitor, held!.validity, this.options, ended);
+    leadership = Leadership.lead(this.zk, held!.path, held!.stat, held!.monitor, held!.validity, this.options, ended);
     if (!leadership.signal.aborted) this.leading.add(leadership);
     return leadership;
   }

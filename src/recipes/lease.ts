@@ -86,7 +86,21 @@ export class Lease implements AsyncDisposable {
    * @internal Created by the recipes once the lock is held and `validity.ready(margin)` resolved; the
    * lease releases `validity` when it ends.
    */
-  constructor(
+  protected constructor(
+    zk: ZooKeeper,
+    path: string,
+    stat: Stat,
+    monitor: NodeMonitor,
+    validity: ValidityHold,
+    options?: LeaseOptions,
+    onEnd?: () => void,
+  );
+  /**
+   * Not for users: a lease comes from a recipe's `acquire()` (this signature, the only one in the shipped
+   * declarations, makes `new Lease()` fail to type-check).
+   */
+  protected constructor(internal: never, ...rest: never[]);
+  protected constructor(
     zk: ZooKeeper,
     path: string,
     stat: Stat,
@@ -108,6 +122,19 @@ export class Lease implements AsyncDisposable {
     this.follow(monitor);
     if (zk.state === 'disconnected' || zk.state === 'connecting') this.onState({ state: zk.state, previous: zk.state });
     this.armTimer();
+  }
+
+  /** @internal How the recipes make a lease (see the constructor). */
+  static grant(
+    zk: ZooKeeper,
+    path: string,
+    stat: Stat,
+    monitor: NodeMonitor,
+    validity: ValidityHold,
+    options?: LeaseOptions,
+    onEnd?: () => void,
+  ): Lease {
+    return new Lease(zk, path, stat, monitor, validity, options, onEnd);
   }
 
   /** Aborts, with a LockLostError as its reason, as soon as holding the lock is no longer certain. */

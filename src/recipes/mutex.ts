@@ -85,7 +85,7 @@ export class Mutex {
       margin: leaseMargin(this.zk, this.options),
     });
     this.contended = held!.waited;
-    return new Lease(this.zk, held!.path, held!.stat, held!.monitor, held!.validity, this.options);
+    return Lease.grant(this.zk, held!.path, held!.stat, held!.monitor, held!.validity, this.options);
   }
 
   /** Takes the lock if nobody holds it or waits for it; otherwise resolves null (and leaves no node). */
@@ -99,6 +99,6 @@ export class Mutex {
       wait: false,
       margin: leaseMargin(this.zk, this.options),
     });
-    return held === null ? null : new Lease(this.zk, held.path, held.stat, held.monitor, held.validity, this.options);
+    return held === null ? null : Lease.grant(this.zk, held.path, held.stat, held.monitor, held.validity, this.options);
   }
 }

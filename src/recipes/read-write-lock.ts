@@ -35,12 +35,16 @@ export class ReadWriteLockSide {
   private readonly zk: ZooKeeper;
   private readonly options: ReadWriteLockOptions;
 
-  /** @internal */
-  constructor(zk: ZooKeeper, path: string, kind: 'read' | 'write', options: ReadWriteLockOptions) {
+  private constructor(zk: ZooKeeper, path: string, kind: 'read' | 'write', options: ReadWriteLockOptions) {
     this.zk = zk;
     this.path = path;
     this.kind = kind;
     this.options = options;
+  }
+
+  /** @internal Made by ReadWriteLock: its `readLock()` and `writeLock()`. */
+  static of(zk: ZooKeeper, path: string, kind: 'read' | 'write', options: ReadWriteLockOptions): ReadWriteLockSide {
+    return new ReadWriteLockSide(zk, path, kind, options);
   }
 
   /**
@@ -57,13 +61,13 @@ export class ReadWriteLockSide {
       signal: options.signal,
       deadline: deadlineIn(this.zk, options.timeout),
     });
-    return new Lease(this.zk, held!.path, held!.stat, held!.monitor, held!.validity, this.options);
+    return Lease.grant(this.zk, held!.path, held!.stat, held!.monitor, held!.validity, this.options);
   }
 
   /** Takes this side if it is free for us now; otherwise resolves null (and leaves no node). */
   async tryAcquire(): Promise<Lease | null> {
     const held = await contend(this.zk, { ...this.contention(), wait: false });
-    return held === null ? null : new Lease(this.zk, held.path, held.stat, held.monitor, held.validity, this.options);
+    return held === null ? null : Lease.grant(this.zk, held.path, held.stat, held.monitor, held.validity, this.options);
   }
 
   private contention(): ContendOptions {
@@ -119,8 +123,8 @@ export class ReadWriteLock {
   constructor(zk: ZooKeeper, path: string, options: ReadWriteLockOptions = {}) {
     this.zk = zk;
     this.path = path;
-    this.reader = new ReadWriteLockSide(zk, path, 'read', options);
-    this.writer = new ReadWriteLockSide(zk, path, 'write', options);
+    this.reader = ReadWriteLockSide.of(zk, path, 'read', options);
+    this.writer = ReadWriteLockSide.of(zk, path, 'write', options);
   }
 
   /** The shared side: held together with other readers, never with a writer. */

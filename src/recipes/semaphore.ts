@@ -148,7 +148,7 @@ export class Semaphore {
       if (endsSession(err)) throw new LockLostError('session-ended', 'the session ended while waiting for a lease', { cause: err });
       throw err;
     }
-    return new Lease(zk, ours.path, ours.stat, monitor, ours.validity, this.options);
+    return Lease.grant(zk, ours.path, ours.stat, monitor, ours.validity, this.options);
   }
 
   private timeoutError(): Error {

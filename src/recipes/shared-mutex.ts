@@ -171,8 +171,7 @@ export class SharedLease implements AsyncDisposable {
   private lost: LockLostError | undefined;
   private releasing: Promise<void> | undefined;
 
-  /** @internal Made by the local queue when it grants the lock. */
-  constructor(group: Group, node: HeldNode, sequence: number) {
+  private constructor(group: Group, node: HeldNode, sequence: number) {
     this.group = group;
     this.node = node;
     this.path = node.lease.path;
@@ -180,6 +179,11 @@ export class SharedLease implements AsyncDisposable {
     this.sessionId = node.lease.sessionId;
     this.localSequence = sequence;
     this.fencingToken = sharedToken(node.lease.stat.czxid, sequence);
+  }
+
+  /** @internal Made by the local queue when it grants the lock. */
+  static grant(group: Group, node: HeldNode, sequence: number): SharedLease {
+    return new SharedLease(group, node, sequence);
   }
 
   /** Aborts, with a LockLostError as its reason, when this holder's tenure ends or holding is no longer certain. */
@@ -390,7 +394,7 @@ class Group {
   private grant(node: HeldNode): void {
     const waiter = this.queue.shift()!;
     node.sequence++;
-    const lease = new SharedLease(this, node, node.sequence);
+    const lease = SharedLease.grant(this, node, node.sequence);
     node.holder = lease;
     waiter.settle();
     waiter.resolve(lease);
@@ -524,7 +528,7 @@ class Group {
           ending: false,
         };
         // onEnd can run inside the constructor (a bound already passed): react on the next microtask.
-        node.lease = new Lease(this.zk, held.path, held.stat, held.monitor, held.validity, this.options, () =>
+        node.lease = Lease.grant(this.zk, held.path, held.stat, held.monitor, held.validity, this.options, () =>
           queueMicrotask(() => void this.nodeEnded(node)),
         );
         this.node = node;

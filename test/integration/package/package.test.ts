@@ -228,11 +228,11 @@ const CONSUMERS = {
   node16: {
     compilerOptions: { module: 'node16', moduleResolution: 'node16', types: ['node'] },
     code: `
-import { AcquireTimeoutError, type ConnectOptions, NoNodeError, type Stat, ZooKeeperError, type ZooKeeper, connect, nodeTransport } from 'zkts';
+import { AcquireTimeoutError, type ConnectOptions, NoNodeError, PersistentWatch, type Stat, ZooKeeperError, ZooKeeper, connect, nodeTransport } from 'zkts';
 import { bunTransport } from 'zkts/bun';
 import { denoTransport } from 'zkts/deno';
 import { workerdTransport } from 'zkts/workers';
-import { type Lease, Mutex } from 'zkts/recipes';
+import { Lease, Leadership, Mutex, ReadWriteLockSide, SharedLease } from 'zkts/recipes';
 import { ErrorCode, FrameSplitter } from 'zkts/protocol';
 
 export async function main(hosts: string): Promise<bigint> {
@@ -262,6 +262,18 @@ export async function main(hosts: string): Promise<bigint> {
 }
 // @ts-expect-error a number is no connect string: the declarations are real, not \`any\`
 void connect(2181);
+// @ts-expect-error a client comes from connect(): its constructor is private
+void new ZooKeeper();
+// @ts-expect-error a lease comes from a recipe's acquire(): its constructor is not for users
+void new Lease();
+// @ts-expect-error nor is a leadership's (it is a Lease)
+void new Leadership();
+// @ts-expect-error a shared lease comes from SharedMutex.acquire()
+void new SharedLease();
+// @ts-expect-error a lock side comes from ReadWriteLock's readLock() / writeLock()
+void new ReadWriteLockSide();
+// @ts-expect-error a persistent watch comes from addWatch()
+void new PersistentWatch();
 `,
   },
   bundler: {

@@ -82,8 +82,17 @@ async function quiet(events: WireEvent[], from: number): Promise<void> {
 
 type Make = (zk: ZooKeeper, path: string) => { acquire(): Promise<Lease> };
 
-/** The figures of a lock-like recipe; `paths` are created (persistent) first for all but `missing`. */
-async function lockFigures(env: ClientEnv, make: Make, paths: string[]): Promise<Record<string, Traffic>> {
+/**
+ * The figures of a lock-like recipe; `paths` are created (persistent) first for all but `missing`.
+ * `settled`, if given, runs after the holder of the hand-off has acquired and before the waiter starts: it
+ * waits for what the holder still does in the background (the Semaphore's gate release).
+ */
+async function lockFigures(
+  env: ClientEnv,
+  make: Make,
+  paths: string[],
+  settled: () => Promise<unknown> = () => Promise.resolve(),
+): Promise<Record<string, Traffic>> {
   const a = await tapped(env);
   let lease!: Lease;
   const missing = await a.measure(async () => (lease = await make(a.zk, '/missing').acquire()));
@@ -98,6 +107,7 @@ async function lockFigures(env: ClientEnv, make: Make, paths: string[]): Promise
 
   // The hand-off: b (warm) waits behind a's lease, then a releases.
   lease = await make(a.zk, '/lock').acquire();
+  await settled();
   const start = b.events.length;
   const waiting = make(b.zk, '/lock').acquire();
   await quiet(b.events, start);
@@ -187,7 +197,15 @@ describe('recipe round trips', () => {
   });
 
   test('Semaphore: the gate Mutex, then create ∥ list; the gate is released without waiting', async ({ env }) => {
-    const f = await lockFigures(env, (zk, path) => new Semaphore(zk, path, 1), ['/lock', '/lock/locks', '/lock/leases']);
+    // The holder releases its gate without waiting: the waiter starts once that delete is applied, or it
+    // may find the holder's gate node and wait on it (one SetWatches more), a race rather than the recipe.
+    const gateFree = (): Promise<unknown> =>
+      waitFor(async () => ((await env.zk.getChildren('/lock/locks')).length === 0 ? true : undefined), {
+        timeoutMs: WAIT_MS,
+        intervalMs: 5,
+        what: "the holder's gate released",
+      });
+    const f = await lockFigures(env, (zk, path) => new Semaphore(zk, path, 1), ['/lock', '/lock/locks', '/lock/leases'], gateFree);
     show('Semaphore(1)', f);
     expect(f['fresh']).toEqual(rt(3, { create2: 2, getChildren: 2, delete: 1 }));
     expect(f['warm']).toEqual(rt(3, { create2: 2, getChildren: 2, delete: 1 }));
