@@ -16,7 +16,8 @@ import { runFaults } from './faults/run.js';
 import { faultsText } from './faults/tables.js';
 import { runBenchmark } from './orchestrator.js';
 import { Progress } from './progress.js';
-import { writeResults } from './results.js';
+import type { GoalResult } from './report.js';
+import { type Written, writeResults } from './results.js';
 import { runShared, sharedTable, writeShared } from './shared-session.js';
 import { legend, textTables } from './table.js';
 
@@ -36,105 +37,54 @@ async function main(): Promise<number> {
   const progress = new Progress(opts.jsonOnly ? undefined : process.stdout, process.stdout.isTTY === true);
   if (opts.faults !== undefined) return faults(opts, progress, command);
   if (opts.sharedSession !== undefined) return sharedSession(opts, progress, command);
-  let report;
-  try {
-    report = await runBenchmark(opts, progress, command);
-  } catch (err) {
-    process.stderr.write(`lock benchmark: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 2;
-  }
-  const written = writeResults(report, opts.outDir, { jsonOnly: opts.jsonOnly, latest: opts.latest, saveAs: opts.saveAs });
-  if (opts.jsonOnly) process.stdout.write(`${JSON.stringify(report)}\n`);
-  else {
-    progress.line('');
-    progress.line(textTables(report));
-    progress.line(legend());
-    progress.line('');
-    for (const g of report.goals)
-      progress.line(`goal ${g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met'}: ${g.goal}: ${g.detail}`);
-    progress.line('');
-    progress.line(
-      `results: ${[written.json, written.md, ...(written.svgs ?? [])]
-        .filter(Boolean)
-        .map((f) => relative(process.cwd(), f!))
-        .join(', ')}`,
-    );
-  }
-
-  const ok = report.cells.filter((c) => c.status === 'ok');
-  if (report.violations > 0) {
-    process.stderr.write(
-      `\n!!! MUTUAL EXCLUSION VIOLATED: ${report.violations} violation(s) in ${report.cells
+  return runKind(opts, progress, {
+    what: 'lock benchmark',
+    run: () => runBenchmark(opts, progress, command),
+    write: (r) => files(writeResults(r, opts.outDir, { jsonOnly: opts.jsonOnly, latest: opts.latest, saveAs: opts.saveAs })),
+    text: (r) => `${textTables(r)}\n${legend()}`,
+    violations: (r) =>
+      r.cells
         .filter((c) => c.violations > 0)
-        .map((c) => `${c.impl} N=${c.n} hold ${c.holdMs}`)
-        .join(', ')} !!!\n`,
-    );
-    for (const c of report.cells.filter((x) => x.violations > 0))
-      process.stderr.write(`  ${c.impl}: ${c.violationExamples.join('\n    ')}\n`);
-    return 1;
-  }
-  if (ok.length === 0) {
-    process.stderr.write('\nlock benchmark: every implementation failed (see the errors above and in the result file)\n');
-    return 1;
-  }
-  return 0;
+        .map((c) => ({ where: `${c.impl} N=${c.n} hold ${c.holdMs}`, label: c.impl, examples: c.violationExamples })),
+    allFailed: (r) => r.cells.every((c) => c.status !== 'ok'),
+  });
 }
 
-/** A fault run: the same exit codes (1 on any violation or when every implementation failed). */
-async function faults(opts: BenchOptions, progress: Progress, command: string): Promise<number> {
-  let report;
+/** What one kind of run (default, --faults, --shared-session) needs to be run, written, printed and judged. */
+interface RunKind<R extends { violations: number; goals: readonly GoalResult[] }> {
+  /** Names the run in error lines. */
+  what: string;
+  run(): Promise<R>;
+  /** Writes the result files; returns their paths. */
+  write(report: R): string[];
+  /** The tables printed after the run. */
+  text(report: R): string;
+  /** Where violations were seen, each with examples. */
+  violations(report: R): { where: string; label: string; examples: readonly string[] }[];
+  allFailed(report: R): boolean;
+}
+
+/**
+ * Runs one kind: exit code 2 when it could not run (bad setup, servers not started), 1 on any
+ * mutual-exclusion violation or when every implementation failed, else 0.
+ */
+async function runKind<R extends { violations: number; goals: readonly GoalResult[] }>(
+  opts: BenchOptions,
+  progress: Progress,
+  kind: RunKind<R>,
+): Promise<number> {
+  let report: R;
   try {
-    report = await runFaults(opts, progress, command);
+    report = await kind.run();
   } catch (err) {
-    process.stderr.write(`lock benchmark under faults: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`${kind.what}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 2;
   }
-  const written = writeFaultsResults(report, opts.outDir, { jsonOnly: opts.jsonOnly });
+  const written = kind.write(report);
   if (opts.jsonOnly) process.stdout.write(`${JSON.stringify(report)}\n`);
   else {
     progress.line('');
-    progress.line(faultsText(report));
-    progress.line(legend());
-    progress.line('');
-    for (const g of report.goals)
-      progress.line(`goal ${g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met'}: ${g.goal}: ${g.detail}`);
-    progress.line('');
-    progress.line(
-      `results: ${[written.json, written.md, ...(written.svgs ?? [])]
-        .filter(Boolean)
-        .map((f) => relative(process.cwd(), f!))
-        .join(', ')}`,
-    );
-  }
-  if (report.violations > 0) {
-    const bad = report.results.filter((r) => r.violations > 0);
-    process.stderr.write(
-      `\n!!! MUTUAL EXCLUSION VIOLATED UNDER FAULTS: ${report.violations} violation(s) in ${bad.map((r) => r.impl).join(', ')} !!!\n`,
-    );
-    for (const r of bad) process.stderr.write(`  ${r.impl}: ${r.violationExamples.join('\n    ')}\n`);
-    return 1;
-  }
-  if (report.results.every((r) => r.status !== 'ok')) {
-    process.stderr.write('\nlock benchmark under faults: every implementation failed (see the errors above and in the result file)\n');
-    return 1;
-  }
-  return 0;
-}
-
-/** A shared-session run (bench/lock/shared-session.ts): the same exit codes. */
-async function sharedSession(opts: BenchOptions, progress: Progress, command: string): Promise<number> {
-  let report;
-  try {
-    report = await runShared(opts, progress, command);
-  } catch (err) {
-    process.stderr.write(`lock benchmark, shared sessions: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 2;
-  }
-  const written = writeShared(report, opts.outDir, opts.latest);
-  if (opts.jsonOnly) process.stdout.write(`${JSON.stringify(report)}\n`);
-  else {
-    progress.line('');
-    progress.line(sharedTable(report));
+    progress.line(kind.text(report));
     progress.line('');
     for (const g of report.goals)
       progress.line(`goal ${g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met'}: ${g.goal}: ${g.detail}`);
@@ -142,16 +92,51 @@ async function sharedSession(opts: BenchOptions, progress: Progress, command: st
     progress.line(`results: ${written.map((f) => relative(process.cwd(), f)).join(', ')}`);
   }
   if (report.violations > 0) {
-    process.stderr.write(`\n!!! MUTUAL EXCLUSION VIOLATED: ${report.violations} violation(s) !!!\n`);
-    for (const c of report.cells.filter((x) => x.violations > 0))
-      process.stderr.write(`  ${c.impl} P=${c.workers}: ${c.violationExamples.join('\n    ')}\n`);
+    const bad = kind.violations(report);
+    process.stderr.write(
+      `\n!!! MUTUAL EXCLUSION VIOLATED (${kind.what}): ${report.violations} violation(s) in ${bad.map((b) => b.where).join(', ')} !!!\n`,
+    );
+    for (const b of bad) process.stderr.write(`  ${b.label}: ${b.examples.join('\n    ')}\n`);
     return 1;
   }
-  if (report.cells.every((c) => c.status !== 'ok')) {
-    process.stderr.write('\nlock benchmark, shared sessions: every implementation failed\n');
+  if (kind.allFailed(report)) {
+    process.stderr.write(`\n${kind.what}: every implementation failed (see the errors above and in the result file)\n`);
     return 1;
   }
   return 0;
+}
+
+/** The files a write reported, in order. */
+function files(written: Written): string[] {
+  return [written.json, written.md, ...(written.svgs ?? [])].filter((f): f is string => f !== undefined);
+}
+
+/** A fault run (bench/lock/faults/run.ts). */
+function faults(opts: BenchOptions, progress: Progress, command: string): Promise<number> {
+  return runKind(opts, progress, {
+    what: 'lock benchmark under faults',
+    run: () => runFaults(opts, progress, command),
+    write: (r) => files(writeFaultsResults(r, opts.outDir, { jsonOnly: opts.jsonOnly })),
+    text: (r) => `${faultsText(r)}\n${legend()}`,
+    violations: (r) =>
+      r.results.filter((x) => x.violations > 0).map((x) => ({ where: x.impl, label: x.impl, examples: x.violationExamples })),
+    allFailed: (r) => r.results.every((x) => x.status !== 'ok'),
+  });
+}
+
+/** A shared-session run (bench/lock/shared-session.ts). */
+function sharedSession(opts: BenchOptions, progress: Progress, command: string): Promise<number> {
+  return runKind(opts, progress, {
+    what: 'lock benchmark, shared sessions',
+    run: () => runShared(opts, progress, command),
+    write: (r) => writeShared(r, opts.outDir, opts.latest),
+    text: (r) => sharedTable(r),
+    violations: (r) =>
+      r.cells
+        .filter((c) => c.violations > 0)
+        .map((c) => ({ where: `${c.impl} P=${c.workers}`, label: `${c.impl} P=${c.workers}`, examples: c.violationExamples })),
+    allFailed: (r) => r.cells.every((c) => c.status !== 'ok'),
+  });
 }
 
 process.exitCode = await main();
