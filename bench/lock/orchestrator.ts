@@ -17,7 +17,7 @@ import type { Progress } from './progress.js';
 import type { FloorConfig, FloorSamples } from './protocol.js';
 import { type BenchReport, type CellResult, type FloorReport, type MachineInfo, SCHEMA } from './report.js';
 import { RunnerPool } from './runner-pool.js';
-import { openServer } from './server.js';
+import { type ServerInfo, openServer } from './server.js';
 import { ceilingHandoffsPerSecond, round, summarize } from './stats.js';
 import { summarizeCells } from './summary.js';
 import { ms } from './table.js';
@@ -35,6 +35,28 @@ export function machineInfo(loadBefore: number): MachineInfo {
     node: process.version,
     loadBefore,
     loadAfter: round(loadavg()[0]!, 2),
+  };
+}
+
+/**
+ * The fields every kind of run's report opens with: when it ran, the command, the machine, and the server
+ * (a placeholder when none was started).
+ */
+export function runHeader(
+  startedAt: Date,
+  finishedAt: Date,
+  command: string,
+  loadBefore: number,
+  serverInfo: ServerInfo | undefined,
+  rttMs: number,
+): { startedAt: string; finishedAt: string; durationS: number; command: string; machine: MachineInfo; server: ServerInfo } {
+  return {
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationS: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
+    command,
+    machine: machineInfo(loadBefore),
+    server: serverInfo ?? { kind: 'not started', version: 'unknown', forceSync: 'unknown', settings: [], members: 0, rttMs, root: '' },
   };
 }
 
@@ -246,20 +268,7 @@ export async function runBenchmark(opts: BenchOptions, progress: Progress, comma
   const summaries = summarizeCells(cells);
   const report: BenchReport = {
     schema: SCHEMA,
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationS: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
-    command,
-    machine: machineInfo(loadBefore),
-    server: serverInfo ?? {
-      kind: 'not started',
-      version: 'unknown',
-      forceSync: 'unknown',
-      settings: [],
-      members: 0,
-      rttMs: opts.rttMs,
-      root: '',
-    },
+    ...runHeader(startedAt, finishedAt, command, loadBefore, serverInfo, opts.rttMs),
     settings,
     floor,
     ...(floorError !== undefined ? { floorError } : {}),

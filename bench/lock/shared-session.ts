@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { type CellSpec, WARMUP, type WarmupRule, runCell } from './cell.js';
 import type { BenchOptions } from './cli.js';
 import { FencedStore } from './fenced-store.js';
-import { machineInfo } from './orchestrator.js';
+import { runHeader } from './orchestrator.js';
 import type { Progress } from './progress.js';
 import type { Implementation } from './protocol.js';
 import type { BenchReport, CellResult, FloorReport, GoalResult, MachineInfo } from './report.js';
@@ -409,20 +409,7 @@ export async function runShared(opts: BenchOptions, progress: Progress, command:
   const share = opts.sharedSession!;
   const report: SharedReport = {
     schema: SHARED_SCHEMA,
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationS: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
-    command,
-    machine: machineInfo(loadBefore),
-    server: serverInfo ?? {
-      kind: 'not started',
-      version: 'unknown',
-      forceSync: 'unknown',
-      settings: [],
-      members: 0,
-      rttMs: opts.rttMs,
-      root: '',
-    },
+    ...runHeader(startedAt, finishedAt, command, loadBefore, serverInfo, opts.rttMs),
     settings: {
       processes: share.processes,
       perProcess: share.perProcess,

@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from '../cli.js';
 import { FencedStore } from '../fenced-store.js';
-import { machineInfo } from '../orchestrator.js';
+import { runHeader } from '../orchestrator.js';
 import { LABELS, prepareImpls } from '../runners/registry.js';
 import type { Progress } from '../progress.js';
 import { RunnerPool } from '../runner-pool.js';
@@ -103,20 +103,7 @@ export async function runFaults(opts: BenchOptions, progress: Progress, command:
   const finishedAt = new Date();
   return {
     schema: FAULTS_SCHEMA,
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationS: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
-    command,
-    machine: machineInfo(loadBefore),
-    server: serverInfo ?? {
-      kind: 'not started',
-      version: 'unknown',
-      forceSync: 'unknown',
-      settings: [],
-      members: 0,
-      rttMs: opts.rttMs,
-      root: '',
-    },
+    ...runHeader(startedAt, finishedAt, command, loadBefore, serverInfo, opts.rttMs),
     settings: {
       schedule: schedule.name,
       plan: schedule.steps.map((s) => FAULT_LABELS[s.kind]),
