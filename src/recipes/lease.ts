@@ -23,6 +23,17 @@ export interface LeaseOptions {
   disconnectGrace?: number | undefined;
 }
 
+/** What the recipes make a lease from (the constructor's and `grant`'s parameters). */
+type LeaseParts = [
+  zk: ZooKeeper,
+  path: string,
+  stat: Stat,
+  monitor: NodeMonitor,
+  validity: ValidityHold,
+  options?: LeaseOptions,
+  onEnd?: () => void,
+];
+
 /**
  * A held lock (or semaphore lease, or leadership): its fencing token, the bound up to which holding it
  * is certain, an AbortSignal that fires as soon as it is not, a guard for writes, and release.
@@ -86,15 +97,7 @@ export class Lease implements AsyncDisposable {
    * @internal Created by the recipes once the lock is held and `validity.ready(margin)` resolved; the
    * lease releases `validity` when it ends.
    */
-  protected constructor(
-    zk: ZooKeeper,
-    path: string,
-    stat: Stat,
-    monitor: NodeMonitor,
-    validity: ValidityHold,
-    options?: LeaseOptions,
-    onEnd?: () => void,
-  );
+  protected constructor(...parts: LeaseParts);
   /**
    * Not for users: a lease comes from a recipe's `acquire()` (this signature, the only one in the shipped
    * declarations, makes `new Lease()` fail to type-check).
@@ -125,16 +128,8 @@ export class Lease implements AsyncDisposable {
   }
 
   /** @internal How the recipes make a lease (see the constructor). */
-  static grant(
-    zk: ZooKeeper,
-    path: string,
-    stat: Stat,
-    monitor: NodeMonitor,
-    validity: ValidityHold,
-    options?: LeaseOptions,
-    onEnd?: () => void,
-  ): Lease {
-    return new Lease(zk, path, stat, monitor, validity, options, onEnd);
+  static grant(...parts: LeaseParts): Lease {
+    return new Lease(...parts);
   }
 
   /** Aborts, with a LockLostError as its reason, as soon as holding the lock is no longer certain. */
